@@ -1,0 +1,11 @@
+# The two commands of the README: `make run` and `make test`.
+.PHONY: run test build bench-smoke
+
+run:
+	go run ./cmd/agentry serve
+
+build:
+	go build -o bin/agentry ./cmd/agentry
+
+test:
+	bash scripts/test.sh

@@ -1,0 +1,108 @@
+package agentry
+
+import (
+	"encoding/json"
+	"regexp"
+	"strconv"
+)
+
+// Channel says whether an agent speaks on calls (voice) or in chats (chat).
+const (
+	ChannelVoice = "voice"
+	ChannelChat  = "chat"
+)
+
+// Agent is the row every version of an agent hangs off. NextVersion is the
+// per-agent counter: the number the next new version takes. It only grows, so
+// a number is never handed out twice, even after its version is deleted.
+type Agent struct {
+	WorkspaceID string
+	ID          string
+	Channel     string
+	// Name is the agent_name of the latest version, kept as a column so that
+	// list-agents can filter and page without decoding configurations.
+	Name        string
+	NextVersion int64
+	CreatedAt   int64 // milliseconds since the epoch
+	ModifiedAt  int64 // milliseconds since the epoch: the last user change to any version
+}
+
+// Version is one numbered configuration of an agent: a draft (editable) or a
+// published version (immutable forever).
+type Version struct {
+	WorkspaceID string
+	AgentID     string
+	Channel     string
+	Number      int64
+	BaseVersion *int64 // nil for a version created with the agent
+	Published   bool
+	PublishedAt int64 // milliseconds since the epoch; 0 for a draft
+	Title       *string
+	Description *string
+	// Config is the configuration as a JSON object: every field the client set,
+	// without the version metadata above.
+	Config     json.RawMessage
+	ModifiedAt int64 // milliseconds since the epoch
+	// Revision counts every change to this version row; with Number it makes
+	// the ETag that conditional requests (If-Match) compare against.
+	Revision int64
+}
+
+// Fields is a configuration or a patch of one, keyed by top-level field name.
+// In a patch, a value of JSON null clears the field.
+type Fields map[string]json.RawMessage
+
+// VersionRef is a parsed version reference: a number, "latest",
+// "latest_published", or a tag name.
+type VersionRef struct {
+	Kind   int // RefNone, RefNumber, RefLatest, RefLatestPublished, RefTag
+	Number int64
+	Tag    string
+}
+
+// Kinds of VersionRef.
+const (
+	RefNone = iota
+	RefNumber
+	RefLatest
+	RefLatestPublished
+	RefTag
+)
+
+var tagPattern = regexp.MustCompile(`^[a-z][a-z0-9_-]{0,19}$`)
+var reservedTag = regexp.MustCompile(`^(latest|latest_published|v[0-9]+)$`)
+
+// ParseVersionRef parses the version query parameter of get-agent and
+// update-agent. An empty string is RefNone (the endpoint's default).
+func ParseVersionRef(s string) (VersionRef, error) {
+	switch {
+	case s == "":
+		return VersionRef{Kind: RefNone}, nil
+	case s == "latest":
+		return VersionRef{Kind: RefLatest}, nil
+	case s == "latest_published":
+		return VersionRef{Kind: RefLatestPublished}, nil
+	}
+	if s[0] == '-' || (s[0] >= '0' && s[0] <= '9') {
+		n, err := ParseVersionNumber(s)
+		if err != nil {
+			return VersionRef{}, err
+		}
+		return VersionRef{Kind: RefNumber, Number: n}, nil
+	}
+	if !tagPattern.MatchString(s) || reservedTag.MatchString(s) {
+		return VersionRef{}, Errorf(EINVALID,
+			"version: %q is not a version reference: use a non-negative integer, latest, latest_published or a tag name matching [a-z][a-z0-9_-]{0,19}", s)
+	}
+	return VersionRef{Kind: RefTag, Tag: s}, nil
+}
+
+// ParseVersionNumber parses a non-negative integer version from a query
+// parameter.
+func ParseVersionNumber(s string) (int64, error) {
+	n, err := strconv.ParseInt(s, 10, 64)
+	if err != nil || n < 0 {
+		return 0, Errorf(EINVALID, "version: must be a non-negative integer, got %q", s)
+	}
+	return n, nil
+}

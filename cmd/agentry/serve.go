@@ -1,0 +1,131 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/url"
+	"time"
+
+	"github.com/agentry/agentry"
+	"github.com/agentry/agentry/httpapi"
+)
+
+func (a *app) serve(ctx context.Context, args []string) error {
+	fs := a.flagSet("serve [flags]", `Runs the API server until SIGINT or SIGTERM, then stops accepting
+connections, lets in-flight requests finish (up to --drain-timeout) and exits 0.
+
+With AGENTRY_API_KEY set, that key is made valid in the default workspace.
+On a first start with no key at all, a key is created and printed once.
+`)
+	addr := fs.String("addr", a.env("AGENTRY_ADDR", "127.0.0.1:8080"), "address to listen on (AGENTRY_ADDR)")
+	db := a.dbFlags(fs)
+	drain := fs.Duration("drain-timeout", envDuration(a, "AGENTRY_DRAIN_TIMEOUT", 10*time.Second), "how long shutdown waits for in-flight requests (AGENTRY_DRAIN_TIMEOUT)")
+	logFormat := fs.String("log-format", a.env("AGENTRY_LOG_FORMAT", "text"), "log format on standard error: text or json (AGENTRY_LOG_FORMAT)")
+	if err := a.parse(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return usageError{fmt.Sprintf("serve: unexpected argument %q", fs.Arg(0))}
+	}
+	var logger *slog.Logger
+	switch *logFormat {
+	case "text":
+		logger = slog.New(slog.NewTextHandler(a.stderr, nil))
+	case "json":
+		logger = slog.New(slog.NewJSONHandler(a.stderr, nil))
+	default:
+		return usageError{fmt.Sprintf("serve: --log-format must be text or json, got %q", *logFormat)}
+	}
+
+	st, err := openStore(ctx, db)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	keys := &agentry.KeyService{Store: st}
+	if err := a.provisionKey(ctx, keys, logger); err != nil {
+		return err
+	}
+
+	srv := &httpapi.Server{Agents: &agentry.AgentService{Store: st}, Keys: keys, Store: st, Logger: logger}
+	hs := &http.Server{
+		Handler:           srv.Handler(),
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      30 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+	}
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return err
+	}
+	logger.Info("agentry listening", "addr", ln.Addr().String(), "db", redactDSN(db.dsn))
+	if a.onListen != nil {
+		a.onListen(ln.Addr().String())
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- hs.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	logger.Info("shutting down: draining in-flight requests", "timeout", drain.String())
+	sctx, cancel := context.WithTimeout(context.Background(), *drain)
+	defer cancel()
+	if err := hs.Shutdown(sctx); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	logger.Info("stopped")
+	return nil
+}
+
+// provisionKey makes AGENTRY_API_KEY valid, or creates and prints a first key
+// when the database has none.
+func (a *app) provisionKey(ctx context.Context, keys *agentry.KeyService, logger *slog.Logger) error {
+	if key := a.env("AGENTRY_API_KEY", ""); key != "" {
+		added, err := keys.EnsureKey(ctx, agentry.DefaultWorkspace, key, "AGENTRY_API_KEY")
+		if err != nil {
+			return fmt.Errorf("AGENTRY_API_KEY: %w", err)
+		}
+		if added {
+			logger.Info("added AGENTRY_API_KEY to the default workspace", "prefix", key[:agentry.KeyPrefixLen])
+		}
+		return nil
+	}
+	has, err := keys.HasKeys(ctx)
+	if err != nil || has {
+		return err
+	}
+	key, err := keys.CreateKey(ctx, agentry.DefaultWorkspace, "first start")
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(a.stdout, "agentry: created an API key for the default workspace; it is shown only this once:\n\n    %s\n\n", key)
+	return nil
+}
+
+func envDuration(a *app, name string, def time.Duration) time.Duration {
+	if d, err := time.ParseDuration(a.env(name, "")); err == nil {
+		return d
+	}
+	return def
+}
+
+// redactDSN hides a password in a database URL before it is logged.
+func redactDSN(dsn string) string {
+	if u, err := url.Parse(dsn); err == nil && u.User != nil {
+		if _, has := u.User.Password(); has {
+			return u.Redacted()
+		}
+	}
+	return dsn
+}

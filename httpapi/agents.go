@@ -1,0 +1,219 @@
+package httpapi
+
+import (
+	"encoding/json"
+	"net/http"
+
+	"github.com/agentry/agentry"
+	"github.com/agentry/agentry/schema"
+)
+
+// decode reads the body as one JSON object and validates it against obj.
+func decode(r *http.Request, obj *schema.Object, mode schema.Mode) (agentry.Fields, error) {
+	body, err := readBody(r)
+	if err != nil {
+		return nil, err
+	}
+	fields, err := schema.DecodeObject(body)
+	if err != nil {
+		return nil, err
+	}
+	if err := obj.Validate(fields, mode); err != nil {
+		return nil, err
+	}
+	return agentry.Fields(fields), nil
+}
+
+func (s *Server) createAgent(w http.ResponseWriter, r *http.Request) error {
+	fields, err := decode(r, schema.VoiceAgent, schema.Create)
+	if err != nil {
+		return err
+	}
+	v, err := s.Agents.CreateAgent(r.Context(), workspace(r), agentry.ChannelVoice, fields)
+	if err != nil {
+		return err
+	}
+	writeVersion(w, http.StatusCreated, v)
+	return nil
+}
+
+func (s *Server) getAgent(w http.ResponseWriter, r *http.Request) error {
+	ref, err := agentry.ParseVersionRef(r.URL.Query().Get("version"))
+	if err != nil {
+		return err
+	}
+	v, err := s.Agents.GetVersion(r.Context(), workspace(r), agentry.ChannelVoice, r.PathValue("agent_id"), ref)
+	if err != nil {
+		return err
+	}
+	writeVersion(w, http.StatusOK, v)
+	return nil
+}
+
+func (s *Server) updateAgent(w http.ResponseWriter, r *http.Request) error {
+	ref, err := agentry.ParseVersionRef(r.URL.Query().Get("version"))
+	if err != nil {
+		return err
+	}
+	patch, err := decode(r, schema.VoiceAgent, schema.Update)
+	if err != nil {
+		return err
+	}
+	v, err := s.Agents.UpdateVersion(r.Context(), workspace(r), agentry.ChannelVoice, r.PathValue("agent_id"), ref, patch, r.Header.Get("If-Match"))
+	if err != nil {
+		return err
+	}
+	writeVersion(w, http.StatusOK, v)
+	return nil
+}
+
+func (s *Server) deleteAgent(w http.ResponseWriter, r *http.Request) error {
+	if err := s.Agents.DeleteAgent(r.Context(), workspace(r), agentry.ChannelVoice, r.PathValue("agent_id")); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+func (s *Server) listAgents(w http.ResponseWriter, r *http.Request) error {
+	q := r.URL.Query()
+	page, err := agentry.ParsePageRequest(q.Get("limit"), q.Get("sort_order"), q.Get("pagination_key"), true)
+	if err != nil {
+		return err
+	}
+	body, err := readBody(r)
+	if err != nil {
+		return err
+	}
+	var filter agentry.AgentFilter
+	if len(body) > 0 {
+		fields, err := schema.DecodeObject(body)
+		if err != nil {
+			return err
+		}
+		if err := schema.ListAgents.Validate(fields, schema.Create); err != nil {
+			return err
+		}
+		var req struct {
+			FilterCriteria *struct {
+				Channel *struct {
+					Value string `json:"value"`
+				} `json:"channel"`
+				Query string `json:"query"`
+			} `json:"filter_criteria"`
+		}
+		if err := json.Unmarshal(body, &req); err != nil {
+			return agentry.Errorf(agentry.EINVALID, "request body: %v", err)
+		}
+		if fc := req.FilterCriteria; fc != nil {
+			filter.Search = fc.Query
+			if fc.Channel != nil {
+				filter.Channel = fc.Channel.Value
+			}
+		}
+	}
+	res, err := s.Agents.ListAgents(r.Context(), workspace(r), filter, page)
+	if err != nil {
+		return err
+	}
+	out := listResponse[agentListItem]{Items: make([]agentListItem, len(res.Items)), HasMore: res.HasMore, PaginationKey: res.NextKey}
+	for i, a := range res.Items {
+		out.Items[i] = agentListItem{AgentID: a.ID, AgentName: a.Name, Channel: a.Channel, UserModifiedTimestamp: a.ModifiedAt, Tags: struct{}{}}
+	}
+	writeJSON(w, http.StatusOK, out)
+	return nil
+}
+
+func (s *Server) createAgentVersion(w http.ResponseWriter, r *http.Request) error {
+	fields, err := decode(r, schema.CreateAgentVersion, schema.Create)
+	if err != nil {
+		return err
+	}
+	var req struct {
+		BaseVersion int64 `json:"base_version"`
+	}
+	if err := json.Unmarshal(fields["base_version"], &req.BaseVersion); err != nil {
+		return agentry.Errorf(agentry.EINVALID, "base_version: must be a non-negative integer")
+	}
+	v, err := s.Agents.CreateVersion(r.Context(), workspace(r), r.PathValue("agent_id"), req.BaseVersion)
+	if err != nil {
+		return err
+	}
+	writeVersion(w, http.StatusCreated, v)
+	return nil
+}
+
+func (s *Server) publishAgentVersion(w http.ResponseWriter, r *http.Request) error {
+	fields, err := decode(r, schema.PublishAgentVersion, schema.Create)
+	if err != nil {
+		return err
+	}
+	var req struct {
+		Version     int64   `json:"version"`
+		Title       *string `json:"version_title"`
+		Description *string `json:"version_description"`
+	}
+	raw, _ := json.Marshal(fields)
+	if err := json.Unmarshal(raw, &req); err != nil {
+		return agentry.Errorf(agentry.EINVALID, "request body: %v", err)
+	}
+	if err := s.Agents.Publish(r.Context(), workspace(r), r.PathValue("agent_id"), req.Version, req.Title, req.Description, r.Header.Get("If-Match")); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Length", "0")
+	w.WriteHeader(http.StatusOK)
+	return nil
+}
+
+func (s *Server) deleteAgentVersion(w http.ResponseWriter, r *http.Request) error {
+	raw := r.URL.Query().Get("version")
+	if raw == "" {
+		return agentry.Errorf(agentry.EINVALID, "version: is required (the number of the version to delete)")
+	}
+	n, err := agentry.ParseVersionNumber(raw)
+	if err != nil {
+		return err
+	}
+	if err := s.Agents.DeleteVersion(r.Context(), workspace(r), r.PathValue("agent_id"), n); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+func (s *Server) getAgentVersions(w http.ResponseWriter, r *http.Request) error {
+	vs, err := s.Agents.Versions(r.Context(), workspace(r), "", r.PathValue("agent_id"))
+	if err != nil {
+		return err
+	}
+	buf := make([]byte, 0, 512*len(vs)+2)
+	buf = append(buf, '[')
+	for i := range vs {
+		if i > 0 {
+			buf = append(buf, ',')
+		}
+		buf = appendVersion(buf, &vs[i])
+	}
+	buf = append(buf, ']')
+	writeRaw(w, http.StatusOK, buf)
+	return nil
+}
+
+func (s *Server) listAgentVersions(w http.ResponseWriter, r *http.Request) error {
+	q := r.URL.Query()
+	page, err := agentry.ParsePageRequest(q.Get("limit"), q.Get("sort_order"), q.Get("pagination_key"), true)
+	if err != nil {
+		return err
+	}
+	res, err := s.Agents.ListVersions(r.Context(), workspace(r), r.PathValue("agent_id"), page)
+	if err != nil {
+		return err
+	}
+	out := listResponse[versionSummary]{Items: make([]versionSummary, len(res.Items)), HasMore: res.HasMore, PaginationKey: res.NextKey}
+	for i, v := range res.Items {
+		out.Items[i] = versionSummary{Version: v.Number, IsPublished: v.Published, VersionTitle: v.Title,
+			VersionDescription: v.Description, BaseVersion: v.BaseVersion, LastModificationTimestamp: v.ModifiedAt}
+	}
+	writeJSON(w, http.StatusOK, out)
+	return nil
+}

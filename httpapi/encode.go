@@ -1,0 +1,80 @@
+package httpapi
+
+import (
+	"encoding/json"
+	"net/http"
+	"strconv"
+
+	"github.com/agentry/agentry"
+)
+
+// listResponse is the page envelope of every list endpoint.
+type listResponse[T any] struct {
+	Items         []T    `json:"items"`
+	HasMore       bool   `json:"has_more"`
+	PaginationKey string `json:"pagination_key,omitempty"`
+}
+
+// agentListItem is AgentListItemResponse.
+type agentListItem struct {
+	AgentID               string   `json:"agent_id"`
+	AgentName             string   `json:"agent_name"`
+	Channel               string   `json:"channel"`
+	UserModifiedTimestamp int64    `json:"user_modified_timestamp"`
+	Tags                  struct{} `json:"tags"`
+}
+
+// versionSummary is AgentVersionSummary: optional fields are omitted, never
+// null, because the reference schema does not allow null there.
+type versionSummary struct {
+	Version                   int64   `json:"version"`
+	IsPublished               bool    `json:"is_published"`
+	VersionTitle              *string `json:"version_title,omitempty"`
+	VersionDescription        *string `json:"version_description,omitempty"`
+	BaseVersion               *int64  `json:"base_version,omitempty"`
+	LastModificationTimestamp int64   `json:"last_modification_timestamp"`
+}
+
+// writeVersion writes a version as AgentResponse, with its ETag.
+func writeVersion(w http.ResponseWriter, status int, v *agentry.Version) {
+	w.Header().Set("ETag", agentry.ETag(v))
+	writeRaw(w, status, appendVersion(make([]byte, 0, 256+len(v.Config)), v))
+}
+
+// appendVersion appends the AgentResponse of v: the version metadata, then
+// the stored configuration's fields spliced in without re-encoding them.
+func appendVersion(b []byte, v *agentry.Version) []byte {
+	b = append(b, `{"agent_id":`...)
+	b = strconv.AppendQuote(b, v.AgentID)
+	b = append(b, `,"version":`...)
+	b = strconv.AppendInt(b, v.Number, 10)
+	b = append(b, `,"is_published":`...)
+	b = strconv.AppendBool(b, v.Published)
+	b = append(b, `,"base_version":`...)
+	if v.BaseVersion == nil {
+		b = append(b, "null"...)
+	} else {
+		b = strconv.AppendInt(b, *v.BaseVersion, 10)
+	}
+	b = append(b, `,"version_title":`...)
+	b = appendNullableString(b, v.Title)
+	b = append(b, `,"version_description":`...)
+	b = appendNullableString(b, v.Description)
+	b = append(b, `,"last_modification_timestamp":`...)
+	b = strconv.AppendInt(b, v.ModifiedAt, 10)
+	// Config is a compact JSON object; its members follow ours.
+	if len(v.Config) > 2 {
+		b = append(b, ',')
+		b = append(b, v.Config[1:]...)
+		return b
+	}
+	return append(b, '}')
+}
+
+func appendNullableString(b []byte, s *string) []byte {
+	if s == nil {
+		return append(b, "null"...)
+	}
+	enc, _ := json.Marshal(*s)
+	return append(b, enc...)
+}

@@ -1,0 +1,195 @@
+// Package httpapi is agentry's HTTP adapter: routes, request decoding and
+// validation, authentication, the error writer and response encoding. It
+// holds no state between requests beyond caches of immutable data.
+package httpapi
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/agentry/agentry"
+)
+
+// MaxBodyBytes is the largest request body accepted (413 above it).
+const MaxBodyBytes = 1 << 20
+
+// Authenticator resolves an API key to its workspace ID.
+type Authenticator interface {
+	Authenticate(ctx context.Context, key string) (string, error)
+}
+
+// Server serves the API over the services it is given.
+type Server struct {
+	Agents *agentry.AgentService
+	Keys   Authenticator
+	Store  agentry.Store // for readiness checks
+	Logger *slog.Logger
+
+	mux *http.ServeMux
+}
+
+type ctxKey int
+
+const (
+	ctxRequestID ctxKey = iota
+	ctxWorkspace
+)
+
+func requestID(r *http.Request) string {
+	id, _ := r.Context().Value(ctxRequestID).(string)
+	return id
+}
+
+func workspace(r *http.Request) string {
+	ws, _ := r.Context().Value(ctxWorkspace).(string)
+	return ws
+}
+
+// Handler returns the whole API as one http.Handler.
+func (s *Server) Handler() http.Handler {
+	s.mux = http.NewServeMux()
+	for _, rt := range s.routes() {
+		s.mux.Handle(rt.method+" "+rt.path, s.wrap(rt))
+	}
+	return http.HandlerFunc(s.serve)
+}
+
+// serve logs every request and answers unknown routes and wrong methods
+// with the error envelope instead of the mux's plain text.
+func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
+	start := time.Now()
+	id := r.Header.Get("X-Request-Id")
+	if id == "" || len(id) > 64 || strings.ContainsFunc(id, func(c rune) bool { return c < '!' || c > '~' }) {
+		id = newRequestID()
+	}
+	w.Header().Set("X-Request-Id", id)
+	r = r.WithContext(context.WithValue(r.Context(), ctxRequestID, id))
+	rec := &recorder{ResponseWriter: w, status: http.StatusOK}
+	defer func() {
+		if p := recover(); p != nil {
+			s.log(r).Error("panic", "request_id", id, "panic", p)
+			if !rec.wrote {
+				s.writeError(rec, r, agentry.Errorf(agentry.EINTERNAL, "panic"), http.StatusNotFound)
+			}
+		}
+		s.log(r).Info("request", "request_id", id, "method", r.Method, "path", r.URL.Path,
+			"status", rec.status, "bytes", rec.bytes, "duration_ms", float64(time.Since(start).Microseconds())/1000)
+	}()
+	// ServeHTTP, not the handler Handler returns, so that path values are set.
+	if _, pattern := s.mux.Handler(r); pattern != "" {
+		s.mux.ServeHTTP(rec, r)
+		return
+	}
+	if allow := s.allowed(r); len(allow) > 0 {
+		rec.Header().Set("Allow", strings.Join(allow, ", "))
+		s.writeError(rec, r, &httpError{http.StatusMethodNotAllowed, "method " + r.Method + " is not allowed on " + r.URL.Path + "; allowed: " + strings.Join(allow, ", ")}, 0)
+		return
+	}
+	s.writeError(rec, r, &httpError{http.StatusNotFound, "no such endpoint: " + r.Method + " " + r.URL.Path}, 0)
+}
+
+// allowed lists the methods that some route accepts on r's path.
+func (s *Server) allowed(r *http.Request) []string {
+	var allow []string
+	for _, m := range []string{http.MethodGet, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete} {
+		probe := r.Clone(r.Context())
+		probe.Method = m
+		if _, p := s.mux.Handler(probe); p != "" {
+			allow = append(allow, m)
+		}
+	}
+	if slices.Contains(allow, http.MethodGet) {
+		allow = append(allow, http.MethodHead)
+	}
+	return allow
+}
+
+// wrap adds authentication and the body limit to a route's handler and turns
+// its returned error into the error envelope.
+func (s *Server) wrap(rt route) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !rt.public {
+			key, ok := bearer(r)
+			if !ok {
+				s.writeError(w, r, agentry.Errorf(agentry.EUNAUTHORIZED, "API key is missing or invalid."), rt.missing)
+				return
+			}
+			ws, err := s.Keys.Authenticate(r.Context(), key)
+			if err != nil {
+				s.writeError(w, r, err, rt.missing)
+				return
+			}
+			r = r.WithContext(context.WithValue(r.Context(), ctxWorkspace, ws))
+		}
+		r.Body = http.MaxBytesReader(w, r.Body, MaxBodyBytes)
+		if err := rt.handle(w, r); err != nil {
+			s.writeError(w, r, err, rt.missing)
+		}
+	})
+}
+
+func bearer(r *http.Request) (string, bool) {
+	h := r.Header.Get("Authorization")
+	scheme, key, ok := strings.Cut(h, " ")
+	if !ok || !strings.EqualFold(scheme, "Bearer") {
+		return "", false
+	}
+	key = strings.TrimSpace(key)
+	return key, key != ""
+}
+
+func newRequestID() string {
+	b := make([]byte, 8)
+	_, _ = rand.Read(b)
+	return "req_" + hex.EncodeToString(b)
+}
+
+// readBody reads the whole (size-limited) request body.
+func readBody(r *http.Request) ([]byte, error) {
+	return io.ReadAll(r.Body)
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		status, b = http.StatusInternalServerError, []byte(`{"status":"error","message":"An unexpected server error occurred."}`)
+	}
+	writeRaw(w, status, b)
+}
+
+func writeRaw(w http.ResponseWriter, status int, b []byte) {
+	h := w.Header()
+	h["Content-Type"] = []string{"application/json"}
+	w.WriteHeader(status)
+	_, _ = w.Write(b)
+}
+
+// recorder remembers the status and size of a response for the access log.
+type recorder struct {
+	http.ResponseWriter
+	status int
+	bytes  int
+	wrote  bool
+}
+
+func (r *recorder) WriteHeader(status int) {
+	if !r.wrote {
+		r.status, r.wrote = status, true
+	}
+	r.ResponseWriter.WriteHeader(status)
+}
+
+func (r *recorder) Write(b []byte) (int, error) {
+	r.wrote = true
+	n, err := r.ResponseWriter.Write(b)
+	r.bytes += n
+	return n, err
+}

@@ -1,0 +1,169 @@
+// Package sqlstore implements agentry.Store over database/sql once, for every
+// SQL backend. A backend (sqlite, postgres) supplies connections, migrations
+// and a Dialect: how placeholders are written, how a row is locked, and how
+// its driver reports a duplicate or an unreachable database.
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/agentry/agentry"
+)
+
+// Dialect is what differs between SQL backends.
+type Dialect struct {
+	// Numbered placeholders ($1, $2, …) instead of ?.
+	Numbered bool
+	// ForUpdate is appended to a SELECT that must lock its row until commit.
+	ForUpdate string
+	// IsDuplicate reports a unique-constraint violation, by the driver's code.
+	IsDuplicate func(error) bool
+	// IsUnavailable reports that the database could not be reached.
+	IsUnavailable func(error) bool
+}
+
+// Store is an agentry.Store on database/sql. Writes go through W, reads
+// through R (which may be the same pool).
+type Store struct {
+	W, R    *sql.DB
+	Dialect Dialect
+	// WriteOpts and ReadOpts are passed to BeginTx.
+	WriteOpts, ReadOpts *sql.TxOptions
+	// OnClose runs after both pools are closed.
+	OnClose func() error
+
+	queries sync.Map // query text with ? → dialect's text
+}
+
+var _ agentry.Store = (*Store)(nil)
+
+// Update runs fn in one read-write transaction.
+func (s *Store) Update(ctx context.Context, fn func(agentry.Tx) error) error {
+	return s.run(ctx, s.W, s.WriteOpts, fn)
+}
+
+// View runs fn in one read-only transaction.
+func (s *Store) View(ctx context.Context, fn func(agentry.Tx) error) error {
+	return s.run(ctx, s.R, s.ReadOpts, fn)
+}
+
+func (s *Store) run(ctx context.Context, db *sql.DB, opts *sql.TxOptions, fn func(agentry.Tx) error) error {
+	tx, err := db.BeginTx(ctx, opts)
+	if err != nil {
+		return s.classify(fmt.Errorf("begin: %w", err))
+	}
+	if err := fn(&Tx{s: s, tx: tx, ctx: ctx}); err != nil {
+		_ = tx.Rollback()
+		return s.classify(err)
+	}
+	if err := tx.Commit(); err != nil {
+		return s.classify(fmt.Errorf("commit: %w", err))
+	}
+	return nil
+}
+
+// classify turns driver errors into the domain's sentinels; *agentry.Error
+// values pass through unchanged.
+func (s *Store) classify(err error) error {
+	var e *agentry.Error
+	if errors.As(err, &e) || errors.Is(err, agentry.ErrNotFound) || errors.Is(err, agentry.ErrDuplicate) {
+		return err
+	}
+	if s.Dialect.IsUnavailable != nil && s.Dialect.IsUnavailable(err) {
+		return fmt.Errorf("%w: %w", agentry.ErrUnavailable, err)
+	}
+	return err
+}
+
+// Ping reports whether the database answers.
+func (s *Store) Ping(ctx context.Context) error {
+	if err := s.W.PingContext(ctx); err != nil {
+		return fmt.Errorf("%w: %w", agentry.ErrUnavailable, err)
+	}
+	return nil
+}
+
+// Close closes both pools.
+func (s *Store) Close() error {
+	err := s.W.Close()
+	if s.R != s.W {
+		err = errors.Join(err, s.R.Close())
+	}
+	if s.OnClose != nil {
+		err = errors.Join(err, s.OnClose())
+	}
+	return err
+}
+
+// q returns query in the dialect's placeholder style.
+func (s *Store) q(query string) string {
+	if !s.Dialect.Numbered {
+		return query
+	}
+	if v, ok := s.queries.Load(query); ok {
+		return v.(string)
+	}
+	var b strings.Builder
+	n := 0
+	for _, r := range query {
+		if r == '?' {
+			n++
+			b.WriteString("$" + strconv.Itoa(n))
+			continue
+		}
+		b.WriteRune(r)
+	}
+	s.queries.Store(query, b.String())
+	return b.String()
+}
+
+// Tx is one transaction's row operations.
+type Tx struct {
+	s   *Store
+	tx  *sql.Tx
+	ctx context.Context
+}
+
+func (t *Tx) exec(query string, args ...any) (sql.Result, error) {
+	res, err := t.tx.ExecContext(t.ctx, t.s.q(query), args...)
+	if err != nil && t.s.Dialect.IsDuplicate != nil && t.s.Dialect.IsDuplicate(err) {
+		return nil, fmt.Errorf("%w: %w", agentry.ErrDuplicate, err)
+	}
+	return res, err
+}
+
+func (t *Tx) query(query string, args ...any) (*sql.Rows, error) {
+	return t.tx.QueryContext(t.ctx, t.s.q(query), args...)
+}
+
+func (t *Tx) queryRow(query string, args ...any) *sql.Row {
+	return t.tx.QueryRowContext(t.ctx, t.s.q(query), args...)
+}
+
+// mustAffect turns "no row changed" into ErrNotFound.
+func mustAffect(res sql.Result, err error) error {
+	if err != nil {
+		return err
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return err
+	}
+	if n == 0 {
+		return agentry.ErrNotFound
+	}
+	return nil
+}
+
+func notFound(err error) error {
+	if errors.Is(err, sql.ErrNoRows) {
+		return agentry.ErrNotFound
+	}
+	return err
+}

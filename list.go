@@ -1,0 +1,171 @@
+package agentry
+
+import (
+	"bytes"
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"strconv"
+	"strings"
+)
+
+// Page limits shared by every list endpoint.
+const (
+	DefaultPageLimit = 50
+	MaxPageLimit     = 1000
+)
+
+// PageRequest is a parsed page request: limit, direction and the opaque key
+// of the previous page ("" for the first page).
+type PageRequest struct {
+	Limit int
+	Desc  bool
+	Key   string
+}
+
+// AgentPage is one page of agents.
+type AgentPage struct {
+	Items   []Agent
+	HasMore bool
+	NextKey string // "" when there is no next page
+}
+
+// VersionPage is one page of one agent's versions.
+type VersionPage struct {
+	Items   []Version
+	HasMore bool
+	NextKey string
+}
+
+// AgentFilter narrows list-agents.
+type AgentFilter struct {
+	Channel string
+	Search  string
+}
+
+// ListAgents returns one page of the workspace's agents, ordered by creation.
+func (s *AgentService) ListAgents(ctx context.Context, workspaceID string, f AgentFilter, p PageRequest) (*AgentPage, error) {
+	q := AgentQuery{Channel: f.Channel, Search: f.Search, Desc: p.Desc, Limit: p.Limit + 1}
+	if p.Key != "" {
+		parts, err := decodePageKey(p.Key, "a", p.Desc, 2)
+		if err != nil {
+			return nil, err
+		}
+		at, err := strconv.ParseInt(parts[0], 10, 64)
+		if err != nil {
+			return nil, badPageKey()
+		}
+		q.After = &AgentCursor{CreatedAt: at, ID: parts[1]}
+	}
+	var items []Agent
+	err := s.Store.View(ctx, func(tx Tx) error {
+		var err error
+		items, err = tx.ListAgents(workspaceID, q)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	page := &AgentPage{Items: items}
+	if len(items) > p.Limit {
+		page.Items, page.HasMore = items[:p.Limit], true
+		last := page.Items[p.Limit-1]
+		page.NextKey = encodePageKey("a", p.Desc, strconv.FormatInt(last.CreatedAt, 10), last.ID)
+	}
+	return page, nil
+}
+
+// ListVersions returns one page of an agent's versions, ordered by number.
+func (s *AgentService) ListVersions(ctx context.Context, workspaceID, agentID string, p PageRequest) (*VersionPage, error) {
+	q := VersionQuery{Desc: p.Desc, Limit: p.Limit + 1}
+	if p.Key != "" {
+		parts, err := decodePageKey(p.Key, "v", p.Desc, 1)
+		if err != nil {
+			return nil, err
+		}
+		n, err := strconv.ParseInt(parts[0], 10, 64)
+		if err != nil {
+			return nil, badPageKey()
+		}
+		q.After = &n
+	}
+	var items []Version
+	err := s.Store.View(ctx, func(tx Tx) error {
+		a, err := getAgent(tx, workspaceID, "", agentID, false)
+		if err != nil {
+			return err
+		}
+		items, err = tx.ListVersions(workspaceID, a.ID, q)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	page := &VersionPage{Items: items}
+	if len(items) > p.Limit {
+		page.Items, page.HasMore = items[:p.Limit], true
+		page.NextKey = encodePageKey("v", p.Desc, strconv.FormatInt(page.Items[p.Limit-1].Number, 10))
+	}
+	return page, nil
+}
+
+// ParsePageRequest reads limit, sort_order and pagination_key as the list
+// endpoints take them. defaultDesc is the endpoint's default order.
+func ParsePageRequest(limit, sortOrder, key string, defaultDesc bool) (PageRequest, error) {
+	p := PageRequest{Limit: DefaultPageLimit, Desc: defaultDesc, Key: key}
+	if limit != "" {
+		n, err := strconv.Atoi(limit)
+		if err != nil || n < 1 || n > MaxPageLimit {
+			return p, Errorf(EINVALID, "limit: must be an integer from 1 to %d, got %q", MaxPageLimit, limit)
+		}
+		p.Limit = n
+	}
+	switch sortOrder {
+	case "":
+	case "ascending":
+		p.Desc = false
+	case "descending":
+		p.Desc = true
+	default:
+		return p, Errorf(EINVALID, "sort_order: must be ascending or descending, got %q", sortOrder)
+	}
+	return p, nil
+}
+
+// Page keys are base64url of "kind|direction|fields...". They are opaque to
+// clients; the kind and direction are checked so a key is only accepted by
+// the list and the order that issued it.
+func encodePageKey(kind string, desc bool, fields ...string) string {
+	dir := "a"
+	if desc {
+		dir = "d"
+	}
+	return base64.RawURLEncoding.EncodeToString([]byte(kind + "|" + dir + "|" + strings.Join(fields, "|")))
+}
+
+func decodePageKey(key, kind string, desc bool, n int) ([]string, error) {
+	raw, err := base64.RawURLEncoding.DecodeString(key)
+	if err != nil {
+		return nil, badPageKey()
+	}
+	parts := strings.Split(string(raw), "|")
+	if len(parts) != n+2 || parts[0] != kind {
+		return nil, badPageKey()
+	}
+	if (parts[1] == "d") != desc {
+		return nil, Errorf(EINVALID, "pagination_key: was issued for the other sort_order; keep sort_order the same while paging")
+	}
+	return parts[2:], nil
+}
+
+func badPageKey() error {
+	return Errorf(EINVALID, "pagination_key: not a key this list issued; pass the pagination_key of the previous page unchanged")
+}
+
+func compact(raw json.RawMessage) (json.RawMessage, error) {
+	var buf bytes.Buffer
+	if err := json.Compact(&buf, raw); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}

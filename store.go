@@ -1,0 +1,82 @@
+package agentry
+
+import "context"
+
+// Store is what a storage backend offers: transactions over rows. It knows
+// nothing of drafts or publishing; the rules live in the services above it.
+// Each call of Update or View is exactly one database transaction.
+type Store interface {
+	// Update runs fn in one read-write transaction, committed when fn returns
+	// nil and rolled back otherwise. A 2xx answer is only sent after commit.
+	Update(ctx context.Context, fn func(Tx) error) error
+	// View runs fn in one read-only transaction.
+	View(ctx context.Context, fn func(Tx) error) error
+	// Ping reports whether the database answers.
+	Ping(ctx context.Context) error
+	// Close releases the database.
+	Close() error
+}
+
+// Tx is one transaction's row operations. Missing rows are ErrNotFound;
+// unique-constraint violations are ErrDuplicate.
+type Tx interface {
+	InsertWorkspace(w *Workspace) error
+	WorkspaceByName(name string) (*Workspace, error)
+	InsertKey(k *APIKey) error
+	KeyByHash(hash string) (*APIKey, error)
+	// ListKeys lists keys of one workspace, or of all when workspaceID is "".
+	ListKeys(workspaceID string) ([]APIKey, error)
+	// RevokeKey marks the key whose ID or prefix is idOrPrefix as revoked at
+	// the given time.
+	RevokeKey(idOrPrefix string, at int64) error
+
+	InsertAgent(a *Agent) error
+	// GetAgent reads an agent. LockAgent reads it and holds a write lock on its
+	// row until the transaction ends, so that writes to one agent (counter,
+	// publish, edits) are serialized across processes.
+	GetAgent(workspaceID, id string) (*Agent, error)
+	LockAgent(workspaceID, id string) (*Agent, error)
+	UpdateAgent(a *Agent) error
+	// DeleteAgent deletes the agent row and every version of it.
+	DeleteAgent(workspaceID, id string) error
+	ListAgents(workspaceID string, q AgentQuery) ([]Agent, error)
+
+	InsertVersion(v *Version) error
+	GetVersion(workspaceID, agentID string, number int64) (*Version, error)
+	// FindVersion returns the version that pick selects (PickLatest,
+	// PickLatestDraft, PickLatestPublished).
+	FindVersion(workspaceID, agentID string, pick int) (*Version, error)
+	UpdateVersion(v *Version) error
+	DeleteVersion(workspaceID, agentID string, number int64) error
+	CountVersions(workspaceID, agentID string) (int, error)
+	ListVersions(workspaceID, agentID string, q VersionQuery) ([]Version, error)
+}
+
+// Version picks for Tx.FindVersion.
+const (
+	PickLatest          = iota // the largest number, draft or published
+	PickLatestDraft            // the largest-numbered draft
+	PickLatestPublished        // the most recently published
+)
+
+// AgentQuery selects a page of agents, ordered by (CreatedAt, ID).
+type AgentQuery struct {
+	Channel string // "" for every channel
+	Search  string // case-insensitive substring of the name, or substring of the ID
+	After   *AgentCursor
+	Desc    bool
+	Limit   int
+}
+
+// AgentCursor is the keyset position after which a page of agents starts.
+type AgentCursor struct {
+	CreatedAt int64
+	ID        string
+}
+
+// VersionQuery selects a page of one agent's versions, ordered by number.
+type VersionQuery struct {
+	After *int64
+	Desc  bool
+	Limit int // 0 means every version
+}
