@@ -42,11 +42,32 @@ func (s *Server) getAgent(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	v, err := s.Agents.GetVersion(r.Context(), workspace(r), agentry.ChannelVoice, r.PathValue("agent_id"), ref)
+	return s.getVersion(w, r, agentry.ChannelVoice, ref)
+}
+
+// getVersion answers a get of one version, from the published cache when
+// the reference is a number (the hot path: what a starting call asks for).
+func (s *Server) getVersion(w http.ResponseWriter, r *http.Request, channel string, ref agentry.VersionRef) error {
+	ws, agentID := workspace(r), r.PathValue("agent_id")
+	var key string
+	if ref.Kind == agentry.RefNumber {
+		key = cacheKey(ws, channel, agentID, ref.Number)
+		if body, etag, ok := s.published.get(key); ok {
+			w.Header()["Etag"] = []string{etag}
+			writeRaw(w, http.StatusOK, body)
+			return nil
+		}
+	}
+	v, err := s.Agents.GetVersion(r.Context(), ws, channel, agentID, ref)
 	if err != nil {
 		return err
 	}
-	writeVersion(w, http.StatusOK, v)
+	body, etag := appendVersion(make([]byte, 0, 256+len(v.Config)), v), agentry.ETag(v)
+	if v.Published {
+		s.published.put(cacheKey(ws, channel, agentID, v.Number), ws, agentID, body, etag)
+	}
+	w.Header()["Etag"] = []string{etag}
+	writeRaw(w, http.StatusOK, body)
 	return nil
 }
 
@@ -71,6 +92,7 @@ func (s *Server) deleteAgent(w http.ResponseWriter, r *http.Request) error {
 	if err := s.Agents.DeleteAgent(r.Context(), workspace(r), agentry.ChannelVoice, r.PathValue("agent_id")); err != nil {
 		return err
 	}
+	s.published.deleteAgent(workspace(r), r.PathValue("agent_id"))
 	w.WriteHeader(http.StatusNoContent)
 	return nil
 }
@@ -177,6 +199,7 @@ func (s *Server) deleteAgentVersion(w http.ResponseWriter, r *http.Request) erro
 	if err := s.Agents.DeleteVersion(r.Context(), workspace(r), r.PathValue("agent_id"), n); err != nil {
 		return err
 	}
+	s.published.deleteVersion(workspace(r), r.PathValue("agent_id"), n)
 	w.WriteHeader(http.StatusNoContent)
 	return nil
 }

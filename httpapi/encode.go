@@ -37,7 +37,7 @@ type versionSummary struct {
 
 // writeVersion writes a version as AgentResponse, with its ETag.
 func writeVersion(w http.ResponseWriter, status int, v *agentry.Version) {
-	w.Header().Set("ETag", agentry.ETag(v))
+	w.Header()["Etag"] = []string{agentry.ETag(v)}
 	writeRaw(w, status, appendVersion(make([]byte, 0, 256+len(v.Config)), v))
 }
 

@@ -32,8 +32,18 @@ type Server struct {
 	Keys   Authenticator
 	Store  agentry.Store // for readiness checks
 	Logger *slog.Logger
+	// CacheBytes bounds the cache of published versions' encoded responses
+	// (0 turns it off). CacheTTL bounds an entry's age (0: no expiry), which is
+	// how long a deletion through another replica may go unseen here.
+	CacheBytes int
+	CacheTTL   time.Duration
+	// KeyTTL is how long a key's workspace is remembered (0: every request
+	// reads the database); a revoked key is refused everywhere within it.
+	KeyTTL time.Duration
 
-	mux *http.ServeMux
+	mux       *http.ServeMux
+	published *publishedCache
+	keyCache  *keyCache
 }
 
 type ctxKey int
@@ -55,6 +65,8 @@ func workspace(r *http.Request) string {
 
 // Handler returns the whole API as one http.Handler.
 func (s *Server) Handler() http.Handler {
+	s.published = newPublishedCache(s.CacheBytes, s.CacheTTL)
+	s.keyCache = &keyCache{ttl: s.KeyTTL, now: time.Now}
 	s.mux = http.NewServeMux()
 	for _, rt := range s.routes() {
 		s.mux.Handle(rt.method+" "+rt.path, s.wrap(rt))
@@ -122,7 +134,7 @@ func (s *Server) wrap(rt route) http.Handler {
 				s.writeError(w, r, agentry.Errorf(agentry.EUNAUTHORIZED, "API key is missing or invalid."), rt.missing)
 				return
 			}
-			ws, err := s.Keys.Authenticate(r.Context(), key)
+			ws, err := s.authenticate(r, key)
 			if err != nil {
 				s.writeError(w, r, err, rt.missing)
 				return
@@ -134,6 +146,18 @@ func (s *Server) wrap(rt route) http.Handler {
 			s.writeError(w, r, err, rt.missing)
 		}
 	})
+}
+
+// authenticate resolves a key to its workspace, through the key cache.
+func (s *Server) authenticate(r *http.Request, key string) (string, error) {
+	if ws, ok := s.keyCache.get(key); ok {
+		return ws, nil
+	}
+	ws, err := s.Keys.Authenticate(r.Context(), key)
+	if err == nil {
+		s.keyCache.put(key, ws)
+	}
+	return ws, err
 }
 
 func bearer(r *http.Request) (string, bool) {

@@ -48,10 +48,8 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	a := &app{getenv: os.Getenv, stdout: os.Stdout, stderr: os.Stderr}
-	if err := a.run(ctx, os.Args[1:]); err != nil {
-		if !errors.Is(err, flag.ErrHelp) {
-			fmt.Fprintln(os.Stderr, "agentry:", err)
-		}
+	if err := a.run(ctx, os.Args[1:]); err != nil && !errors.Is(err, flag.ErrHelp) {
+		fmt.Fprintln(os.Stderr, "agentry:", err)
 		os.Exit(exitCode(err))
 	}
 }
@@ -63,7 +61,7 @@ func (e usageError) Error() string { return e.msg }
 
 func exitCode(err error) int {
 	var ue usageError
-	if errors.As(err, &ue) || errors.Is(err, flag.ErrHelp) {
+	if errors.As(err, &ue) {
 		return 2
 	}
 	return 1

@@ -24,6 +24,9 @@ On a first start with no key at all, a key is created and printed once.
 	addr := fs.String("addr", a.env("AGENTRY_ADDR", "127.0.0.1:8080"), "address to listen on (AGENTRY_ADDR)")
 	db := a.dbFlags(fs)
 	drain := fs.Duration("drain-timeout", envDuration(a, "AGENTRY_DRAIN_TIMEOUT", 10*time.Second), "how long shutdown waits for in-flight requests (AGENTRY_DRAIN_TIMEOUT)")
+	cacheMB := fs.Int("cache-mb", envInt(a, "AGENTRY_CACHE_MB", 64), "memory for cached published versions, in MiB; 0 turns the cache off (AGENTRY_CACHE_MB)")
+	cacheTTL := fs.String("cache-ttl", a.env("AGENTRY_CACHE_TTL", "auto"), "longest a cached published version is served without a database read, which is how\nlong a deletion through another replica can go unseen; auto means no expiry on SQLite\nand 500ms on PostgreSQL (AGENTRY_CACHE_TTL)")
+	keyTTL := fs.Duration("key-ttl", envDuration(a, "AGENTRY_KEY_TTL", time.Second), "how long a key's workspace is remembered: a revoked key is refused within it (AGENTRY_KEY_TTL)")
 	logFormat := fs.String("log-format", a.env("AGENTRY_LOG_FORMAT", "text"), "log format on standard error: text or json (AGENTRY_LOG_FORMAT)")
 	if err := a.parse(fs, args); err != nil {
 		return err
@@ -41,6 +44,10 @@ On a first start with no key at all, a key is created and printed once.
 		return usageError{fmt.Sprintf("serve: --log-format must be text or json, got %q", *logFormat)}
 	}
 
+	ttl, err := cacheTTLFor(*cacheTTL, db.dsn)
+	if err != nil {
+		return err
+	}
 	st, err := openStore(ctx, db)
 	if err != nil {
 		return err
@@ -51,7 +58,8 @@ On a first start with no key at all, a key is created and printed once.
 		return err
 	}
 
-	srv := &httpapi.Server{Agents: &agentry.AgentService{Store: st}, Keys: keys, Store: st, Logger: logger}
+	srv := &httpapi.Server{Agents: &agentry.AgentService{Store: st}, Keys: keys, Store: st, Logger: logger,
+		CacheBytes: *cacheMB << 20, CacheTTL: ttl, KeyTTL: *keyTTL}
 	hs := &http.Server{
 		Handler:           srv.Handler(),
 		ReadHeaderTimeout: 10 * time.Second,
@@ -111,6 +119,22 @@ func (a *app) provisionKey(ctx context.Context, keys *agentry.KeyService, logger
 	}
 	fmt.Fprintf(a.stdout, "agentry: created an API key for the default workspace; it is shown only this once:\n\n    %s\n\n", key)
 	return nil
+}
+
+// cacheTTLFor resolves --cache-ttl: "auto" depends on whether other
+// processes may share the database.
+func cacheTTLFor(flagValue, dsn string) (time.Duration, error) {
+	if flagValue == "auto" {
+		if isPostgres(dsn) {
+			return 500 * time.Millisecond, nil
+		}
+		return 0, nil
+	}
+	d, err := time.ParseDuration(flagValue)
+	if err != nil || d < 0 {
+		return 0, usageError{fmt.Sprintf("serve: --cache-ttl must be auto or a duration such as 500ms, got %q", flagValue)}
+	}
+	return d, nil
 }
 
 func envDuration(a *app, name string, def time.Duration) time.Duration {

@@ -33,7 +33,7 @@ func (a *app) dbFlags(fs *flag.FlagSet) *dbConfig {
 // openStore opens the store that the config names and applies pending
 // migrations.
 func openStore(ctx context.Context, c *dbConfig) (agentry.Store, error) {
-	if strings.HasPrefix(c.dsn, "postgres://") || strings.HasPrefix(c.dsn, "postgresql://") {
+	if isPostgres(c.dsn) {
 		return nil, fmt.Errorf("PostgreSQL is not supported by this build yet")
 	}
 	return sqlite.Open(ctx, strings.TrimPrefix(c.dsn, "sqlite://"))
@@ -60,4 +60,9 @@ func envInt(a *app, name string, def int) int {
 		return n
 	}
 	return def
+}
+
+// isPostgres reports whether dsn names a PostgreSQL database.
+func isPostgres(dsn string) bool {
+	return strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://")
 }
