@@ -1,0 +1,170 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"net/http"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+var keyLine = regexp.MustCompile(`^key_[0-9a-f]{32}\n$`)
+
+// runApp runs the program in-process and returns what it printed.
+func runApp(t *testing.T, env map[string]string, args ...string) (stdout, stderr string, err error) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	a := &app{getenv: func(k string) string { return env[k] }, stdout: &out, stderr: &errb}
+	err = a.run(context.Background(), args)
+	return out.String(), errb.String(), err
+}
+
+func TestKeysCommands(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "a.db")
+	out, _, err := runApp(t, nil, "keys", "create", "--db", db, "--workspace", "team", "--label", "ci")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !keyLine.MatchString(out) {
+		t.Fatalf("keys create printed %q, want the key and only the key", out)
+	}
+	key := strings.TrimSpace(out)
+
+	// The database setting also comes from the environment.
+	list, _, err := runApp(t, map[string]string{"AGENTRY_DB": db}, "keys", "list")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(list, key) || !strings.Contains(list, key[:12]) || !strings.Contains(list, "ci") {
+		t.Fatalf("keys list must show the prefix and label, never the key:\n%s", list)
+	}
+	if _, _, err := runApp(t, nil, "keys", "revoke", "--db", db, key[:12]); err != nil {
+		t.Fatal(err)
+	}
+	list, _, _ = runApp(t, nil, "keys", "list", "--db", db)
+	if !strings.Contains(list, "revoked") {
+		t.Fatalf("revoked key not shown as revoked:\n%s", list)
+	}
+	if _, _, err := runApp(t, nil, "keys", "revoke", "--db", db, "key_nope"); err == nil {
+		t.Fatal("revoking an unknown key succeeded")
+	}
+}
+
+func TestUsageAndHelp(t *testing.T) {
+	out, _, err := runApp(t, nil, "help")
+	if err != nil || !strings.Contains(out, "agentry serve") || !strings.Contains(out, "keys create") {
+		t.Fatalf("help: %v\n%s", err, out)
+	}
+	out, _, err = runApp(t, nil, "serve", "--help")
+	if err == nil || exitCode(err) == 2 || !strings.Contains(out, "AGENTRY_ADDR") || !strings.Contains(out, "AGENTRY_DB") {
+		t.Fatalf("serve --help: %v (exit %d)\n%s", err, exitCode(err), out)
+	}
+	for _, args := range [][]string{{}, {"frobnicate"}, {"serve", "--no-such-flag"}, {"keys"}, {"serve", "--log-format", "xml"}} {
+		if _, _, err := runApp(t, nil, args...); err == nil || exitCode(err) != 2 {
+			t.Errorf("%v: err %v, exit %d; want a usage error (exit 2)", args, err, exitCode(err))
+		}
+	}
+}
+
+// startServe runs serve in-process on a free port until the test ends.
+func startServe(t *testing.T, env map[string]string, args ...string) (url string, stdout *syncBuffer) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	addr := make(chan string, 1)
+	stdout = &syncBuffer{}
+	a := &app{getenv: func(k string) string { return env[k] }, stdout: stdout, stderr: io.Discard,
+		onListen: func(s string) { addr <- s }}
+	done := make(chan error, 1)
+	go func() { done <- a.run(ctx, append([]string{"serve", "--addr", "127.0.0.1:0"}, args...)) }()
+	select {
+	case s := <-addr:
+		url = "http://" + s
+	case err := <-done:
+		t.Fatalf("serve exited: %v", err)
+	case <-time.After(10 * time.Second):
+		t.Fatal("serve did not start")
+	}
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("serve returned %v after shutdown, want nil", err)
+		}
+	})
+	return url, stdout
+}
+
+func status(t *testing.T, method, url, key string) int {
+	t.Helper()
+	req, _ := http.NewRequest(method, url, nil)
+	if key != "" {
+		req.Header.Set("Authorization", "Bearer "+key)
+	}
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	return res.StatusCode
+}
+
+func TestServeFirstStartPrintsAKeyOnce(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "a.db")
+	url, out := startServe(t, nil, "--db", db)
+	keys := regexp.MustCompile(`key_[0-9a-f]{32}`).FindAllString(out.String(), -1)
+	if len(keys) != 1 {
+		t.Fatalf("first start printed %d keys, want 1:\n%s", len(keys), out)
+	}
+	if got := status(t, "POST", url+"/v2/list-agents", keys[0]); got != 200 {
+		t.Fatalf("printed key: %d", got)
+	}
+	// A second server on the same database has a key already: it prints none.
+	_, out2 := startServe(t, nil, "--db", db)
+	if strings.Contains(out2.String(), "key_") {
+		t.Fatalf("second start printed a key:\n%s", out2)
+	}
+}
+
+func TestServeWithAGENTRY_API_KEY(t *testing.T) {
+	const key = "key_0123456789abcdef0123456789abcdef"
+	env := map[string]string{"AGENTRY_API_KEY": key, "AGENTRY_DB": filepath.Join(t.TempDir(), "a.db")}
+	url, out := startServe(t, env)
+	if out.String() != "" {
+		t.Fatalf("with AGENTRY_API_KEY, serve printed %q", out)
+	}
+	if got := status(t, "POST", url+"/v2/list-agents", key); got != 200 {
+		t.Fatalf("AGENTRY_API_KEY not accepted: %d", got)
+	}
+	if got := status(t, "POST", url+"/v2/list-agents", ""); got != 401 {
+		t.Fatalf("no key: %d, want 401", got)
+	}
+	if got := status(t, "GET", url+"/healthz", ""); got != 200 {
+		t.Fatalf("healthz: %d", got)
+	}
+	bad := map[string]string{"AGENTRY_API_KEY": "not-a-key", "AGENTRY_DB": env["AGENTRY_DB"]}
+	if _, _, err := runApp(t, bad, "serve", "--addr", "127.0.0.1:0"); err == nil || !strings.Contains(err.Error(), "AGENTRY_API_KEY") {
+		t.Fatalf("malformed AGENTRY_API_KEY: %v", err)
+	}
+}
+
+// syncBuffer is a bytes.Buffer safe for the server goroutine and the test.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
