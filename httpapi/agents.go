@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http"
 
 	"github.com/agentry/agentry"
@@ -151,13 +152,11 @@ func (s *Server) createAgentVersion(w http.ResponseWriter, r *http.Request) erro
 	if err != nil {
 		return err
 	}
-	var req struct {
-		BaseVersion int64 `json:"base_version"`
+	base, err := wholeNumber(fields["base_version"])
+	if err != nil {
+		return err
 	}
-	if err := json.Unmarshal(fields["base_version"], &req.BaseVersion); err != nil {
-		return agentry.Errorf(agentry.EINVALID, "base_version: must be a non-negative integer")
-	}
-	v, err := s.Agents.CreateVersion(r.Context(), workspace(r), r.PathValue("agent_id"), req.BaseVersion)
+	v, err := s.Agents.CreateVersion(r.Context(), workspace(r), r.PathValue("agent_id"), base)
 	if err != nil {
 		return err
 	}
@@ -170,21 +169,29 @@ func (s *Server) publishAgentVersion(w http.ResponseWriter, r *http.Request) err
 	if err != nil {
 		return err
 	}
-	var req struct {
-		Version     int64   `json:"version"`
-		Title       *string `json:"version_title"`
-		Description *string `json:"version_description"`
+	number, err := wholeNumber(fields["version"])
+	if err != nil {
+		return err
 	}
-	raw, _ := json.Marshal(fields)
-	if err := json.Unmarshal(raw, &req); err != nil {
-		return agentry.Errorf(agentry.EINVALID, "request body: %v", err)
-	}
-	if err := s.Agents.Publish(r.Context(), workspace(r), r.PathValue("agent_id"), req.Version, req.Title, req.Description, r.Header.Get("If-Match")); err != nil {
+	var title, description *string
+	_ = json.Unmarshal(fields["version_title"], &title)
+	_ = json.Unmarshal(fields["version_description"], &description)
+	if err := s.Agents.Publish(r.Context(), workspace(r), r.PathValue("agent_id"), number, title, description, r.Header.Get("If-Match")); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Length", "0")
 	w.WriteHeader(http.StatusOK)
 	return nil
+}
+
+// wholeNumber reads a version number the schema has already checked: an
+// integer, possibly written as 3.0 or 3e0.
+func wholeNumber(raw json.RawMessage) (int64, error) {
+	var f float64
+	if err := json.Unmarshal(raw, &f); err != nil {
+		return 0, fmt.Errorf("decode validated number %s: %w", raw, err)
+	}
+	return int64(f), nil
 }
 
 func (s *Server) deleteAgentVersion(w http.ResponseWriter, r *http.Request) error {

@@ -261,7 +261,7 @@ func TestNotFoundStatusFollowsTheReferencePerEndpoint(t *testing.T) {
 
 func TestResponsesMatchTheReferenceSchemas(t *testing.T) {
 	e := newEnv(t, nil)
-	full := `{"voice_id":"retell-Cimo","agent_name":"Full","response_engine":{"type":"retell-llm","llm_id":"llm_1","version":0},
+	full := `{"voice_id":"retell-Cimo","agent_name":"Full","response_engine":{"type":"custom-llm","llm_websocket_url":"wss://example.com/llm"},
 	  "voice_speed":1.2,"language":["en-US","es-ES"],"ambient_sound":"coffee-shop","webhook_url":"https://example.com/hook",
 	  "post_call_analysis_data":[{"type":"string","name":"topic","description":"what the call was about"}],
 	  "voicemail_option":{"action":{"type":"static_text","text":"call back"}},"version_title":"first"}`

@@ -1,0 +1,134 @@
+package schema
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+)
+
+// Error is a validation failure. Path locates the offending value
+// ("voicemail_option.action.type", "language[2]"); it is "" for the body itself.
+type Error struct {
+	Path    string
+	Message string
+}
+
+// Error returns "path: message", or just the message when Path is "".
+func (e *Error) Error() string {
+	if e.Path == "" {
+		return e.Message
+	}
+	return e.Path + ": " + e.Message
+}
+
+func fail(path, format string, args ...any) *Error {
+	return &Error{Path: path, Message: fmt.Sprintf(format, args...)}
+}
+
+// DecodeObject parses a request body that must be exactly one JSON object
+// and returns its top-level fields undecoded. It rejects invalid JSON (saying
+// where), any other JSON value, data after the object, and a key that appears
+// twice, and text that is not UTF-8. The error is an *Error.
+func DecodeObject(body []byte) (map[string]json.RawMessage, error) {
+	if !json.Valid(body) {
+		return nil, decodeError(body)
+	}
+	if !utf8.Valid(body) { // encoding/json would quietly replace the bad bytes
+		return nil, &Error{Message: "request body: invalid JSON: not valid UTF-8"}
+	}
+	r := &reader{b: body}
+	r.space()
+	if r.pos == len(body) || body[r.pos] != '{' {
+		return nil, &Error{Message: "request body: must be a JSON object"}
+	}
+	fields := map[string]json.RawMessage{}
+	err := r.members(func(key string) *Error {
+		if _, dup := fields[key]; dup {
+			return fail("", "request body: duplicate field %q", key)
+		}
+		start := r.skip()
+		fields[key] = body[start:r.pos:r.pos]
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return fields, nil
+}
+
+// decodeError explains why body, which is not valid JSON, was refused.
+func decodeError(body []byte) *Error {
+	dec := json.NewDecoder(bytes.NewReader(body))
+	var v any
+	err := dec.Decode(&v)
+	switch {
+	case err == io.EOF:
+		return &Error{Message: "request body: must be a JSON object"}
+	case err != nil:
+		return syntaxError(body, err)
+	}
+	// One whole value, then something else.
+	end := dec.InputOffset()
+	rest := body[end:]
+	at := end + int64(len(rest)-len(bytes.TrimLeft(rest, " \t\r\n")))
+	if _, isObject := v.(map[string]any); !isObject {
+		return &Error{Message: "request body: must be a JSON object"}
+	}
+	return fail("", "request body: unexpected data after the JSON object at %s", where(body, at))
+}
+
+// jsonCheck returns the syntax error of body, if any, with its offset.
+func jsonCheck(body []byte) error {
+	var v any
+	return json.Unmarshal(body, &v)
+}
+
+// syntaxError turns a decoding error into a message that says where the body
+// stopped being JSON.
+func syntaxError(body []byte, err error) *Error {
+	if errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) {
+		return fail("", "request body: invalid JSON: unexpected end of input")
+	}
+	// The streaming decoder reports some errors without an offset; a full
+	// parse of the same bytes always has one.
+	if full := jsonCheck(body); full != nil {
+		err = full
+	}
+	var se *json.SyntaxError
+	if errors.As(err, &se) {
+		msg := strings.TrimPrefix(se.Error(), "json: ")
+		if strings.Contains(msg, "unexpected end of JSON input") {
+			return fail("", "request body: invalid JSON: unexpected end of input")
+		}
+		return fail("", "request body: invalid JSON at %s: %s", where(body, se.Offset-1), msg)
+	}
+	return fail("", "request body: invalid JSON: %s", strings.TrimPrefix(err.Error(), "json: "))
+}
+
+// where describes byte offset off of body as a line and column, both from 1.
+func where(body []byte, off int64) string {
+	if off < 0 {
+		off = 0
+	}
+	if off > int64(len(body)) {
+		off = int64(len(body))
+	}
+	before := body[:off]
+	line := bytes.Count(before, []byte("\n")) + 1
+	col := off - int64(bytes.LastIndexByte(before, '\n'))
+	return "line " + strconv.Itoa(line) + ", column " + strconv.FormatInt(col, 10)
+}
+
+func join(path, key string) string {
+	if path == "" {
+		return key
+	}
+	return path + "." + key
+}
+
+func index(path string, i int) string { return path + "[" + strconv.Itoa(i) + "]" }

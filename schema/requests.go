@@ -1,0 +1,87 @@
+package schema
+
+// The version and list request bodies, and the shapes agentry answers with.
+
+// CreateAgentVersion is the body of create-agent-version.
+var CreateAgentVersion = object("CreateAgentVersionRequest", props{
+	"base_version": integer().atLeast(0).about("The version the new draft copies."),
+}, "base_version").about("Branches a new draft from an existing version.")
+
+// PublishAgentVersion is the body of publish-agent-version.
+var PublishAgentVersion = object("PublishAgentVersionRequest", props{
+	"version":             integer().atLeast(0).about("The draft to publish."),
+	"version_title":       str(),
+	"version_description": str(),
+}, "version").about("Publishes a draft in place.")
+
+var agentListFilter = object("AgentListFilter", props{
+	"channel": ref(object("", props{
+		"type":  enum("string"),
+		"op":    enum("eq"),
+		"value": enum("voice", "chat"),
+	}, "type", "op", "value")),
+	"query": str().about("Matches a case-insensitive part of the name or a part of the agent id."),
+}).about("Filters that must all hold.")
+
+// ListAgents is the optional body of v2/list-agents.
+var ListAgents = object("ListAgentsRequest", props{
+	"filter_criteria": ref(agentListFilter),
+})
+
+// versionMeta are the fields every stored agent version carries besides its
+// configuration.
+var versionMeta = props{
+	"agent_id":                    str().about("The agent's id."),
+	"version":                     integer().atLeast(0),
+	"is_published":                boolean(),
+	"base_version":                integer().atLeast(0).null().about("The version this draft was copied from; null for version 0."),
+	"version_title":               str().null(),
+	"version_description":         str().null(),
+	"last_modification_timestamp": integer().about("Milliseconds since the epoch."),
+}
+
+// agentResponse is one version of a voice agent: its metadata and every
+// configuration field that has a value.
+var agentResponse = func() *Object {
+	o := VoiceAgent.extend("AgentResponse", versionMeta)
+	for k := range versionMeta {
+		o.required[k] = true
+	}
+	return o.about("One version of a voice agent.")
+}()
+
+var agentVersionSummary = object("AgentVersionSummary", props{
+	"version":                     integer(),
+	"is_published":                boolean(),
+	"last_modification_timestamp": integer(),
+	"base_version":                integer(),
+	"version_title":               str(),
+	"version_description":         str(),
+}, "version", "is_published", "last_modification_timestamp")
+
+var agentRootTagState = object("AgentRootTagState", props{
+	"version":           integer().atLeast(0),
+	"dynamic_variables": stringMap,
+})
+
+var agentListItem = object("AgentListItemResponse", props{
+	"agent_id":                str(),
+	"agent_name":              str(),
+	"channel":                 enum("voice", "chat"),
+	"user_modified_timestamp": integer(),
+	"tags":                    mapOf(ref(agentRootTagState)),
+}, "agent_id", "agent_name", "channel", "user_modified_timestamp", "tags")
+
+var errorBody = object("Error", props{
+	"status":  enum("error"),
+	"message": str(),
+}, "status", "message")
+
+// page is a list response of items.
+func page(name string, item *Object) *Object {
+	return object(name, props{
+		"items":          array(ref(item)),
+		"has_more":       boolean(),
+		"pagination_key": str().about("Pass back to get the next page; absent on the last page."),
+	}, "items", "has_more")
+}
