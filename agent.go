@@ -7,12 +7,21 @@ import (
 )
 
 // Channel says whether an agent speaks on calls (voice) or in chats (chat).
+// Response engines are versioned resources too; their kind takes the same
+// place, so one set of rows and rules serves agents and engines alike.
 const (
 	ChannelVoice = "voice"
 	ChannelChat  = "chat"
+
+	KindRetellLLM        = "retell-llm"
+	KindConversationFlow = "conversation-flow"
 )
 
-// Agent is the row every version of an agent hangs off. NextVersion is the
+// IsAgentChannel reports whether channel is an agent's (not an engine's).
+func IsAgentChannel(channel string) bool { return channel == ChannelVoice || channel == ChannelChat }
+
+// Agent is the row every version of an agent (or of a response engine) hangs
+// off. NextVersion is the
 // per-agent counter: the number the next new version takes. It only grows, so
 // a number is never handed out twice, even after its version is deleted.
 type Agent struct {
@@ -43,6 +52,11 @@ type Version struct {
 	// without the version metadata above.
 	Config     json.RawMessage
 	ModifiedAt int64 // milliseconds since the epoch
+	// EngineID and EngineVersion are the response engine version an agent
+	// version pins (a Retell LLM or conversation flow), copied out of
+	// config.response_engine so that queries can find an engine's users.
+	EngineID      string
+	EngineVersion *int64
 	// Revision counts every change to this version row; with Number it makes
 	// the ETag that conditional requests (If-Match) compare against.
 	Revision int64

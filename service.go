@@ -39,20 +39,31 @@ func (s *AgentService) now() int64 {
 // CreateAgent creates an agent of the given channel with version 0, a draft
 // holding fields (already validated against the channel's schema).
 func (s *AgentService) CreateAgent(ctx context.Context, workspaceID, channel string, fields Fields) (*Version, error) {
+	return s.create(ctx, workspaceID, channel, "agent_", fields)
+}
+
+// create makes a versioned resource (an agent or an engine) and its draft
+// version 0.
+func (s *AgentService) create(ctx context.Context, workspaceID, channel, idPrefix string, fields Fields) (*Version, error) {
 	now := s.now()
-	v := &Version{WorkspaceID: workspaceID, AgentID: NewID("agent_"), Channel: channel, Number: 0, ModifiedAt: now}
+	v := &Version{WorkspaceID: workspaceID, AgentID: NewID(idPrefix), Channel: channel, Number: 0, ModifiedAt: now}
 	config := Fields{}
 	if err := applyPatch(v, config, fields); err != nil {
 		return nil, err
 	}
-	raw, err := encodeConfig(config)
-	if err != nil {
-		return nil, err
-	}
-	v.Config = raw
-	a := &Agent{WorkspaceID: workspaceID, ID: v.AgentID, Channel: channel, Name: nameOf(raw),
-		NextVersion: 1, CreatedAt: now, ModifiedAt: now}
-	err = s.Store.Update(ctx, func(tx Tx) error {
+	err := s.Store.Update(ctx, func(tx Tx) error {
+		if IsAgentChannel(channel) {
+			if err := pinEngine(tx, v, config); err != nil {
+				return err
+			}
+		}
+		raw, err := encodeConfig(config)
+		if err != nil {
+			return err
+		}
+		v.Config = raw
+		a := &Agent{WorkspaceID: workspaceID, ID: v.AgentID, Channel: channel, Name: nameOf(raw),
+			NextVersion: 1, CreatedAt: now, ModifiedAt: now}
 		if err := tx.InsertAgent(a); err != nil {
 			return err
 		}
@@ -96,7 +107,7 @@ func (s *AgentService) UpdateVersion(ctx context.Context, workspaceID, channel, 
 			return err
 		}
 		if v.Published {
-			return Errorf(EINVALID, "version %d of agent %s is published and cannot be changed: create a draft from it with create-agent-version (base_version %d) and edit that", v.Number, a.ID, v.Number)
+			return Errorf(EINVALID, "version %d of %s %s is published and cannot be changed: %s", v.Number, kindName(a.Channel), a.ID, publishedAdvice(a.Channel, v.Number))
 		}
 		var config Fields
 		if err := json.Unmarshal(v.Config, &config); err != nil {
@@ -107,6 +118,11 @@ func (s *AgentService) UpdateVersion(ctx context.Context, workspaceID, channel, 
 		}
 		if err := applyPatch(v, config, patch); err != nil {
 			return err
+		}
+		if _, ok := patch["response_engine"]; ok && IsAgentChannel(a.Channel) {
+			if err := pinEngine(tx, v, config); err != nil {
+				return err
+			}
 		}
 		if v.Config, err = encodeConfig(config); err != nil {
 			return err
@@ -141,6 +157,10 @@ func (s *AgentService) CreateVersion(ctx context.Context, workspaceID, agentID s
 		v = &Version{WorkspaceID: workspaceID, AgentID: a.ID, Channel: a.Channel, Number: a.NextVersion,
 			BaseVersion: &b.Number, Config: b.Config, ModifiedAt: now}
 		a.NextVersion++
+		v.EngineID, v.EngineVersion = b.EngineID, b.EngineVersion
+		if err := branchEngine(tx, b, v, now); err != nil {
+			return err
+		}
 		if err := tx.InsertVersion(v); err != nil {
 			return err
 		}
@@ -180,6 +200,9 @@ func (s *AgentService) Publish(ctx context.Context, workspaceID, agentID string,
 		}
 		v.Revision++
 		if err := tx.UpdateVersion(v); err != nil {
+			return err
+		}
+		if err := publishEngine(tx, v, now); err != nil {
 			return err
 		}
 		return touchAgent(tx, a, now)
@@ -236,9 +259,10 @@ func (s *AgentService) Versions(ctx context.Context, workspaceID, channel, agent
 	return vs, err
 }
 
-// getAgent reads (or, with lock, locks) an agent of the workspace. A channel
-// other than "" must match: a chat agent is not found through the voice
-// endpoints and the other way round.
+// getAgent reads (or, with lock, locks) an agent or engine of the workspace.
+// The channel must match: a chat agent is not found through the voice
+// endpoints, nor an engine through agent endpoints. "" means either agent
+// channel (the version endpoints serve voice and chat agents alike).
 func getAgent(tx Tx, workspaceID, channel, agentID string, lock bool) (*Agent, error) {
 	var a *Agent
 	var err error
@@ -247,16 +271,23 @@ func getAgent(tx Tx, workspaceID, channel, agentID string, lock bool) (*Agent, e
 	} else {
 		a, err = tx.GetAgent(workspaceID, agentID)
 	}
-	if errors.Is(err, ErrNotFound) || (err == nil && channel != "" && a.Channel != channel) {
-		return nil, Errorf(ENOTFOUND, "agent %s not found", agentID)
+	if errors.Is(err, ErrNotFound) || (err == nil && !channelMatches(channel, a.Channel)) {
+		return nil, Errorf(ENOTFOUND, "%s %s not found", kindName(channel), agentID)
 	}
 	return a, err
+}
+
+func channelMatches(want, got string) bool {
+	if want == "" {
+		return IsAgentChannel(got)
+	}
+	return want == got
 }
 
 func getVersion(tx Tx, a *Agent, number int64) (*Version, error) {
 	v, err := tx.GetVersion(a.WorkspaceID, a.ID, number)
 	if errors.Is(err, ErrNotFound) {
-		return nil, Errorf(ENOTFOUND, "agent %s has no version %d", a.ID, number)
+		return nil, Errorf(ENOTFOUND, "%s %s has no version %d", kindName(a.Channel), a.ID, number)
 	}
 	return v, err
 }
@@ -280,7 +311,11 @@ func resolve(tx Tx, a *Agent, ref VersionRef, def int) (*Version, error) {
 	}
 	switch pick {
 	case PickLatestDraft:
-		return nil, Errorf(EINVALID, "agent %s has no draft version to edit: every version is published; create a draft with create-agent-version and edit that", a.ID)
+		advice := "create a draft with create-agent-version and edit that"
+		if !IsAgentChannel(a.Channel) {
+			advice = publishedAdvice(a.Channel, 0)
+		}
+		return nil, Errorf(EINVALID, "%s %s has no draft version to edit: every version is published; %s", kindName(a.Channel), a.ID, advice)
 	case PickLatestPublished:
 		return nil, Errorf(ENOTFOUND, "agent %s has no published version", a.ID)
 	}

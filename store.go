@@ -50,6 +50,8 @@ type Tx interface {
 	DeleteVersion(workspaceID, agentID string, number int64) error
 	CountVersions(workspaceID, agentID string) (int, error)
 	ListVersions(workspaceID, agentID string, q VersionQuery) ([]Version, error)
+	// EngineUsers lists up to limit agent versions that pin the engine.
+	EngineUsers(workspaceID, engineID string, limit int) ([]Version, error)
 }
 
 // Version picks for Tx.FindVersion.
@@ -61,7 +63,7 @@ const (
 
 // AgentQuery selects a page of agents, ordered by (CreatedAt, ID).
 type AgentQuery struct {
-	Channel string // "" for every channel
+	Channel string // "" for every agent channel (voice and chat); or one channel or engine kind
 	Search  string // case-insensitive substring of the name, or substring of the ID
 	After   *AgentCursor
 	Desc    bool

@@ -113,6 +113,8 @@ func (t *Tx) ListAgents(workspaceID string, q agentry.AgentQuery) ([]agentry.Age
 	if q.Channel != "" {
 		b.WriteString(` AND channel = ?`)
 		args = append(args, q.Channel)
+	} else {
+		b.WriteString(` AND channel IN ('voice', 'chat')`)
 	}
 	if q.Search != "" {
 		b.WriteString(` AND (lower(name) LIKE ? ESCAPE '\' OR id LIKE ? ESCAPE '\')`)
@@ -149,17 +151,21 @@ func likeEscape(s string) string {
 	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
 }
 
-const versionColumns = `workspace_id, agent_id, channel, number, base_version, published, published_at, title, description, config, modified_at, revision`
+const versionColumns = `workspace_id, agent_id, channel, number, base_version, published, published_at, title, description, config, modified_at, revision, engine_id, engine_version`
 
 func scanVersion(sc interface{ Scan(...any) error }) (agentry.Version, error) {
 	var v agentry.Version
 	var base sql.NullInt64
 	var title, desc sql.NullString
 	var config string
+	var engineVersion sql.NullInt64
 	err := sc.Scan(&v.WorkspaceID, &v.AgentID, &v.Channel, &v.Number, &base, &v.Published, &v.PublishedAt,
-		&title, &desc, &config, &v.ModifiedAt, &v.Revision)
+		&title, &desc, &config, &v.ModifiedAt, &v.Revision, &v.EngineID, &engineVersion)
 	if base.Valid {
 		v.BaseVersion = &base.Int64
+	}
+	if engineVersion.Valid {
+		v.EngineVersion = &engineVersion.Int64
 	}
 	if title.Valid {
 		v.Title = &title.String
@@ -173,9 +179,9 @@ func scanVersion(sc interface{ Scan(...any) error }) (agentry.Version, error) {
 
 // InsertVersion inserts a version row.
 func (t *Tx) InsertVersion(v *agentry.Version) error {
-	_, err := t.exec(`INSERT INTO agent_versions (`+versionColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+	_, err := t.exec(`INSERT INTO agent_versions (`+versionColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		v.WorkspaceID, v.AgentID, v.Channel, v.Number, v.BaseVersion, v.Published, v.PublishedAt,
-		v.Title, v.Description, string(v.Config), v.ModifiedAt, v.Revision)
+		v.Title, v.Description, string(v.Config), v.ModifiedAt, v.Revision, v.EngineID, v.EngineVersion)
 	return err
 }
 
@@ -205,9 +211,9 @@ func (t *Tx) FindVersion(workspaceID, agentID string, pick int) (*agentry.Versio
 
 // UpdateVersion writes a version's mutable columns.
 func (t *Tx) UpdateVersion(v *agentry.Version) error {
-	return mustAffect(t.exec(`UPDATE agent_versions SET published = ?, published_at = ?, title = ?, description = ?, config = ?, modified_at = ?, revision = ?
-		WHERE workspace_id = ? AND agent_id = ? AND number = ?`,
-		v.Published, v.PublishedAt, v.Title, v.Description, string(v.Config), v.ModifiedAt, v.Revision,
+	return mustAffect(t.exec(`UPDATE agent_versions SET published = ?, published_at = ?, title = ?, description = ?, config = ?, modified_at = ?, revision = ?,
+		engine_id = ?, engine_version = ? WHERE workspace_id = ? AND agent_id = ? AND number = ?`,
+		v.Published, v.PublishedAt, v.Title, v.Description, string(v.Config), v.ModifiedAt, v.Revision, v.EngineID, v.EngineVersion,
 		v.WorkspaceID, v.AgentID, v.Number))
 }
 
@@ -221,6 +227,12 @@ func (t *Tx) CountVersions(workspaceID, agentID string) (int, error) {
 	var n int
 	err := t.queryRow(`SELECT count(*) FROM agent_versions WHERE workspace_id = ? AND agent_id = ?`, workspaceID, agentID).Scan(&n)
 	return n, err
+}
+
+// EngineUsers lists agent versions that pin an engine, oldest agent first.
+func (t *Tx) EngineUsers(workspaceID, engineID string, limit int) ([]agentry.Version, error) {
+	return t.versions(`SELECT `+versionColumns+` FROM agent_versions WHERE workspace_id = ? AND engine_id = ? ORDER BY agent_id, number LIMIT ?`,
+		workspaceID, engineID, limit)
 }
 
 // ListVersions reads a keyset page of versions ordered by number; a zero
@@ -241,6 +253,10 @@ func (t *Tx) ListVersions(workspaceID, agentID string, q agentry.VersionQuery) (
 		query += ` LIMIT ?`
 		args = append(args, q.Limit)
 	}
+	return t.versions(query, args...)
+}
+
+func (t *Tx) versions(query string, args ...any) ([]agentry.Version, error) {
 	rows, err := t.query(query, args...)
 	if err != nil {
 		return nil, err
