@@ -2,6 +2,7 @@ package agentry
 
 import (
 	"context"
+	"crypto/subtle"
 	"errors"
 	"time"
 )
@@ -124,9 +125,12 @@ func (s *KeyService) Authenticate(ctx context.Context, key string) (string, erro
 		return "", Errorf(EUNAUTHORIZED, "API key is missing or invalid.")
 	}
 	var ws string
+	hash := HashKey(key)
 	err := s.Store.View(ctx, func(tx Tx) error {
-		k, err := tx.KeyByHash(HashKey(key))
-		if errors.Is(err, ErrNotFound) || (err == nil && k.RevokedAt != 0) {
+		k, err := tx.KeyByHash(hash)
+		// The lookup is by hash; the comparison after it is constant-time so a
+		// mismatch (a store that matched loosely) never leaks timing.
+		if errors.Is(err, ErrNotFound) || (err == nil && (k.RevokedAt != 0 || subtle.ConstantTimeCompare([]byte(k.Hash), []byte(hash)) != 1)) {
 			return Errorf(EUNAUTHORIZED, "API key is missing or invalid.")
 		}
 		if err != nil {

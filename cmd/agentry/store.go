@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/agentry/agentry"
+	"github.com/agentry/agentry/internal/sqlstore"
+	"github.com/agentry/agentry/postgres"
 	"github.com/agentry/agentry/sqlite"
 )
 
@@ -33,10 +35,18 @@ func (a *app) dbFlags(fs *flag.FlagSet) *dbConfig {
 // openStore opens the store that the config names and applies pending
 // migrations.
 func openStore(ctx context.Context, c *dbConfig) (agentry.Store, error) {
+	var st *sqlstore.Store
+	var err error
 	if isPostgres(c.dsn) {
-		return nil, fmt.Errorf("PostgreSQL is not supported by this build yet")
+		st, err = postgres.Open(ctx, c.dsn, postgres.Options{MaxConns: c.maxConns, ConnTimeout: c.connTimeout})
+	} else {
+		st, err = sqlite.Open(ctx, strings.TrimPrefix(c.dsn, "sqlite://"))
 	}
-	return sqlite.Open(ctx, strings.TrimPrefix(c.dsn, "sqlite://"))
+	if err != nil {
+		// Not st: a nil *sqlstore.Store in an agentry.Store is not a nil interface.
+		return nil, err
+	}
+	return st, nil
 }
 
 func (a *app) migrate(ctx context.Context, args []string) error {
