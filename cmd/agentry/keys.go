@@ -17,7 +17,8 @@ const keysUsage = `Usage:
 create prints a new key on standard output, and nothing else, so that
 KEY=$(agentry keys create) works. Only the key's SHA-256 hash is stored: the
 key cannot be shown again. list shows each key's ID, prefix, workspace, label
-and state, never the key itself. revoke takes a key's ID or its prefix.
+and state, never the key itself. revoke takes a key's ID or its prefix; a running server refuses the key within its
+--key-ttl (default 1s), since it remembers valid keys that long.
 `
 
 func (a *app) keys(ctx context.Context, args []string) error {
@@ -94,7 +95,7 @@ func (a *app) keysList(ctx context.Context, args []string) error {
 }
 
 func (a *app) keysRevoke(ctx context.Context, args []string) error {
-	fs := a.flagSet("keys revoke [--db DSN] ID_OR_PREFIX", "Revokes a key: requests with it are answered 401 from then on.\n")
+	fs := a.flagSet("keys revoke [--db DSN] ID_OR_PREFIX", "Revokes a key: running servers answer 401 to it within their --key-ttl (default 1s).\n")
 	db := a.dbFlags(fs)
 	if err := a.parse(fs, args); err != nil {
 		return err
