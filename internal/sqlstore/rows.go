@@ -74,8 +74,8 @@ func scanAgent(sc interface{ Scan(...any) error }) (agentry.Agent, error) {
 
 // InsertAgent inserts an agent row.
 func (t *Tx) InsertAgent(a *agentry.Agent) error {
-	_, err := t.exec(`INSERT INTO agents (`+agentColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?)`,
-		a.WorkspaceID, a.ID, a.Channel, a.Name, a.NextVersion, a.CreatedAt, a.ModifiedAt)
+	_, err := t.exec(`INSERT INTO agents (`+agentColumns+`, name_fold) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+		a.WorkspaceID, a.ID, a.Channel, a.Name, a.NextVersion, a.CreatedAt, a.ModifiedAt, strings.ToLower(a.Name))
 	return err
 }
 
@@ -93,8 +93,8 @@ func (t *Tx) LockAgent(workspaceID, id string) (*agentry.Agent, error) {
 
 // UpdateAgent writes an agent's mutable columns.
 func (t *Tx) UpdateAgent(a *agentry.Agent) error {
-	return mustAffect(t.exec(`UPDATE agents SET name = ?, next_version = ?, modified_at = ? WHERE workspace_id = ? AND id = ?`,
-		a.Name, a.NextVersion, a.ModifiedAt, a.WorkspaceID, a.ID))
+	return mustAffect(t.exec(`UPDATE agents SET name = ?, name_fold = ?, next_version = ?, modified_at = ? WHERE workspace_id = ? AND id = ?`,
+		a.Name, strings.ToLower(a.Name), a.NextVersion, a.ModifiedAt, a.WorkspaceID, a.ID))
 }
 
 // DeleteAgent deletes an agent and its versions.
@@ -117,9 +117,11 @@ func (t *Tx) ListAgents(workspaceID string, q agentry.AgentQuery) ([]agentry.Age
 		b.WriteString(` AND channel IN ('voice', 'chat')`)
 	}
 	if q.Search != "" {
-		b.WriteString(` AND (lower(name) LIKE ? ESCAPE '\' OR id LIKE ? ESCAPE '\')`)
-		pat := "%" + likeEscape(q.Search) + "%"
-		args = append(args, strings.ToLower(pat), pat)
+		// Both sides folded by Go: IDs are lower-case hex, so the ID match is
+		// case-insensitive on every backend too.
+		b.WriteString(` AND (name_fold LIKE ? ESCAPE '\' OR id LIKE ? ESCAPE '\')`)
+		pat := strings.ToLower("%" + likeEscape(q.Search) + "%")
+		args = append(args, pat, pat)
 	}
 	op, dir := ">", "ASC"
 	if q.Desc {
