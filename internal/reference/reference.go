@@ -81,4 +81,3 @@ func Validate(tb testing.TB, schemaName string, body []byte) {
 		tb.Errorf("response does not match the reference schema %s: %v\n%s", schemaName, err, body)
 	}
 }
-
