@@ -101,7 +101,7 @@ func pinEngine(tx Tx, v *Version, config Fields) error {
 	} else {
 		ev, err = tx.FindVersion(v.WorkspaceID, e.ID, PickLatest)
 	}
-	if errors.Is(err, ErrNotFound) {
+	if errors.Is(err, ErrNotFound) && ref.Version != nil {
 		return Errorf(EUNPROCESSABLE, "Cannot find requested asset under given api key: %s %s has no version %d", engineNames[ref.Type], e.ID, *ref.Version)
 	} else if err != nil {
 		return err

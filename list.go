@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
+	"fmt"
 	"strconv"
 	"strings"
 )
@@ -45,20 +46,12 @@ type AgentFilter struct {
 
 // ListAgents returns one page of the workspace's agents, ordered by creation.
 func (s *AgentService) ListAgents(ctx context.Context, workspaceID string, f AgentFilter, p PageRequest) (*AgentPage, error) {
-	q := AgentQuery{Channel: f.Channel, Search: f.Search, Desc: p.Desc, Limit: p.Limit + 1}
-	if p.Key != "" {
-		parts, err := decodePageKey(p.Key, "a", p.Desc, 2)
-		if err != nil {
-			return nil, err
-		}
-		at, err := strconv.ParseInt(parts[0], 10, 64)
-		if err != nil {
-			return nil, badPageKey()
-		}
-		q.After = &AgentCursor{CreatedAt: at, ID: parts[1]}
+	q, err := agentQuery(f, p)
+	if err != nil {
+		return nil, err
 	}
 	var items []Agent
-	err := s.Store.View(ctx, func(tx Tx) error {
+	err = s.Store.View(ctx, func(tx Tx) error {
 		var err error
 		items, err = tx.ListAgents(workspaceID, q)
 		return err
@@ -66,13 +59,71 @@ func (s *AgentService) ListAgents(ctx context.Context, workspaceID string, f Age
 	if err != nil {
 		return nil, err
 	}
+	return agentPage(items, p), nil
+}
+
+// ListEngines returns one page of the workspace's engines of one kind, each
+// as its latest version, ordered by the engines' creation. The page and the
+// versions are read in one transaction.
+func (s *AgentService) ListEngines(ctx context.Context, workspaceID, kind string, p PageRequest) (*VersionPage, error) {
+	if _, ok := engineNames[kind]; !ok {
+		return nil, fmt.Errorf("unknown engine kind %q", kind)
+	}
+	q, err := agentQuery(AgentFilter{Channel: kind}, p)
+	if err != nil {
+		return nil, err
+	}
+	var page *AgentPage
+	var items []Version
+	err = s.Store.View(ctx, func(tx Tx) error {
+		engines, err := tx.ListAgents(workspaceID, q)
+		if err != nil {
+			return err
+		}
+		page = agentPage(engines, p)
+		items = make([]Version, 0, len(page.Items))
+		for _, e := range page.Items {
+			v, err := tx.FindVersion(workspaceID, e.ID, PickLatest)
+			if err != nil {
+				return fmt.Errorf("latest version of %s: %w", e.ID, err)
+			}
+			items = append(items, *v)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &VersionPage{Items: items, HasMore: page.HasMore, NextKey: page.NextKey}, nil
+}
+
+// agentQuery turns a filter and a page request into the store's query; it
+// asks for one row more than the page holds, to learn whether more exist.
+func agentQuery(f AgentFilter, p PageRequest) (AgentQuery, error) {
+	q := AgentQuery{Channel: f.Channel, Search: f.Search, Desc: p.Desc, Limit: p.Limit + 1}
+	if p.Key != "" {
+		parts, err := decodePageKey(p.Key, "a", p.Desc, 2)
+		if err != nil {
+			return q, err
+		}
+		at, err := strconv.ParseInt(parts[0], 10, 64)
+		if err != nil {
+			return q, badPageKey()
+		}
+		q.After = &AgentCursor{CreatedAt: at, ID: parts[1]}
+	}
+	return q, nil
+}
+
+// agentPage cuts the rows of agentQuery to a page and its next key.
+func agentPage(items []Agent, p PageRequest) *AgentPage {
 	page := &AgentPage{Items: items}
 	if len(items) > p.Limit {
 		page.Items, page.HasMore = items[:p.Limit], true
 		last := page.Items[p.Limit-1]
 		page.NextKey = encodePageKey("a", p.Desc, strconv.FormatInt(last.CreatedAt, 10), last.ID)
 	}
-	return page, nil
+	return page
 }
 
 // ListVersions returns one page of an agent's versions, ordered by number.

@@ -15,6 +15,12 @@ type AgentService struct {
 	Store Store
 	// Now is the clock; tests inject a fixed one. Nil means time.Now.
 	Now func() time.Time
+	// Check, when set, checks a whole configuration of the given channel or
+	// engine kind after a create or an update has been applied to it and
+	// before it is stored: rules across fields (a starting state that must
+	// exist, edges that must lead somewhere) need the merged result, which
+	// only exists inside the transaction. Its error is returned as is.
+	Check func(channel string, config Fields) error
 }
 
 // Metadata fields of a version: accepted in create and update bodies but kept
@@ -28,6 +34,13 @@ const (
 // mergedObjectFields are nested objects whose PATCH merges flag by flag
 // instead of replacing the whole value, as the reference documents.
 var mergedObjectFields = map[string]bool{"contact_memory_config": true}
+
+func (s *AgentService) check(channel string, config Fields) error {
+	if s.Check == nil {
+		return nil
+	}
+	return s.Check(channel, config)
+}
 
 func (s *AgentService) now() int64 {
 	if s.Now != nil {
@@ -49,6 +62,9 @@ func (s *AgentService) create(ctx context.Context, workspaceID, channel, idPrefi
 	v := &Version{WorkspaceID: workspaceID, AgentID: NewID(idPrefix), Channel: channel, Number: 0, ModifiedAt: now}
 	config := Fields{}
 	if err := applyPatch(v, config, fields); err != nil {
+		return nil, err
+	}
+	if err := s.check(channel, config); err != nil {
 		return nil, err
 	}
 	err := s.Store.Update(ctx, func(tx Tx) error {
@@ -117,6 +133,9 @@ func (s *AgentService) UpdateVersion(ctx context.Context, workspaceID, channel, 
 			config = Fields{}
 		}
 		if err := applyPatch(v, config, patch); err != nil {
+			return err
+		}
+		if err := s.check(a.Channel, config); err != nil {
 			return err
 		}
 		if _, ok := patch["response_engine"]; ok && IsAgentChannel(a.Channel) {
@@ -299,7 +318,7 @@ func resolve(tx Tx, a *Agent, ref VersionRef, def int) (*Version, error) {
 	case RefNumber:
 		return getVersion(tx, a, ref.Number)
 	case RefTag:
-		return nil, Errorf(ENOTFOUND, "agent %s has no tag %q", a.ID, ref.Tag)
+		return nil, Errorf(ENOTFOUND, "%s %s has no tag %q", kindName(a.Channel), a.ID, ref.Tag)
 	case RefLatest:
 		pick = PickLatest
 	case RefLatestPublished:
@@ -317,7 +336,7 @@ func resolve(tx Tx, a *Agent, ref VersionRef, def int) (*Version, error) {
 		}
 		return nil, Errorf(EINVALID, "%s %s has no draft version to edit: every version is published; %s", kindName(a.Channel), a.ID, advice)
 	case PickLatestPublished:
-		return nil, Errorf(ENOTFOUND, "agent %s has no published version", a.ID)
+		return nil, Errorf(ENOTFOUND, "%s %s has no published version", kindName(a.Channel), a.ID)
 	}
 	return nil, fmt.Errorf("agent %s has no versions", a.ID)
 }

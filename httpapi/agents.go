@@ -43,13 +43,14 @@ func (s *Server) getAgent(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return s.getVersion(w, r, agentry.ChannelVoice, ref)
+	return s.getVersion(w, r, agentry.ChannelVoice, r.PathValue("agent_id"), ref)
 }
 
-// getVersion answers a get of one version, from the published cache when
-// the reference is a number (the hot path: what a starting call asks for).
-func (s *Server) getVersion(w http.ResponseWriter, r *http.Request, channel string, ref agentry.VersionRef) error {
-	ws, agentID := workspace(r), r.PathValue("agent_id")
+// getVersion answers a get of one version of an agent or engine of the given
+// channel or kind, from the published cache when the reference is a number
+// (the hot path: what a starting call asks for).
+func (s *Server) getVersion(w http.ResponseWriter, r *http.Request, channel, agentID string, ref agentry.VersionRef) error {
+	ws := workspace(r)
 	var key string
 	if ref.Kind == agentry.RefNumber {
 		key = cacheKey(ws, channel, agentID, ref.Number)
@@ -63,7 +64,7 @@ func (s *Server) getVersion(w http.ResponseWriter, r *http.Request, channel stri
 	if err != nil {
 		return err
 	}
-	body, etag := appendVersion(make([]byte, 0, 256+len(v.Config)), v), agentry.ETag(v)
+	body, etag := appendResponse(make([]byte, 0, 256+len(v.Config)), v), agentry.ETag(v)
 	if v.Published {
 		s.published.put(cacheKey(ws, channel, agentID, v.Number), ws, agentID, body, etag)
 	}
@@ -212,7 +213,14 @@ func (s *Server) deleteAgentVersion(w http.ResponseWriter, r *http.Request) erro
 }
 
 func (s *Server) getAgentVersions(w http.ResponseWriter, r *http.Request) error {
-	vs, err := s.Agents.Versions(r.Context(), workspace(r), "", r.PathValue("agent_id"))
+	return s.writeVersions(w, r, agentry.ChannelVoice)
+}
+
+// writeVersions answers with every version of an agent of one channel,
+// ascending: a chat agent is not found through the voice endpoint, nor the
+// other way round.
+func (s *Server) writeVersions(w http.ResponseWriter, r *http.Request, channel string) error {
+	vs, err := s.Agents.Versions(r.Context(), workspace(r), channel, r.PathValue("agent_id"))
 	if err != nil {
 		return err
 	}
@@ -222,7 +230,7 @@ func (s *Server) getAgentVersions(w http.ResponseWriter, r *http.Request) error 
 		if i > 0 {
 			buf = append(buf, ',')
 		}
-		buf = appendVersion(buf, &vs[i])
+		buf = appendResponse(buf, &vs[i])
 	}
 	buf = append(buf, ']')
 	writeRaw(w, http.StatusOK, buf)

@@ -35,10 +35,54 @@ type versionSummary struct {
 	LastModificationTimestamp int64   `json:"last_modification_timestamp"`
 }
 
-// writeVersion writes a version as AgentResponse, with its ETag.
+// writeVersion writes a version as the response of its kind (AgentResponse,
+// ChatAgentResponse, RetellLLMResponse, ConversationFlowResponse), with its
+// ETag.
 func writeVersion(w http.ResponseWriter, status int, v *agentry.Version) {
 	w.Header()["Etag"] = []string{agentry.ETag(v)}
-	writeRaw(w, status, appendVersion(make([]byte, 0, 256+len(v.Config)), v))
+	writeRaw(w, status, appendResponse(make([]byte, 0, 256+len(v.Config)), v))
+}
+
+// appendResponse appends the response of v's kind.
+func appendResponse(b []byte, v *agentry.Version) []byte {
+	if field, ok := engineIDField[v.Channel]; ok {
+		return appendEngineVersion(b, field, v)
+	}
+	return appendVersion(b, v)
+}
+
+// engineIDField names the id field of each engine kind's responses.
+var engineIDField = map[string]string{
+	agentry.KindRetellLLM:        "llm_id",
+	agentry.KindConversationFlow: "conversation_flow_id",
+}
+
+// appendEngineVersion appends the response of one engine version: its id
+// under idField, version, is_published and last_modification_timestamp,
+// then the stored configuration's fields spliced in as appendVersion does.
+// Engines have no base_version, title or description of their own.
+func appendEngineVersion(b []byte, idField string, v *agentry.Version) []byte {
+	b = append(b, '{')
+	b = strconv.AppendQuote(b, idField)
+	b = append(b, ':')
+	b = strconv.AppendQuote(b, v.AgentID)
+	b = append(b, `,"version":`...)
+	b = strconv.AppendInt(b, v.Number, 10)
+	b = append(b, `,"is_published":`...)
+	b = strconv.AppendBool(b, v.Published)
+	b = append(b, `,"last_modification_timestamp":`...)
+	b = strconv.AppendInt(b, v.ModifiedAt, 10)
+	return appendConfig(b, v.Config)
+}
+
+// appendConfig closes an object whose members so far are ours with the
+// members of a stored configuration (a compact JSON object).
+func appendConfig(b []byte, config []byte) []byte {
+	if len(config) > 2 {
+		b = append(b, ',')
+		return append(b, config[1:]...)
+	}
+	return append(b, '}')
 }
 
 // appendVersion appends the AgentResponse of v: the version metadata, then
@@ -63,12 +107,7 @@ func appendVersion(b []byte, v *agentry.Version) []byte {
 	b = append(b, `,"last_modification_timestamp":`...)
 	b = strconv.AppendInt(b, v.ModifiedAt, 10)
 	// Config is a compact JSON object; its members follow ours.
-	if len(v.Config) > 2 {
-		b = append(b, ',')
-		b = append(b, v.Config[1:]...)
-		return b
-	}
-	return append(b, '}')
+	return appendConfig(b, v.Config)
 }
 
 func appendNullableString(b []byte, s *string) []byte {

@@ -65,6 +65,11 @@ func workspace(r *http.Request) string {
 
 // Handler returns the whole API as one http.Handler.
 func (s *Server) Handler() http.Handler {
+	// The cross-item rules of engine configurations need the configuration
+	// as a patch leaves it, which only the service sees.
+	if s.Agents != nil && s.Agents.Check == nil {
+		s.Agents.Check = checkConfig
+	}
 	s.published = newPublishedCache(s.CacheBytes, s.CacheTTL)
 	s.keyCache = &keyCache{ttl: s.KeyTTL, now: time.Now}
 	s.mux = http.NewServeMux()

@@ -182,6 +182,8 @@ func isUnavailable(err error) bool {
 	return errors.As(err, &ce) ||
 		errors.As(err, &ne) ||
 		errors.Is(err, driver.ErrBadConn) ||
+		// A pooled connection that the server or the network dropped.
+		errors.Is(err, pgconn.ErrConnClosed) ||
 		// The server closed the connection mid-message.
 		errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF)
 }

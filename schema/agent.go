@@ -26,6 +26,11 @@ var llmModels = []string{
 
 var language = enum(locales...).named("Language").about("A locale the agent speaks and understands.")
 
+// agentLanguage is the language field of voice and chat agents.
+var agentLanguage = union(language, array(language),
+	enum("multi").old().about("Deprecated; stands for a fixed set of ten locales.")).
+	about("One locale, or an array of locales for a multilingual agent.")
+
 // engineVersion pins a response engine version; null follows the latest.
 var engineVersion = integer().atLeast(0).null()
 
@@ -131,10 +136,8 @@ var VoiceAgent = object("AgentRequest", props{
 	"ambient_sound": enum("coffee-shop", "convention-hall", "summer-outdoor",
 		"mountain-outdoor", "static-noise", "call-center").null(),
 	"ambient_sound_volume": number().between(0, 2),
-	"language": union(language, array(language),
-		enum("multi").old().about("Deprecated; stands for a fixed set of ten locales.")).
-		about("One locale, or an array of locales for a multilingual agent."),
-	"webhook_url": str().null(),
+	"language":             agentLanguage,
+	"webhook_url":          str().null(),
 	"webhook_events": array(enum("call_started", "call_ended", "call_analyzed",
 		"transcript_updated", "transfer_started", "transfer_bridged", "transfer_cancelled",
 		"transfer_ended")).null(),

@@ -12,10 +12,10 @@ import (
 var errorStatus = map[int]struct{ name, desc, example string }{
 	400: {"BadRequest", "The request is malformed or breaks a rule; the message says which.", "voice_speed: must be between 0.5 and 2"},
 	401: {"Unauthorized", "The API key is missing or invalid.", "API key is missing or invalid."},
-	404: {"NotFound", "The agent or version does not exist.", "Agent version not found."},
+	404: {"NotFound", "The agent, engine or version does not exist.", "Agent version not found."},
 	412: {"PreconditionFailed", "The If-Match precondition did not hold.", "Precondition failed."},
 	413: {"PayloadTooLarge", "The body is larger than 1 MiB.", "Request body is too large."},
-	422: {"UnprocessableContent", "The agent or version does not exist.", "Cannot find requested asset under given api key."},
+	422: {"UnprocessableContent", "The resource addressed, or an asset the body refers to, does not exist under this key.", "Cannot find requested asset under given api key."},
 	500: {"InternalServerError", "Something unexpected went wrong.", "Internal server error."},
 }
 
@@ -84,13 +84,17 @@ func document() jsonObject {
 		{method: http.MethodPost, path: "/publish-agent-version/{agent_id}", id: "publishAgentVersion", summary: "Publish a draft in place.",
 			params: []jsonObject{agentID}, body: body(ref(PublishAgentVersion), true), status: 200,
 			errors: []int{400, 401, 404, 413, 500}},
+	}
+	ops = append(ops, engineOperations(e, paging, body)...)
+	ops = append(ops, chatAgentOperations(e, agentID, versionRef, body)...)
+	ops = append(ops, []operation{
 		{method: http.MethodGet, path: "/healthz", id: "healthz", summary: "Say whether the server is up.", public: true, status: 200,
 			response: jsonObject{"type": "object", "required": []any{"status"},
 				"properties": jsonObject{"status": jsonObject{"type": "string", "enum": []any{"ok"}}}},
 			example: jsonObject{"status": "ok"}, errors: []int{500}},
 		{method: http.MethodGet, path: "/openapi.json", id: "getOpenAPI", summary: "This document.", status: 200,
 			response: jsonObject{"type": "object"}, example: jsonObject{"openapi": "3.0.3"}, errors: []int{401, 500}},
-	}
+	}...)
 
 	paths := jsonObject{}
 	for _, op := range ops {

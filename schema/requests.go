@@ -42,13 +42,7 @@ var versionMeta = props{
 
 // agentResponse is one version of a voice agent: its metadata and every
 // configuration field that has a value.
-var agentResponse = func() *Object {
-	o := VoiceAgent.extend("AgentResponse", versionMeta)
-	for k := range versionMeta {
-		o.required[k] = true
-	}
-	return o.about("One version of a voice agent.")
-}()
+var agentResponse = withMeta(VoiceAgent, "AgentResponse", "One version of a voice agent.", versionMeta)
 
 var agentVersionSummary = object("AgentVersionSummary", props{
 	"version":                     integer(),
@@ -85,3 +79,32 @@ func page(name string, item *Object) *Object {
 		"pagination_key": str().about("Pass back to get the next page; absent on the last page."),
 	}, "items", "has_more")
 }
+
+// withMeta returns o extended by meta, every meta field required: the shape
+// of a stored version in responses.
+func withMeta(o *Object, name, desc string, meta props) *Object {
+	r := o.extend(name, meta)
+	for k := range meta {
+		r.required[k] = true
+	}
+	return r.about(desc)
+}
+
+// engineMeta are the fields every stored engine version carries besides its
+// configuration; idField is llm_id or conversation_flow_id.
+func engineMeta(idField, idDesc string) props {
+	return props{
+		idField:                       str().about(idDesc),
+		"version":                     integer().atLeast(0),
+		"is_published":                boolean().about("Published versions never change; publishing an agent version publishes the engine version it pins."),
+		"last_modification_timestamp": integer().about("Milliseconds since the epoch."),
+	}
+}
+
+var retellLLMResponse = withMeta(RetellLLM, "RetellLLMResponse", "One version of a Retell LLM.",
+	engineMeta("llm_id", "The Retell LLM's id."))
+
+var conversationFlowResponse = withMeta(ConversationFlow, "ConversationFlowResponse", "One version of a conversation flow.",
+	engineMeta("conversation_flow_id", "The conversation flow's id."))
+
+var chatAgentResponse = withMeta(ChatAgent, "ChatAgentResponse", "One version of a chat agent.", versionMeta)

@@ -19,11 +19,16 @@ func analysisItem(name, kind string, extra props, required ...string) *Object {
 	return object(name, p, append([]string{"type", "name", "description"}, required...)...)
 }
 
+// The kinds of custom analysis items, shared by voice and chat agents.
+var (
+	stringAnalysis  = analysisItem("StringAnalysisData", "string", props{"examples": array(str())})
+	enumAnalysis    = analysisItem("EnumAnalysisData", "enum", props{"choices": array(str()).count(1, 0)}, "choices")
+	booleanAnalysis = analysisItem("BooleanAnalysisData", "boolean", nil)
+	numberAnalysis  = analysisItem("NumberAnalysisData", "number", nil)
+)
+
 var postCallAnalysisData = tagged("type",
-	analysisItem("StringAnalysisData", "string", props{"examples": array(str())}),
-	analysisItem("EnumAnalysisData", "enum", props{"choices": array(str()).count(1, 0)}, "choices"),
-	analysisItem("BooleanAnalysisData", "boolean", nil),
-	analysisItem("NumberAnalysisData", "number", nil),
+	stringAnalysis, enumAnalysis, booleanAnalysis, numberAnalysis,
 	object("CallPresetAnalysisData", props{
 		"type":               enum("system-presets"),
 		"name":               enum("call_summary", "call_successful", "user_sentiment"),

@@ -54,7 +54,13 @@ On a first start with no key at all, a key is created and printed once.
 	}
 	defer st.Close()
 	keys := &agentry.KeyService{Store: st}
-	if err := a.provisionKey(ctx, keys, logger); err != nil {
+	err = a.provisionKey(ctx, keys, logger)
+	if errors.Is(err, agentry.ErrDuplicate) {
+		// Another replica starting at the same moment inserted the same
+		// workspace or key first; now that it has committed, find it.
+		err = a.provisionKey(ctx, keys, logger)
+	}
+	if err != nil {
 		return err
 	}
 
