@@ -46,6 +46,7 @@ type AgentFilter struct {
 
 // ListAgents returns one page of the workspace's agents, ordered by creation.
 func (s *AgentService) ListAgents(ctx context.Context, workspaceID string, f AgentFilter, p PageRequest) (*AgentPage, error) {
+	p = p.normalized()
 	q, err := agentQuery(f, p)
 	if err != nil {
 		return nil, err
@@ -66,6 +67,7 @@ func (s *AgentService) ListAgents(ctx context.Context, workspaceID string, f Age
 // as its latest version, ordered by the engines' creation. The page and the
 // versions are read in one transaction.
 func (s *AgentService) ListEngines(ctx context.Context, workspaceID, kind string, p PageRequest) (*VersionPage, error) {
+	p = p.normalized()
 	if _, ok := engineNames[kind]; !ok {
 		return nil, fmt.Errorf("unknown engine kind %q", kind)
 	}
@@ -128,6 +130,7 @@ func agentPage(items []Agent, p PageRequest) *AgentPage {
 
 // ListVersions returns one page of an agent's versions, ordered by number.
 func (s *AgentService) ListVersions(ctx context.Context, workspaceID, agentID string, p PageRequest) (*VersionPage, error) {
+	p = p.normalized()
 	q := VersionQuery{Desc: p.Desc, Limit: p.Limit + 1}
 	if p.Key != "" {
 		parts, err := decodePageKey(p.Key, "v", p.Desc, 1)
@@ -158,6 +161,15 @@ func (s *AgentService) ListVersions(ctx context.Context, workspaceID, agentID st
 		page.NextKey = encodePageKey("v", p.Desc, strconv.FormatInt(page.Items[p.Limit-1].Number, 10))
 	}
 	return page, nil
+}
+
+// normalized gives a zero or out-of-range limit the default, so a Go caller
+// that builds a PageRequest by hand gets a page, never a panic.
+func (p PageRequest) normalized() PageRequest {
+	if p.Limit <= 0 || p.Limit > MaxPageLimit {
+		p.Limit = DefaultPageLimit
+	}
+	return p
 }
 
 // ParsePageRequest reads limit, sort_order and pagination_key as the list

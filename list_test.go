@@ -1,10 +1,13 @@
 package agentry_test
 
 import (
+	"context"
+	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/agentry/agentry"
+	"github.com/agentry/agentry/sqlite"
 )
 
 func TestParsePageRequest(t *testing.T) {
@@ -50,5 +53,26 @@ func TestParsePageRequest(t *testing.T) {
 				t.Fatalf("ParsePageRequest = %+v, %v; want %+v", got, err, tc.want)
 			}
 		})
+	}
+}
+
+func TestZeroPageRequestGetsTheDefaultLimit(t *testing.T) {
+	st, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "a.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	svc := &agentry.AgentService{Store: st}
+	v, err := svc.CreateAgent(context.Background(), "ws", agentry.ChannelVoice, agentry.Fields{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	agents, err := svc.ListAgents(context.Background(), "ws", agentry.AgentFilter{}, agentry.PageRequest{})
+	if err != nil || len(agents.Items) != 1 {
+		t.Fatalf("ListAgents with a zero PageRequest: %v, %+v", err, agents)
+	}
+	versions, err := svc.ListVersions(context.Background(), "ws", v.AgentID, agentry.PageRequest{})
+	if err != nil || len(versions.Items) != 1 {
+		t.Fatalf("ListVersions with a zero PageRequest: %v, %+v", err, versions)
 	}
 }
