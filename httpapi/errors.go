@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"context"
 	"errors"
 	"log/slog"
 	"net/http"
@@ -48,7 +49,7 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error, m
 		status, message = http.StatusRequestEntityTooLarge, "request body: larger than the limit of 1 MiB"
 	case errors.As(err, &se):
 		status, message = http.StatusBadRequest, se.Error()
-	case errors.Is(err, agentry.ErrUnavailable):
+	case errors.Is(err, agentry.ErrUnavailable), errors.Is(err, context.DeadlineExceeded):
 		status, message = http.StatusServiceUnavailable, "The database is unavailable; try again shortly."
 		s.log(r).Error("database unavailable", "request_id", requestID(r), "err", err)
 	case agentry.ErrorCode(err) == agentry.ENOTFOUND:

@@ -40,6 +40,10 @@ type Server struct {
 	// KeyTTL is how long a key's workspace is remembered (0: every request
 	// reads the database); a revoked key is refused everywhere within it.
 	KeyTTL time.Duration
+	// RequestTimeout bounds each request's work, database included, so a
+	// database that stops answering mid-query gives a 503, not a hang
+	// (0: no bound).
+	RequestTimeout time.Duration
 
 	mux       *http.ServeMux
 	published *publishedCache
@@ -147,6 +151,11 @@ func (s *Server) wrap(rt route) http.Handler {
 			r = r.WithContext(context.WithValue(r.Context(), ctxWorkspace, ws))
 		}
 		r.Body = http.MaxBytesReader(w, r.Body, MaxBodyBytes)
+		if s.RequestTimeout > 0 {
+			ctx, cancel := context.WithTimeout(r.Context(), s.RequestTimeout)
+			defer cancel()
+			r = r.WithContext(ctx)
+		}
 		if err := rt.handle(w, r); err != nil {
 			s.writeError(w, r, err, rt.missing)
 		}

@@ -47,7 +47,10 @@ func Open(ctx context.Context, path string) (*sqlstore.Store, error) {
 	r.SetMaxOpenConns(max(4, runtime.GOMAXPROCS(0)*2))
 	r.SetMaxIdleConns(max(4, runtime.GOMAXPROCS(0)*2))
 	s := &sqlstore.Store{W: w, R: r, Dialect: sqlstore.Dialect{IsDuplicate: isDuplicate, IsUnavailable: isUnavailable}}
-	if err := w.PingContext(ctx); err != nil {
+	// Processes opening a new file at the same moment can be refused the lock
+	// that switching to WAL takes (SQLITE_BUSY, without waiting on
+	// busy_timeout); they retry until the first one has finished.
+	if err := retryBusy(ctx, func() error { return w.PingContext(ctx) }); err != nil {
 		s.Close()
 		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
 	}
@@ -56,11 +59,28 @@ func Open(ctx context.Context, path string) (*sqlstore.Store, error) {
 		s.Close()
 		return nil, err
 	}
-	if _, err := s.Migrate(ctx, ms, "", time.Now); err != nil {
+	if err := retryBusy(ctx, func() error { _, err := s.Migrate(ctx, ms, "", time.Now); return err }); err != nil {
 		s.Close()
 		return nil, fmt.Errorf("migrate sqlite %s: %w", path, err)
 	}
 	return s, nil
+}
+
+// retryBusy runs f again while it fails with SQLITE_BUSY, for up to 10 s.
+func retryBusy(ctx context.Context, f func() error) error {
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		err := f()
+		var e *sqlite.Error
+		if err == nil || !errors.As(err, &e) || e.Code()&0xff != sqlite3.SQLITE_BUSY || time.Now().After(deadline) {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return err
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
 }
 
 func isDuplicate(err error) bool {

@@ -25,7 +25,8 @@ On a first start with no key at all, a key is created and printed once.
 	db := a.dbFlags(fs)
 	drain := fs.Duration("drain-timeout", envDuration(a, "AGENTRY_DRAIN_TIMEOUT", 10*time.Second), "how long shutdown waits for in-flight requests (AGENTRY_DRAIN_TIMEOUT)")
 	cacheMB := fs.Int("cache-mb", envInt(a, "AGENTRY_CACHE_MB", 64), "memory for cached published versions, in MiB; 0 turns the cache off (AGENTRY_CACHE_MB)")
-	cacheTTL := fs.String("cache-ttl", a.env("AGENTRY_CACHE_TTL", "auto"), "longest a cached published version is served without a database read, which is how\nlong a deletion through another replica can go unseen; auto means no expiry on SQLite\nand 500ms on PostgreSQL (AGENTRY_CACHE_TTL)")
+	cacheTTL := fs.Duration("cache-ttl", envDuration(a, "AGENTRY_CACHE_TTL", 500*time.Millisecond), "longest a cached published version is served without a database read, which is how\nlong a deletion through another process can go unseen; 0 means no expiry, for a\ndatabase only this process uses (AGENTRY_CACHE_TTL)")
+	reqTimeout := fs.Duration("request-timeout", envDuration(a, "AGENTRY_REQUEST_TIMEOUT", 30*time.Second), "longest one request may take, database included; past it the answer is 503 (AGENTRY_REQUEST_TIMEOUT)")
 	keyTTL := fs.Duration("key-ttl", envDuration(a, "AGENTRY_KEY_TTL", time.Second), "how long a key's workspace is remembered: a revoked key is refused within it (AGENTRY_KEY_TTL)")
 	logFormat := fs.String("log-format", a.env("AGENTRY_LOG_FORMAT", "text"), "log format on standard error: text or json (AGENTRY_LOG_FORMAT)")
 	if err := a.parse(fs, args); err != nil {
@@ -44,9 +45,8 @@ On a first start with no key at all, a key is created and printed once.
 		return usageError{fmt.Sprintf("serve: --log-format must be text or json, got %q", *logFormat)}
 	}
 
-	ttl, err := cacheTTLFor(*cacheTTL, db.dsn)
-	if err != nil {
-		return err
+	if *cacheTTL < 0 {
+		return usageError{fmt.Sprintf("serve: --cache-ttl must not be negative, got %s", *cacheTTL)}
 	}
 	st, err := openStore(ctx, db)
 	if err != nil {
@@ -65,7 +65,7 @@ On a first start with no key at all, a key is created and printed once.
 	}
 
 	srv := &httpapi.Server{Agents: &agentry.AgentService{Store: st}, Keys: keys, Store: st, Logger: logger,
-		CacheBytes: *cacheMB << 20, CacheTTL: ttl, KeyTTL: *keyTTL}
+		CacheBytes: *cacheMB << 20, CacheTTL: *cacheTTL, KeyTTL: *keyTTL, RequestTimeout: *reqTimeout}
 	hs := &http.Server{
 		Handler:           srv.Handler(),
 		ReadHeaderTimeout: 10 * time.Second,
@@ -125,22 +125,6 @@ func (a *app) provisionKey(ctx context.Context, keys *agentry.KeyService, logger
 	}
 	fmt.Fprintf(a.stdout, "agentry: created an API key for the default workspace; it is shown only this once:\n\n    %s\n\n", key)
 	return nil
-}
-
-// cacheTTLFor resolves --cache-ttl: "auto" depends on whether other
-// processes may share the database.
-func cacheTTLFor(flagValue, dsn string) (time.Duration, error) {
-	if flagValue == "auto" {
-		if isPostgres(dsn) {
-			return 500 * time.Millisecond, nil
-		}
-		return 0, nil
-	}
-	d, err := time.ParseDuration(flagValue)
-	if err != nil || d < 0 {
-		return 0, usageError{fmt.Sprintf("serve: --cache-ttl must be auto or a duration such as 500ms, got %q", flagValue)}
-	}
-	return d, nil
 }
 
 func envDuration(a *app, name string, def time.Duration) time.Duration {
