@@ -46,6 +46,9 @@ type AgentFilter struct {
 
 // ListAgents returns one page of the workspace's agents, ordered by creation.
 func (s *AgentService) ListAgents(ctx context.Context, workspaceID string, f AgentFilter, p PageRequest) (*AgentPage, error) {
+	if f.Channel != "" && !IsAgentChannel(f.Channel) {
+		return nil, Errorf(EINVALID, "channel: must be voice or chat, got %q", f.Channel)
+	}
 	p = p.normalized()
 	q, err := agentQuery(f, p)
 	if err != nil {

@@ -76,3 +76,19 @@ func TestZeroPageRequestGetsTheDefaultLimit(t *testing.T) {
 		t.Fatalf("ListVersions with a zero PageRequest: %v, %+v", err, versions)
 	}
 }
+
+func TestListAgentsRefusesEngineKinds(t *testing.T) {
+	st, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "a.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	svc := &agentry.AgentService{Store: st}
+	if _, err := svc.CreateEngine(context.Background(), "ws", agentry.KindRetellLLM, agentry.Fields{}); err != nil {
+		t.Fatal(err)
+	}
+	_, err = svc.ListAgents(context.Background(), "ws", agentry.AgentFilter{Channel: agentry.KindRetellLLM}, agentry.PageRequest{})
+	if agentry.ErrorCode(err) != agentry.EINVALID {
+		t.Fatalf("ListAgents of engines: %v, want EINVALID", err)
+	}
+}

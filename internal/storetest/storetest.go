@@ -38,6 +38,7 @@ func Run(t *testing.T, open func(t *testing.T) agentry.Store) {
 		{"Versioning", versioningTests},
 		{"Lists", listTests},
 		{"Keys", keyTests},
+		{"Engines", engineTests},
 		{"Concurrency", concurrencyTests},
 	}
 	for _, g := range groups {
