@@ -25,25 +25,94 @@ func decode(r *http.Request, obj *schema.Object, mode schema.Mode) (agentry.Fiel
 	return agentry.Fields(fields), nil
 }
 
-func (s *Server) createAgent(w http.ResponseWriter, r *http.Request) error {
-	fields, err := decode(r, schema.VoiceAgent, schema.Create)
-	if err != nil {
-		return err
-	}
-	v, err := s.Agents.CreateAgent(r.Context(), workspace(r), agentry.ChannelVoice, fields)
-	if err != nil {
-		return err
-	}
-	writeVersion(w, http.StatusCreated, v)
-	return nil
+// agentKind describes one channel of agents for its handlers: voice agents
+// and chat agents have their own create, get, update, delete and
+// get-versions endpoints, alike but for the channel and its field rules.
+// A chat agent is not found through a voice endpoint, nor the other way.
+type agentKind struct {
+	channel string
+	config  *schema.Object
 }
 
-func (s *Server) getAgent(w http.ResponseWriter, r *http.Request) error {
-	ref, err := agentry.ParseVersionRef(r.URL.Query().Get("version"))
-	if err != nil {
-		return err
+var (
+	voiceAgents = agentKind{channel: agentry.ChannelVoice, config: schema.VoiceAgent}
+	chatAgents  = agentKind{channel: agentry.ChannelChat, config: schema.ChatAgent}
+)
+
+func (s *Server) createAgent(k agentKind) func(http.ResponseWriter, *http.Request) error {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		fields, err := decode(r, k.config, schema.Create)
+		if err != nil {
+			return err
+		}
+		v, err := s.Agents.CreateAgent(r.Context(), workspace(r), k.channel, fields)
+		if err != nil {
+			return err
+		}
+		writeVersion(w, http.StatusCreated, v)
+		return nil
 	}
-	return s.getVersion(w, r, agentry.ChannelVoice, r.PathValue("agent_id"), ref)
+}
+
+func (s *Server) getAgent(k agentKind) func(http.ResponseWriter, *http.Request) error {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		ref, err := agentry.ParseVersionRef(r.URL.Query().Get("version"))
+		if err != nil {
+			return err
+		}
+		return s.getVersion(w, r, k.channel, r.PathValue("agent_id"), ref)
+	}
+}
+
+func (s *Server) updateAgent(k agentKind) func(http.ResponseWriter, *http.Request) error {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		ref, err := agentry.ParseVersionRef(r.URL.Query().Get("version"))
+		if err != nil {
+			return err
+		}
+		patch, err := decode(r, k.config, schema.Update)
+		if err != nil {
+			return err
+		}
+		v, err := s.Agents.UpdateVersion(r.Context(), workspace(r), k.channel, r.PathValue("agent_id"), ref, patch, r.Header.Get("If-Match"))
+		if err != nil {
+			return err
+		}
+		writeVersion(w, http.StatusOK, v)
+		return nil
+	}
+}
+
+func (s *Server) deleteAgent(k agentKind) func(http.ResponseWriter, *http.Request) error {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		if err := s.Agents.DeleteAgent(r.Context(), workspace(r), k.channel, r.PathValue("agent_id")); err != nil {
+			return err
+		}
+		s.published.deleteAgent(workspace(r), r.PathValue("agent_id"))
+		w.WriteHeader(http.StatusNoContent)
+		return nil
+	}
+}
+
+// getAgentVersions answers with every version of an agent, ascending.
+func (s *Server) getAgentVersions(k agentKind) func(http.ResponseWriter, *http.Request) error {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		vs, err := s.Agents.Versions(r.Context(), workspace(r), k.channel, r.PathValue("agent_id"))
+		if err != nil {
+			return err
+		}
+		buf := make([]byte, 0, 512*len(vs)+2)
+		buf = append(buf, '[')
+		for i := range vs {
+			if i > 0 {
+				buf = append(buf, ',')
+			}
+			buf = appendResponse(buf, &vs[i])
+		}
+		buf = append(buf, ']')
+		writeRaw(w, http.StatusOK, buf)
+		return nil
+	}
 }
 
 // getVersion answers a get of one version of an agent or engine of the given
@@ -70,32 +139,6 @@ func (s *Server) getVersion(w http.ResponseWriter, r *http.Request, channel, age
 	}
 	w.Header()["Etag"] = []string{etag}
 	writeRaw(w, http.StatusOK, body)
-	return nil
-}
-
-func (s *Server) updateAgent(w http.ResponseWriter, r *http.Request) error {
-	ref, err := agentry.ParseVersionRef(r.URL.Query().Get("version"))
-	if err != nil {
-		return err
-	}
-	patch, err := decode(r, schema.VoiceAgent, schema.Update)
-	if err != nil {
-		return err
-	}
-	v, err := s.Agents.UpdateVersion(r.Context(), workspace(r), agentry.ChannelVoice, r.PathValue("agent_id"), ref, patch, r.Header.Get("If-Match"))
-	if err != nil {
-		return err
-	}
-	writeVersion(w, http.StatusOK, v)
-	return nil
-}
-
-func (s *Server) deleteAgent(w http.ResponseWriter, r *http.Request) error {
-	if err := s.Agents.DeleteAgent(r.Context(), workspace(r), agentry.ChannelVoice, r.PathValue("agent_id")); err != nil {
-		return err
-	}
-	s.published.deleteAgent(workspace(r), r.PathValue("agent_id"))
-	w.WriteHeader(http.StatusNoContent)
 	return nil
 }
 
@@ -209,31 +252,6 @@ func (s *Server) deleteAgentVersion(w http.ResponseWriter, r *http.Request) erro
 	}
 	s.published.deleteVersion(workspace(r), r.PathValue("agent_id"), n)
 	w.WriteHeader(http.StatusNoContent)
-	return nil
-}
-
-func (s *Server) getAgentVersions(w http.ResponseWriter, r *http.Request) error {
-	return s.writeVersions(w, r, agentry.ChannelVoice)
-}
-
-// writeVersions answers with every version of an agent of one channel,
-// ascending: a chat agent is not found through the voice endpoint, nor the
-// other way round.
-func (s *Server) writeVersions(w http.ResponseWriter, r *http.Request, channel string) error {
-	vs, err := s.Agents.Versions(r.Context(), workspace(r), channel, r.PathValue("agent_id"))
-	if err != nil {
-		return err
-	}
-	buf := make([]byte, 0, 512*len(vs)+2)
-	buf = append(buf, '[')
-	for i := range vs {
-		if i > 0 {
-			buf = append(buf, ',')
-		}
-		buf = appendResponse(buf, &vs[i])
-	}
-	buf = append(buf, ']')
-	writeRaw(w, http.StatusOK, buf)
 	return nil
 }
 
