@@ -1,5 +1,5 @@
 # The two commands of the README: `make run` and `make test`.
-.PHONY: run test build bench-smoke
+.PHONY: run test build bench
 
 run:
 	go run ./cmd/agentry serve
@@ -9,3 +9,6 @@ build:
 
 test:
 	bash scripts/test.sh
+
+bench:
+	go run ./bench

@@ -12,6 +12,7 @@ import (
 	"log/slog"
 	"net/http"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -52,20 +53,26 @@ type Server struct {
 
 type ctxKey int
 
-const (
-	ctxRequestID ctxKey = iota
-	ctxWorkspace
-)
+const ctxRequest ctxKey = 0
 
-func requestID(r *http.Request) string {
-	id, _ := r.Context().Value(ctxRequestID).(string)
-	return id
+// requestInfo is what a request carries through its context: one value
+// set once by serve, so that the hot path copies the request only once.
+type requestInfo struct {
+	id        string
+	workspace string // set by wrap once the key is authenticated
 }
 
-func workspace(r *http.Request) string {
-	ws, _ := r.Context().Value(ctxWorkspace).(string)
-	return ws
+func info(r *http.Request) *requestInfo {
+	ri, _ := r.Context().Value(ctxRequest).(*requestInfo)
+	if ri == nil {
+		return &requestInfo{}
+	}
+	return ri
 }
+
+func requestID(r *http.Request) string { return info(r).id }
+
+func workspace(r *http.Request) string { return info(r).workspace }
 
 // Handler returns the whole API as one http.Handler.
 func (s *Server) Handler() http.Handler {
@@ -92,7 +99,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		id = newRequestID()
 	}
 	w.Header().Set("X-Request-Id", id)
-	r = r.WithContext(context.WithValue(r.Context(), ctxRequestID, id))
+	r = r.WithContext(context.WithValue(r.Context(), ctxRequest, &requestInfo{id: id}))
 	rec := &recorder{ResponseWriter: w, status: http.StatusOK}
 	defer func() {
 		if p := recover(); p != nil {
@@ -101,8 +108,9 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 				s.writeError(rec, r, agentry.Errorf(agentry.EINTERNAL, "panic"), http.StatusNotFound)
 			}
 		}
-		s.log(r).Info("request", "request_id", id, "method", r.Method, "path", r.URL.Path,
-			"status", rec.status, "bytes", rec.bytes, "duration_ms", float64(time.Since(start).Microseconds())/1000)
+		s.log(r).LogAttrs(r.Context(), slog.LevelInfo, "request", slog.String("request_id", id), slog.String("method", r.Method),
+			slog.String("path", r.URL.Path), slog.Int("status", rec.status), slog.Int("bytes", rec.bytes),
+			slog.Float64("duration_ms", float64(time.Since(start).Microseconds())/1000))
 	}()
 	// ServeHTTP, not the handler Handler returns, so that path values are set.
 	if _, pattern := s.mux.Handler(r); pattern != "" {
@@ -148,7 +156,7 @@ func (s *Server) wrap(rt route) http.Handler {
 				s.writeError(w, r, err, rt.missing)
 				return
 			}
-			r = r.WithContext(context.WithValue(r.Context(), ctxWorkspace, ws))
+			info(r).workspace = ws
 		}
 		r.Body = http.MaxBytesReader(w, r.Body, MaxBodyBytes)
 		if s.RequestTimeout > 0 {
@@ -206,6 +214,8 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 func writeRaw(w http.ResponseWriter, status int, b []byte) {
 	h := w.Header()
 	h["Content-Type"] = []string{"application/json"}
+	// A known length: net/http would otherwise chunk any body over 2 KiB.
+	h["Content-Length"] = []string{strconv.Itoa(len(b))}
 	w.WriteHeader(status)
 	_, _ = w.Write(b)
 }

@@ -40,6 +40,9 @@ fi
 echo "== go test"
 go test -count=1 ./...
 
+echo "== benchmark harness smoke (seconds; checks only that every endpoint answered 2xx)"
+go run ./bench --smoke
+
 echo "== conformance (retell-sdk against a freshly built server)"
 mkdir -p bin
 go build -o bin/agentry ./cmd/agentry

@@ -5,7 +5,6 @@ package sqlite
 
 import (
 	"context"
-	"database/sql"
 	"embed"
 	"errors"
 	"fmt"
@@ -32,18 +31,11 @@ func Open(ctx context.Context, path string) (*sqlstore.Store, error) {
 	// Writers take the write lock when their transaction begins (IMMEDIATE), so
 	// two writers never deadlock upgrading from a read lock; one connection
 	// writes at a time anyway.
-	w, err := sql.Open("sqlite", "file:"+path+"?"+q.Encode()+"&_txlock=immediate")
-	if err != nil {
-		return nil, err
-	}
+	w := openDB("file:" + path + "?" + q.Encode() + "&_txlock=immediate")
 	w.SetMaxOpenConns(1)
 	w.SetConnMaxIdleTime(0)
 	q.Add("_pragma", "query_only(ON)")
-	r, err := sql.Open("sqlite", "file:"+path+"?"+q.Encode())
-	if err != nil {
-		w.Close()
-		return nil, err
-	}
+	r := openDB("file:" + path + "?" + q.Encode())
 	r.SetMaxOpenConns(max(4, runtime.GOMAXPROCS(0)*2))
 	r.SetMaxIdleConns(max(4, runtime.GOMAXPROCS(0)*2))
 	s := &sqlstore.Store{W: w, R: r, Dialect: sqlstore.Dialect{IsDuplicate: isDuplicate, IsUnavailable: isUnavailable}}

@@ -128,8 +128,12 @@ func (t *Tx) ListAgents(workspaceID string, q agentry.AgentQuery) ([]agentry.Age
 		op, dir = "<", "DESC"
 	}
 	if q.After != nil {
-		b.WriteString(` AND (created_at ` + op + ` ? OR (created_at = ? AND id ` + op + ` ?))`)
-		args = append(args, q.After.CreatedAt, q.After.CreatedAt, q.After.ID)
+		// A row-value comparison, not "a < ? OR (a = ? AND b < ?)": both SQLite
+		// and PostgreSQL turn it into a range of the (workspace_id, created_at,
+		// id) index, so a page deep in the list costs what the first one does;
+		// with the OR, SQLite scanned the index from the start.
+		b.WriteString(` AND (created_at, id) ` + op + ` (?, ?)`)
+		args = append(args, q.After.CreatedAt, q.After.ID)
 	}
 	b.WriteString(` ORDER BY created_at ` + dir + `, id ` + dir + ` LIMIT ?`)
 	args = append(args, q.Limit)
