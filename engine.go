@@ -69,7 +69,10 @@ func (s *AgentService) DeleteEngine(ctx context.Context, workspaceID, kind, engi
 					engineNames[kind], e.ID, users[0].AgentID, users[0].Number)
 			}
 		}
-		return tx.DeleteAgent(workspaceID, e.ID)
+		if err := tx.DeleteAgent(workspaceID, e.ID); err != nil {
+			return err
+		}
+		return logDeletion(tx, workspaceID, e.ID, nil, s.now())
 	})
 }
 

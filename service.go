@@ -94,6 +94,14 @@ func (s *AgentService) create(ctx context.Context, workspaceID, channel, idPrefi
 // GetVersion returns the version of an agent that ref names; RefNone means the
 // latest (largest number).
 func (s *AgentService) GetVersion(ctx context.Context, workspaceID, channel, agentID string, ref VersionRef) (*Version, error) {
+	if ref.Kind != RefTag {
+		v, err := s.readVersion(ctx, workspaceID, channel, agentID, ref)
+		if !errors.Is(err, ErrNotFound) {
+			return v, err
+		}
+	}
+	// Not found: the two-step read tells a missing agent from a missing
+	// version, with the error each gives.
 	var v *Version
 	err := s.Store.View(ctx, func(tx Tx) error {
 		a, err := getAgent(tx, workspaceID, channel, agentID, false)
@@ -101,6 +109,26 @@ func (s *AgentService) GetVersion(ctx context.Context, workspaceID, channel, age
 			return err
 		}
 		v, err = resolve(tx, a, ref, PickLatest)
+		return err
+	})
+	return v, err
+}
+
+// versionReader is a Store that can read a version in its one statement
+// without a transaction around it (sqlstore.Store can).
+type versionReader interface {
+	ReadVersion(ctx context.Context, workspaceID, agentID, channel string, ref VersionRef) (*Version, error)
+}
+
+// readVersion is GetVersion's one-statement read: ErrNotFound when the agent
+// (in this channel) or the version is missing.
+func (s *AgentService) readVersion(ctx context.Context, workspaceID, channel, agentID string, ref VersionRef) (*Version, error) {
+	if r, ok := s.Store.(versionReader); ok {
+		return r.ReadVersion(ctx, workspaceID, agentID, channel, ref)
+	}
+	var v *Version
+	err := s.Store.View(ctx, func(tx Tx) (err error) {
+		v, err = tx.ReadVersion(workspaceID, agentID, channel, ref)
 		return err
 	})
 	return v, err
@@ -249,7 +277,11 @@ func (s *AgentService) DeleteVersion(ctx context.Context, workspaceID, agentID s
 		if err := tx.DeleteVersion(workspaceID, a.ID, number); err != nil {
 			return err
 		}
-		return touchAgent(tx, a, s.now())
+		now := s.now()
+		if err := logDeletion(tx, workspaceID, a.ID, &number, now); err != nil {
+			return err
+		}
+		return touchAgent(tx, a, now)
 	})
 }
 
@@ -260,8 +292,33 @@ func (s *AgentService) DeleteAgent(ctx context.Context, workspaceID, channel, ag
 		if err != nil {
 			return err
 		}
-		return tx.DeleteAgent(workspaceID, a.ID)
+		if err := tx.DeleteAgent(workspaceID, a.ID); err != nil {
+			return err
+		}
+		return logDeletion(tx, workspaceID, a.ID, nil, s.now())
 	})
+}
+
+// DeletionLogRetention is how long the deletion log keeps an entry: far
+// longer than any replica takes to read it.
+const DeletionLogRetention = time.Hour
+
+// logDeletion records a deletion in the log that replicas read to forget
+// cached versions, in the deleting transaction.
+func logDeletion(tx Tx, workspaceID, agentID string, number *int64, now int64) error {
+	return tx.RecordDeletion(Deletion{WorkspaceID: workspaceID, AgentID: agentID, Number: number, At: now},
+		now-DeletionLogRetention.Milliseconds())
+}
+
+// DeletionsSince lists the deletions logged at or after at (milliseconds).
+func (s *AgentService) DeletionsSince(ctx context.Context, at int64) ([]Deletion, error) {
+	var ds []Deletion
+	err := s.Store.View(ctx, func(tx Tx) error {
+		var err error
+		ds, err = tx.DeletionsSince(at)
+		return err
+	})
+	return ds, err
 }
 
 // Versions returns every version of an agent, ascending by number.

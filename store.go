@@ -52,6 +52,29 @@ type Tx interface {
 	ListVersions(workspaceID, agentID string, q VersionQuery) ([]Version, error)
 	// EngineUsers lists up to limit agent versions that pin the engine.
 	EngineUsers(workspaceID, engineID string, limit int) ([]Version, error)
+
+	// RecordDeletion appends to the deletion log, and drops entries older
+	// than pruneBefore.
+	RecordDeletion(d Deletion, pruneBefore int64) error
+	// DeletionsSince lists the logged deletions at or after the given time.
+	DeletionsSince(at int64) ([]Deletion, error)
+
+	// ReadVersion reads, in one statement, the version that ref names of
+	// the agent agentID, if the agent's channel matches channel ("" matches
+	// voice and chat; anything else only itself): by number, the largest
+	// number (RefLatest and RefNone), or the most recently published
+	// (RefLatestPublished). ErrNotFound, whichever part is missing (and
+	// always for RefTag).
+	ReadVersion(workspaceID, agentID, channel string, ref VersionRef) (*Version, error)
+}
+
+// Deletion is an entry of the deletion log: a version (Number set) or a
+// whole agent or engine (Number nil) that was deleted at At.
+type Deletion struct {
+	WorkspaceID string
+	AgentID     string
+	Number      *int64
+	At          int64 // milliseconds since the epoch, by the deleting process's clock
 }
 
 // Version picks for Tx.FindVersion.

@@ -199,12 +199,6 @@ func startAgentry(o *options, bin, dsn string, ds *dataset, tmp, name string) (*
 		return nil, err
 	}
 	argv := []string{bin, "serve", "--addr", addr, "--db", dsn}
-	if !isPostgres(dsn) {
-		// The harness's server is the only process on its SQLite file: cached
-		// published versions need no expiry (serve --help). --server-args
-		// can say otherwise; the last flag wins.
-		argv = append(argv, "--cache-ttl", "0")
-	}
 	argv = append(argv, o.serverArgs...)
 	return start(name, addr, serverCPU(o), argv, []string{"AGENTRY_API_KEY=" + ds.key},
 		filepath.Join(tmp, name+".log"), newRequest(addr, ds.key, "GET", "/readyz", nil))

@@ -241,7 +241,7 @@ func duringOutage(t *testing.T, srv *server, id string, connectTimeout time.Dura
 // database is refused by every replica within --key-ttl.
 func TestCachesAcrossReplicas(t *testing.T) {
 	eachBackend(t, func(t *testing.T, db *database) {
-		// The defaults (--cache-ttl 500ms, --key-ttl 1s) are what is tested.
+		// The defaults (no cache expiry, the deletion log read every 250ms, --key-ttl 1s) are what is tested.
 		srvs := startServers(t, db, 2)
 		a, b := srvs[0], srvs[1]
 

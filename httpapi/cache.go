@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"container/list"
+	"context"
 	"strconv"
 	"sync"
 	"time"
@@ -172,4 +173,52 @@ func (c *keyCache) put(key, workspace string) {
 		c.entries = map[string]keyEntry{}
 	}
 	c.entries[key] = keyEntry{workspace: workspace, expires: c.now().Add(c.ttl)}
+}
+
+// deletionOverlap is how far back each read of the deletion log reaches
+// before the previous read: it covers deletions committed late (a slow
+// transaction stamps its entry when it starts) and clocks of replicas that
+// disagree by less than this. Forgetting an entry twice is harmless.
+const deletionOverlap = 30 * time.Second
+
+// WatchDeletions reads the deletion log every interval until ctx ends and
+// forgets the cached published versions it names, so that a version deleted
+// through another replica stops being served here within about interval.
+// Call it after Handler, in its own goroutine.
+func (s *Server) WatchDeletions(ctx context.Context, interval time.Duration) {
+	if s.published == nil || s.published.maxBytes <= 0 {
+		return
+	}
+	since := time.Now().Add(-deletionOverlap).UnixMilli()
+	tick := time.NewTicker(interval)
+	defer tick.Stop()
+	failing := false
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+		started := time.Now()
+		ds, err := s.Agents.DeletionsSince(ctx, since)
+		if err != nil {
+			if !failing && ctx.Err() == nil {
+				s.logger().Warn("cannot read the deletion log; cached versions are kept until it can be read", "err", err)
+			}
+			failing = true
+			continue
+		}
+		if failing {
+			s.logger().Info("reading the deletion log again")
+			failing = false
+		}
+		for _, d := range ds {
+			if d.Number == nil {
+				s.published.deleteAgent(d.WorkspaceID, d.AgentID)
+			} else {
+				s.published.deleteVersion(d.WorkspaceID, d.AgentID, *d.Number)
+			}
+		}
+		since = started.Add(-deletionOverlap).UnixMilli()
+	}
 }

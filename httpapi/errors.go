@@ -73,7 +73,9 @@ type errorBody struct {
 	Message string `json:"message"`
 }
 
-func (s *Server) log(r *http.Request) *slog.Logger {
+func (s *Server) log(r *http.Request) *slog.Logger { return s.logger() }
+
+func (s *Server) logger() *slog.Logger {
 	if s.Logger != nil {
 		return s.Logger
 	}

@@ -27,7 +27,7 @@ On a first start with no key at all, a key is created and printed once.
 	db := a.dbFlags(fs)
 	drain := fs.Duration("drain-timeout", envDuration(a, "AGENTRY_DRAIN_TIMEOUT", 10*time.Second), "how long shutdown waits for in-flight requests (AGENTRY_DRAIN_TIMEOUT)")
 	cacheMB := fs.Int("cache-mb", envInt(a, "AGENTRY_CACHE_MB", 64), "memory for cached published versions, in MiB; 0 turns the cache off (AGENTRY_CACHE_MB)")
-	cacheTTL := fs.Duration("cache-ttl", envDuration(a, "AGENTRY_CACHE_TTL", 500*time.Millisecond), "longest a cached published version is served without a database read, which is how\nlong a deletion through another process can go unseen; 0 means no expiry, for a\ndatabase only this process uses (AGENTRY_CACHE_TTL)")
+	cacheTTL := fs.Duration("cache-ttl", envDuration(a, "AGENTRY_CACHE_TTL", 0), "if set, the longest a cached published version is served without a database read;\n0 keeps it until it is deleted (deletions through other replicas are read from the\ndatabase every 250ms) or evicted (AGENTRY_CACHE_TTL)")
 	reqTimeout := fs.Duration("request-timeout", envDuration(a, "AGENTRY_REQUEST_TIMEOUT", 30*time.Second), "longest one request may take, database included; past it the answer is 503 (AGENTRY_REQUEST_TIMEOUT)")
 	keyTTL := fs.Duration("key-ttl", envDuration(a, "AGENTRY_KEY_TTL", time.Second), "how long a key's workspace is remembered: a revoked key is refused within it (AGENTRY_KEY_TTL)")
 	logFormat := fs.String("log-format", a.env("AGENTRY_LOG_FORMAT", "text"), "log format on standard error: text or json (AGENTRY_LOG_FORMAT)")
@@ -90,6 +90,9 @@ On a first start with no key at all, a key is created and printed once.
 	if a.onListen != nil {
 		a.onListen(ln.Addr().String())
 	}
+	watchCtx, stopWatching := context.WithCancel(context.Background())
+	defer stopWatching()
+	go srv.WatchDeletions(watchCtx, deletionPollInterval)
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
 	select {
@@ -151,6 +154,10 @@ func redactDSN(dsn string) string {
 	}
 	return dsn
 }
+
+// deletionPollInterval is how often serve reads the deletion log to forget
+// cached versions deleted through other replicas.
+const deletionPollInterval = 250 * time.Millisecond
 
 // logFlushInterval is the longest a log line waits in the buffer.
 const logFlushInterval = 100 * time.Millisecond

@@ -35,10 +35,12 @@ func Run(t *testing.T, open func(t *testing.T) agentry.Store) {
 		tests []suiteTest
 	}{
 		{"Tx", txTests},
+		{"Read", readTests},
 		{"Versioning", versioningTests},
 		{"Lists", listTests},
 		{"Keys", keyTests},
 		{"Engines", engineTests},
+		{"Deletions", deletionTests},
 		{"Concurrency", concurrencyTests},
 	}
 	for _, g := range groups {

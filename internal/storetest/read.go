@@ -1,0 +1,173 @@
+package storetest
+
+import (
+	"context"
+	"reflect"
+	"testing"
+
+	"github.com/agentry/agentry"
+)
+
+// readTests cover Tx.ReadVersion, the one-statement version read, and the
+// same read without a transaction when the store offers one.
+var readTests = []suiteTest{
+	{"Picks", testReadPicks},
+	{"Channels", testReadChannels},
+	{"WorkspaceScoping", testReadWorkspaceScoping},
+	{"NotFound", testReadNotFound},
+}
+
+// versionReader is the optional store method for a read outside a
+// transaction (the interface agentry.AgentService looks for).
+type versionReader interface {
+	ReadVersion(ctx context.Context, workspaceID, agentID, channel string, ref agentry.VersionRef) (*agentry.Version, error)
+}
+
+type readFunc func(ws, agentID, channel string, ref agentry.VersionRef) (*agentry.Version, error)
+
+// readers are the ways to read a version in one statement that s offers:
+// Tx.ReadVersion in View, and the store's own ReadVersion if it has one.
+func readers(t *testing.T, s agentry.Store) map[string]readFunc {
+	m := map[string]readFunc{
+		"Tx": func(ws, agentID, channel string, ref agentry.VersionRef) (v *agentry.Version, err error) {
+			err = s.View(t.Context(), func(tx agentry.Tx) (err error) {
+				v, err = tx.ReadVersion(ws, agentID, channel, ref)
+				return err
+			})
+			return v, err
+		},
+	}
+	if r, ok := s.(versionReader); ok {
+		m["Store"] = func(ws, agentID, channel string, ref agentry.VersionRef) (*agentry.Version, error) {
+			return r.ReadVersion(t.Context(), ws, agentID, channel, ref)
+		}
+	}
+	return m
+}
+
+// wantRead reads with every reader and checks that each gets the stored row
+// of version want, or ErrNotFound when want is none.
+func wantRead(t *testing.T, s agentry.Store, ws, agentID, channel string, ref agentry.VersionRef, want int64) {
+	t.Helper()
+	var row *agentry.Version
+	if want != none {
+		row = mustVersionRow(t, s, ws, agentID, want)
+	}
+	for name, read := range readers(t, s) {
+		v, err := read(ws, agentID, channel, ref)
+		switch {
+		case want == none && err == nil:
+			t.Errorf("%s.ReadVersion(%s, %q, %+v) = version %d, want ErrNotFound", name, agentID, channel, ref, v.Number)
+		case want == none:
+			wantIs(t, err, agentry.ErrNotFound)
+		case err != nil:
+			t.Errorf("%s.ReadVersion(%s, %q, %+v): %v, want version %d", name, agentID, channel, ref, err, want)
+		case !reflect.DeepEqual(v, row):
+			t.Errorf("%s.ReadVersion(%s, %q, %+v) = %+v, want %+v", name, agentID, channel, ref, v, row)
+		}
+	}
+}
+
+const none = -1
+
+func testReadPicks(t *testing.T, open Opener) {
+	type row struct {
+		n           int64
+		published   bool
+		publishedAt int64
+	}
+	tests := []struct {
+		name           string
+		rows           []row
+		latest, pubbed int64 // none: ErrNotFound
+	}{
+		{"one draft", []row{{0, false, 0}}, 0, none},
+		{"drafts only", []row{{0, false, 0}, {1, false, 0}, {2, false, 0}}, 2, none},
+		{"all published", []row{{0, true, 10}, {1, true, 20}}, 1, 1},
+		{"gaps in numbers", []row{{3, false, 0}, {7, true, 10}, {12, false, 0}}, 12, 7},
+		// Most recently published, not the largest published number.
+		{"published out of order", []row{{0, true, 300}, {1, true, 100}, {2, true, 200}, {3, false, 0}}, 3, 0},
+		{"same publish time", []row{{1, true, 100}, {2, true, 100}, {0, true, 50}}, 2, 2},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			s := open(t)
+			ws := mustWorkspace(t, s, "a")
+			mustUpdate(t, s, func(tx agentry.Tx) error {
+				if err := tx.InsertAgent(agentRow(ws, "agent_1", agentry.ChannelVoice, 1)); err != nil {
+					return err
+				}
+				for _, r := range tc.rows {
+					v := versionRow(ws, "agent_1", r.n)
+					v.Published, v.PublishedAt = r.published, r.publishedAt
+					title, base, ev := "t", r.n+100, r.n+200
+					if r.n%2 == 1 { // some optional columns set, some not
+						v.Title, v.BaseVersion, v.EngineID, v.EngineVersion = &title, &base, "llm_x", &ev
+					}
+					v.Config, v.Revision = []byte(`{"agent_name":"Ada","n":1}`), r.n+1
+					if err := tx.InsertVersion(v); err != nil {
+						return err
+					}
+				}
+				return nil
+			})
+			wantRead(t, s, ws, "agent_1", "", refNone, tc.latest)
+			wantRead(t, s, ws, "agent_1", "", refLatest, tc.latest)
+			wantRead(t, s, ws, "agent_1", "", refLatPub, tc.pubbed)
+			for _, r := range tc.rows {
+				wantRead(t, s, ws, "agent_1", "", num(r.n), r.n)
+			}
+			wantRead(t, s, ws, "agent_1", "", num(99), none)
+		})
+	}
+}
+
+func testReadChannels(t *testing.T, open Opener) {
+	s := open(t)
+	ws := mustWorkspace(t, s, "a")
+	ids := map[string]string{agentry.ChannelVoice: "agent_v", agentry.ChannelChat: "agent_c", agentry.KindRetellLLM: "llm_1"}
+	for channel, id := range ids {
+		mustInsertAgent(t, s, agentRow(ws, id, channel, 1), 0)
+	}
+	for owner, id := range ids {
+		for _, asked := range []string{"", agentry.ChannelVoice, agentry.ChannelChat, agentry.KindRetellLLM, agentry.KindConversationFlow} {
+			want := int64(none)
+			if asked == owner || (asked == "" && agentry.IsAgentChannel(owner)) {
+				want = 0
+			}
+			for _, ref := range []agentry.VersionRef{num(0), refLatest} {
+				wantRead(t, s, ws, id, asked, ref, want)
+			}
+		}
+	}
+}
+
+func testReadWorkspaceScoping(t *testing.T, open Opener) {
+	s := open(t)
+	a := mustWorkspace(t, s, "a")
+	b := mustWorkspace(t, s, "b")
+	c := mustWorkspace(t, s, "c")
+	// The same agent ID in two workspaces, with different versions.
+	mustInsertAgent(t, s, agentRow(a, "agent_1", agentry.ChannelVoice, 1), 0, 1)
+	mustInsertAgent(t, s, agentRow(b, "agent_1", agentry.ChannelVoice, 1), 0, 1, 2)
+	wantRead(t, s, a, "agent_1", "", refLatest, 1)
+	wantRead(t, s, b, "agent_1", "", refLatest, 2)
+	wantRead(t, s, a, "agent_1", "", num(2), none)
+	wantRead(t, s, c, "agent_1", "", refLatest, none)
+	wantRead(t, s, c, "agent_1", "", num(0), none)
+}
+
+func testReadNotFound(t *testing.T, open Opener) {
+	s := open(t)
+	ws := mustWorkspace(t, s, "a")
+	mustInsertAgent(t, s, agentRow(ws, "agent_1", agentry.ChannelVoice, 1), 0)
+	mustInsertAgent(t, s, agentRow(ws, "agent_empty", agentry.ChannelVoice, 1))
+	tag := agentry.VersionRef{Kind: agentry.RefTag, Tag: "prod"}
+	for _, ref := range []agentry.VersionRef{refNone, refLatest, refLatPub, num(0), tag} {
+		wantRead(t, s, ws, "agent_nope", "", ref, none)
+		wantRead(t, s, ws, "agent_empty", "", ref, none)
+	}
+	wantRead(t, s, ws, "agent_1", "", num(1), none)
+	wantRead(t, s, ws, "agent_1", "", refLatPub, none)
+	wantRead(t, s, ws, "agent_1", "", tag, none)
+}
