@@ -46,19 +46,19 @@ func readers(t *testing.T, s agentry.Store) map[string]readFunc {
 }
 
 // wantRead reads with every reader and checks that each gets the stored row
-// of version want, or ErrNotFound when want is none.
+// of version want, or ErrNotFound when want is noVersion.
 func wantRead(t *testing.T, s agentry.Store, ws, agentID, channel string, ref agentry.VersionRef, want int64) {
 	t.Helper()
 	var row *agentry.Version
-	if want != none {
+	if want != noVersion {
 		row = mustVersionRow(t, s, ws, agentID, want)
 	}
 	for name, read := range readers(t, s) {
 		v, err := read(ws, agentID, channel, ref)
 		switch {
-		case want == none && err == nil:
+		case want == noVersion && err == nil:
 			t.Errorf("%s.ReadVersion(%s, %q, %+v) = version %d, want ErrNotFound", name, agentID, channel, ref, v.Number)
-		case want == none:
+		case want == noVersion:
 			wantIs(t, err, agentry.ErrNotFound)
 		case err != nil:
 			t.Errorf("%s.ReadVersion(%s, %q, %+v): %v, want version %d", name, agentID, channel, ref, err, want)
@@ -68,7 +68,7 @@ func wantRead(t *testing.T, s agentry.Store, ws, agentID, channel string, ref ag
 	}
 }
 
-const none = -1
+const noVersion = -1
 
 func testReadPicks(t *testing.T, open Opener) {
 	type row struct {
@@ -79,10 +79,10 @@ func testReadPicks(t *testing.T, open Opener) {
 	tests := []struct {
 		name           string
 		rows           []row
-		latest, pubbed int64 // none: ErrNotFound
+		latest, pubbed int64 // noVersion: ErrNotFound
 	}{
-		{"one draft", []row{{0, false, 0}}, 0, none},
-		{"drafts only", []row{{0, false, 0}, {1, false, 0}, {2, false, 0}}, 2, none},
+		{"one draft", []row{{0, false, 0}}, 0, noVersion},
+		{"drafts only", []row{{0, false, 0}, {1, false, 0}, {2, false, 0}}, 2, noVersion},
 		{"all published", []row{{0, true, 10}, {1, true, 20}}, 1, 1},
 		{"gaps in numbers", []row{{3, false, 0}, {7, true, 10}, {12, false, 0}}, 12, 7},
 		// Most recently published, not the largest published number.
@@ -117,7 +117,7 @@ func testReadPicks(t *testing.T, open Opener) {
 			for _, r := range tc.rows {
 				wantRead(t, s, ws, "agent_1", "", num(r.n), r.n)
 			}
-			wantRead(t, s, ws, "agent_1", "", num(99), none)
+			wantRead(t, s, ws, "agent_1", "", num(99), noVersion)
 		})
 	}
 }
@@ -131,7 +131,7 @@ func testReadChannels(t *testing.T, open Opener) {
 	}
 	for owner, id := range ids {
 		for _, asked := range []string{"", agentry.ChannelVoice, agentry.ChannelChat, agentry.KindRetellLLM, agentry.KindConversationFlow} {
-			want := int64(none)
+			want := int64(noVersion)
 			if asked == owner || (asked == "" && agentry.IsAgentChannel(owner)) {
 				want = 0
 			}
@@ -152,9 +152,9 @@ func testReadWorkspaceScoping(t *testing.T, open Opener) {
 	mustInsertAgent(t, s, agentRow(b, "agent_1", agentry.ChannelVoice, 1), 0, 1, 2)
 	wantRead(t, s, a, "agent_1", "", refLatest, 1)
 	wantRead(t, s, b, "agent_1", "", refLatest, 2)
-	wantRead(t, s, a, "agent_1", "", num(2), none)
-	wantRead(t, s, c, "agent_1", "", refLatest, none)
-	wantRead(t, s, c, "agent_1", "", num(0), none)
+	wantRead(t, s, a, "agent_1", "", num(2), noVersion)
+	wantRead(t, s, c, "agent_1", "", refLatest, noVersion)
+	wantRead(t, s, c, "agent_1", "", num(0), noVersion)
 }
 
 func testReadNotFound(t *testing.T, open Opener) {
@@ -164,10 +164,10 @@ func testReadNotFound(t *testing.T, open Opener) {
 	mustInsertAgent(t, s, agentRow(ws, "agent_empty", agentry.ChannelVoice, 1))
 	tag := agentry.VersionRef{Kind: agentry.RefTag, Tag: "prod"}
 	for _, ref := range []agentry.VersionRef{refNone, refLatest, refLatPub, num(0), tag} {
-		wantRead(t, s, ws, "agent_nope", "", ref, none)
-		wantRead(t, s, ws, "agent_empty", "", ref, none)
+		wantRead(t, s, ws, "agent_nope", "", ref, noVersion)
+		wantRead(t, s, ws, "agent_empty", "", ref, noVersion)
 	}
-	wantRead(t, s, ws, "agent_1", "", num(1), none)
-	wantRead(t, s, ws, "agent_1", "", refLatPub, none)
-	wantRead(t, s, ws, "agent_1", "", tag, none)
+	wantRead(t, s, ws, "agent_1", "", num(1), noVersion)
+	wantRead(t, s, ws, "agent_1", "", refLatPub, noVersion)
+	wantRead(t, s, ws, "agent_1", "", tag, noVersion)
 }
