@@ -94,10 +94,28 @@ func (s *AgentService) create(ctx context.Context, workspaceID, channel, idPrefi
 // GetVersion returns the version of an agent that ref names; RefNone means the
 // latest (largest number).
 func (s *AgentService) GetVersion(ctx context.Context, workspaceID, channel, agentID string, ref VersionRef) (*Version, error) {
+	// The hot path, what a starting call asks for: the version row alone, in
+	// one statement. A version row exists only while its agent does, and
+	// carries the agent's channel, so the rules need nothing more when it is
+	// found.
 	if ref.Kind != RefTag {
-		v, err := s.readVersion(ctx, workspaceID, channel, agentID, ref)
-		if !errors.Is(err, ErrNotFound) {
-			return v, err
+		var v *Version
+		err := s.readOne(ctx, func(tx Tx) (err error) {
+			switch ref.Kind {
+			case RefNumber:
+				v, err = tx.GetVersion(workspaceID, agentID, ref.Number)
+			case RefLatestPublished:
+				v, err = tx.FindVersion(workspaceID, agentID, PickLatestPublished)
+			default:
+				v, err = tx.FindVersion(workspaceID, agentID, PickLatest)
+			}
+			return err
+		})
+		if err == nil && channelMatches(channel, v.Channel) {
+			return v, nil
+		}
+		if err != nil && !errors.Is(err, ErrNotFound) {
+			return nil, err
 		}
 	}
 	// Not found: the two-step read tells a missing agent from a missing
@@ -114,24 +132,19 @@ func (s *AgentService) GetVersion(ctx context.Context, workspaceID, channel, age
 	return v, err
 }
 
-// versionReader is a Store that can read a version in its one statement
-// without a transaction around it (sqlstore.Store can).
-type versionReader interface {
-	ReadVersion(ctx context.Context, workspaceID, agentID, channel string, ref VersionRef) (*Version, error)
+// singleReader is a Store that can run a one-statement read outside a
+// transaction (sqlstore.Store can).
+type singleReader interface {
+	Read(ctx context.Context, fn func(Tx) error) error
 }
 
-// readVersion is GetVersion's one-statement read: ErrNotFound when the agent
-// (in this channel) or the version is missing.
-func (s *AgentService) readVersion(ctx context.Context, workspaceID, channel, agentID string, ref VersionRef) (*Version, error) {
-	if r, ok := s.Store.(versionReader); ok {
-		return r.ReadVersion(ctx, workspaceID, agentID, channel, ref)
+// readOne runs fn, which issues one statement, outside a transaction when
+// the store allows it, and in View otherwise.
+func (s *AgentService) readOne(ctx context.Context, fn func(Tx) error) error {
+	if r, ok := s.Store.(singleReader); ok {
+		return r.Read(ctx, fn)
 	}
-	var v *Version
-	err := s.Store.View(ctx, func(tx Tx) (err error) {
-		v, err = tx.ReadVersion(workspaceID, agentID, channel, ref)
-		return err
-	})
-	return v, err
+	return s.Store.View(ctx, fn)
 }
 
 // UpdateVersion applies a PATCH to the draft that ref names; RefNone means the

@@ -58,14 +58,6 @@ type Tx interface {
 	RecordDeletion(d Deletion, pruneBefore int64) error
 	// DeletionsSince lists the logged deletions at or after the given time.
 	DeletionsSince(at int64) ([]Deletion, error)
-
-	// ReadVersion reads, in one statement, the version that ref names of
-	// the agent agentID, if the agent's channel matches channel ("" matches
-	// voice and chat; anything else only itself): by number, the largest
-	// number (RefLatest and RefNone), or the most recently published
-	// (RefLatestPublished). ErrNotFound, whichever part is missing (and
-	// always for RefTag).
-	ReadVersion(workspaceID, agentID, channel string, ref VersionRef) (*Version, error)
 }
 
 // Deletion is an entry of the deletion log: a version (Number set) or a

@@ -123,11 +123,34 @@ func (s *Store) q(query string) string {
 	return b.String()
 }
 
-// Tx is one transaction's row operations.
+// Tx is one transaction's row operations. Its statements go through a
+// transaction, or, for a single-statement read (Store.Read), the read pool.
 type Tx struct {
 	s   *Store
-	tx  *sql.Tx
+	tx  querier
 	ctx context.Context
+}
+
+// querier is what both *sql.Tx and *sql.DB offer.
+type querier interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// Read runs fn's row operations straight on the read pool, outside any
+// transaction. It is for fn that issues one statement, the hot read of a
+// version: a single SELECT reads one consistent snapshot by itself, on
+// SQLite (each statement outside BEGIN is its own read transaction, one WAL
+// snapshot) and on PostgreSQL (a statement sees the rows committed when it
+// starts). What View adds is BEGIN and COMMIT: two more statements on SQLite,
+// two more round trips on PostgreSQL, and a goroutine per transaction in
+// database/sql to watch the context.
+func (s *Store) Read(ctx context.Context, fn func(agentry.Tx) error) error {
+	if err := fn(&Tx{s: s, tx: s.R, ctx: ctx}); err != nil {
+		return s.classify(err)
+	}
+	return nil
 }
 
 func (t *Tx) exec(query string, args ...any) (sql.Result, error) {

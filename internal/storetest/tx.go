@@ -42,7 +42,10 @@ func mustInsertAgent(tb testing.TB, s agentry.Store, a *agentry.Agent, versions 
 			return err
 		}
 		for _, n := range versions {
-			if err := tx.InsertVersion(versionRow(a.WorkspaceID, a.ID, n)); err != nil {
+			// A version carries its agent's channel, as the service writes it.
+			v := versionRow(a.WorkspaceID, a.ID, n)
+			v.Channel = a.Channel
+			if err := tx.InsertVersion(v); err != nil {
 				return err
 			}
 		}
