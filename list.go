@@ -134,7 +134,7 @@ func agentPage(items []Agent, p PageRequest) *AgentPage {
 // ListVersions returns one page of an agent's versions, ordered by number.
 func (s *AgentService) ListVersions(ctx context.Context, workspaceID, agentID string, p PageRequest) (*VersionPage, error) {
 	p = p.normalized()
-	q := VersionQuery{Desc: p.Desc, Limit: p.Limit + 1}
+	q := VersionQuery{Desc: p.Desc, Limit: p.Limit + 1, Summary: true}
 	if p.Key != "" {
 		parts, err := decodePageKey(p.Key, "v", p.Desc, 1)
 		if err != nil {

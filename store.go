@@ -96,4 +96,8 @@ type VersionQuery struct {
 	After *int64
 	Desc  bool
 	Limit int // 0 means every version
+	// Summary asks only for what a version summary shows: number,
+	// base_version, published, title, description, modified_at. Config and
+	// the other fields are left empty.
+	Summary bool
 }

@@ -244,7 +244,11 @@ func (t *Tx) EngineUsers(workspaceID, engineID string, limit int) ([]agentry.Ver
 // ListVersions reads a keyset page of versions ordered by number; a zero
 // limit reads them all.
 func (t *Tx) ListVersions(workspaceID, agentID string, q agentry.VersionQuery) ([]agentry.Version, error) {
-	query := `SELECT ` + versionColumns + ` FROM agent_versions WHERE workspace_id = ? AND agent_id = ?`
+	columns := versionColumns
+	if q.Summary {
+		columns = summaryColumns
+	}
+	query := `SELECT ` + columns + ` FROM agent_versions WHERE workspace_id = ? AND agent_id = ?`
 	args := []any{workspaceID, agentID}
 	op, dir := ">", "ASC"
 	if q.Desc {
@@ -259,7 +263,43 @@ func (t *Tx) ListVersions(workspaceID, agentID string, q agentry.VersionQuery) (
 		query += ` LIMIT ?`
 		args = append(args, q.Limit)
 	}
+	if q.Summary {
+		return t.summaries(workspaceID, agentID, query, args...)
+	}
 	return t.versions(query, args...)
+}
+
+// summaryColumns are what a version summary shows; the agent_versions_summary
+// index holds them all, so a page of summaries never reads the table (whose
+// rows carry whole configurations).
+const summaryColumns = `number, base_version, published, title, description, modified_at`
+
+func (t *Tx) summaries(workspaceID, agentID, query string, args ...any) ([]agentry.Version, error) {
+	rows, err := t.query(query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []agentry.Version
+	for rows.Next() {
+		v := agentry.Version{WorkspaceID: workspaceID, AgentID: agentID}
+		var base sql.NullInt64
+		var title, desc sql.NullString
+		if err := rows.Scan(&v.Number, &base, &v.Published, &title, &desc, &v.ModifiedAt); err != nil {
+			return nil, err
+		}
+		if base.Valid {
+			v.BaseVersion = &base.Int64
+		}
+		if title.Valid {
+			v.Title = &title.String
+		}
+		if desc.Valid {
+			v.Description = &desc.String
+		}
+		out = append(out, v)
+	}
+	return out, rows.Err()
 }
 
 func (t *Tx) versions(query string, args ...any) ([]agentry.Version, error) {

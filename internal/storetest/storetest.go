@@ -41,6 +41,7 @@ func Run(t *testing.T, open func(t *testing.T) agentry.Store) {
 		{"Keys", keyTests},
 		{"Engines", engineTests},
 		{"Deletions", deletionTests},
+		{"Summaries", summaryTests},
 		{"Concurrency", concurrencyTests},
 	}
 	for _, g := range groups {
