@@ -167,11 +167,18 @@ func scanVersion(sc interface{ Scan(...any) error }) (agentry.Version, error) {
 	var engineVersion sql.NullInt64
 	err := sc.Scan(&v.WorkspaceID, &v.AgentID, &v.Channel, &v.Number, &base, &v.Published, &v.PublishedAt,
 		&title, &desc, &config, &v.ModifiedAt, &v.Revision, &v.EngineID, &engineVersion)
-	if base.Valid {
-		v.BaseVersion = &base.Int64
-	}
+	setOptional(&v, base, title, desc)
 	if engineVersion.Valid {
 		v.EngineVersion = &engineVersion.Int64
+	}
+	v.Config = []byte(config)
+	return v, err
+}
+
+// setOptional sets a version's nullable metadata from its columns.
+func setOptional(v *agentry.Version, base sql.NullInt64, title, desc sql.NullString) {
+	if base.Valid {
+		v.BaseVersion = &base.Int64
 	}
 	if title.Valid {
 		v.Title = &title.String
@@ -179,8 +186,6 @@ func scanVersion(sc interface{ Scan(...any) error }) (agentry.Version, error) {
 	if desc.Valid {
 		v.Description = &desc.String
 	}
-	v.Config = []byte(config)
-	return v, err
 }
 
 // InsertVersion inserts a version row.
@@ -288,15 +293,7 @@ func (t *Tx) summaries(workspaceID, agentID, query string, args ...any) ([]agent
 		if err := rows.Scan(&v.Number, &base, &v.Published, &title, &desc, &v.ModifiedAt); err != nil {
 			return nil, err
 		}
-		if base.Valid {
-			v.BaseVersion = &base.Int64
-		}
-		if title.Valid {
-			v.Title = &title.String
-		}
-		if desc.Valid {
-			v.Description = &desc.String
-		}
+		setOptional(&v, base, title, desc)
 		out = append(out, v)
 	}
 	return out, rows.Err()
