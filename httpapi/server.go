@@ -87,11 +87,14 @@ func (s *Server) Handler() http.Handler {
 	for _, rt := range s.routes() {
 		s.mux.Handle(rt.method+" "+rt.path, s.wrap(rt))
 	}
+	// Every request no route takes lands here, so the mux matches each
+	// request once and its plain-text 404 and 405 never reach a client.
+	s.mux.HandleFunc(unrouted, s.unrouted)
 	return http.HandlerFunc(s.serve)
 }
 
-// serve logs every request and answers unknown routes and wrong methods
-// with the error envelope instead of the mux's plain text.
+// serve gives every request its id and its access-log line, and hands it to
+// the mux.
 func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
 	id := r.Header.Get("X-Request-Id")
@@ -112,17 +115,21 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 			slog.String("path", r.URL.Path), slog.Int("status", rec.status), slog.Int("bytes", rec.bytes),
 			slog.Float64("duration_ms", float64(time.Since(start).Microseconds())/1000))
 	}()
-	// ServeHTTP, not the handler Handler returns, so that path values are set.
-	if _, pattern := s.mux.Handler(r); pattern != "" {
-		s.mux.ServeHTTP(rec, r)
-		return
-	}
+	s.mux.ServeHTTP(rec, r)
+}
+
+// unrouted is the catch-all pattern: it matches every method and path.
+const unrouted = "/"
+
+// unrouted answers a request no route takes: 405 with Allow when another
+// method is served on the path, 404 otherwise, both with the error envelope.
+func (s *Server) unrouted(w http.ResponseWriter, r *http.Request) {
 	if allow := s.allowed(r); len(allow) > 0 {
-		rec.Header().Set("Allow", strings.Join(allow, ", "))
-		s.writeError(rec, r, &httpError{http.StatusMethodNotAllowed, "method " + r.Method + " is not allowed on " + r.URL.Path + "; allowed: " + strings.Join(allow, ", ")}, 0)
+		w.Header().Set("Allow", strings.Join(allow, ", "))
+		s.writeError(w, r, &httpError{http.StatusMethodNotAllowed, "method " + r.Method + " is not allowed on " + r.URL.Path + "; allowed: " + strings.Join(allow, ", ")}, 0)
 		return
 	}
-	s.writeError(rec, r, &httpError{http.StatusNotFound, "no such endpoint: " + r.Method + " " + r.URL.Path}, 0)
+	s.writeError(w, r, &httpError{http.StatusNotFound, "no such endpoint: " + r.Method + " " + r.URL.Path}, 0)
 }
 
 // allowed lists the methods that some route accepts on r's path.
@@ -131,7 +138,7 @@ func (s *Server) allowed(r *http.Request) []string {
 	for _, m := range []string{http.MethodGet, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete} {
 		probe := r.Clone(r.Context())
 		probe.Method = m
-		if _, p := s.mux.Handler(probe); p != "" {
+		if _, p := s.mux.Handler(probe); p != "" && p != unrouted {
 			allow = append(allow, m)
 		}
 	}
