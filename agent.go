@@ -6,28 +6,14 @@ import (
 	"strconv"
 )
 
-// Channel says whether an agent speaks on calls (voice) or in chats (chat).
-// Response engines are versioned resources too; their kind takes the same
-// place, so one set of rows and rules serves agents and engines alike.
-const (
-	ChannelVoice = "voice"
-	ChannelChat  = "chat"
-
-	KindRetellLLM        = "retell-llm"
-	KindConversationFlow = "conversation-flow"
-)
-
-// IsAgentChannel reports whether channel is an agent's (not an engine's).
-func IsAgentChannel(channel string) bool { return channel == ChannelVoice || channel == ChannelChat }
-
-// Agent is the row every version of an agent (or of a response engine) hangs
-// off. NextVersion is the
-// per-agent counter: the number the next new version takes. It only grows, so
-// a number is never handed out twice, even after its version is deleted.
-type Agent struct {
+// Resource is the row every version of an agent or a response engine hangs
+// off. NextVersion is the per-resource counter: the number the next new
+// version takes. It only grows, so a number is never handed out twice, even
+// after its version is deleted.
+type Resource struct {
 	WorkspaceID string
 	ID          string
-	Channel     string
+	Kind        *Kind
 	// Name is the agent_name of the latest version, kept as a column so that
 	// list-agents can filter and page without decoding configurations.
 	Name        string
@@ -36,14 +22,14 @@ type Agent struct {
 	ModifiedAt  int64 // milliseconds since the epoch: the last user change to any version
 }
 
-// Version is one numbered configuration of an agent: a draft (editable) or a
-// published version (immutable forever).
+// Version is one numbered configuration of a resource: a draft (editable) or
+// a published version (immutable forever).
 type Version struct {
 	WorkspaceID string
-	AgentID     string
-	Channel     string
+	ResourceID  string
+	Kind        *Kind
 	Number      int64
-	BaseVersion *int64 // nil for a version created with the agent
+	BaseVersion *int64 // nil for a version created with its resource
 	Published   bool
 	PublishedAt int64 // milliseconds since the epoch; 0 for a draft
 	Title       *string
@@ -69,12 +55,12 @@ type Fields map[string]json.RawMessage
 // VersionRef is a parsed version reference: a number, "latest",
 // "latest_published", or a tag name.
 type VersionRef struct {
-	Kind   int // RefNone, RefNumber, RefLatest, RefLatestPublished, RefTag
+	Form   int // RefNone, RefNumber, RefLatest, RefLatestPublished, RefTag
 	Number int64
 	Tag    string
 }
 
-// Kinds of VersionRef.
+// Forms of VersionRef.
 const (
 	RefNone = iota
 	RefNumber
@@ -91,24 +77,24 @@ var reservedTag = regexp.MustCompile(`^(latest|latest_published|v[0-9]+)$`)
 func ParseVersionRef(s string) (VersionRef, error) {
 	switch {
 	case s == "":
-		return VersionRef{Kind: RefNone}, nil
+		return VersionRef{Form: RefNone}, nil
 	case s == "latest":
-		return VersionRef{Kind: RefLatest}, nil
+		return VersionRef{Form: RefLatest}, nil
 	case s == "latest_published":
-		return VersionRef{Kind: RefLatestPublished}, nil
+		return VersionRef{Form: RefLatestPublished}, nil
 	}
 	if s[0] == '-' || (s[0] >= '0' && s[0] <= '9') {
 		n, err := ParseVersionNumber(s)
 		if err != nil {
 			return VersionRef{}, err
 		}
-		return VersionRef{Kind: RefNumber, Number: n}, nil
+		return VersionRef{Form: RefNumber, Number: n}, nil
 	}
 	if !tagPattern.MatchString(s) || reservedTag.MatchString(s) {
 		return VersionRef{}, Errorf(EINVALID,
 			"version: %q is not a version reference: use a non-negative integer, latest, latest_published or a tag name matching [a-z][a-z0-9_-]{0,19}", s)
 	}
-	return VersionRef{Kind: RefTag, Tag: s}, nil
+	return VersionRef{Form: RefTag, Tag: s}, nil
 }
 
 // ParseVersionNumber parses a non-negative integer version from a query

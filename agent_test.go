@@ -1,6 +1,7 @@
 package agentry_test
 
 import (
+	"slices"
 	"strings"
 	"testing"
 
@@ -13,19 +14,19 @@ func TestParseVersionRef(t *testing.T) {
 		want agentry.VersionRef
 		bad  bool
 	}{
-		{in: "", want: agentry.VersionRef{Kind: agentry.RefNone}},
-		{in: "0", want: agentry.VersionRef{Kind: agentry.RefNumber, Number: 0}},
-		{in: "7", want: agentry.VersionRef{Kind: agentry.RefNumber, Number: 7}},
-		{in: "9223372036854775807", want: agentry.VersionRef{Kind: agentry.RefNumber, Number: 1<<63 - 1}},
-		{in: "latest", want: agentry.VersionRef{Kind: agentry.RefLatest}},
-		{in: "latest_published", want: agentry.VersionRef{Kind: agentry.RefLatestPublished}},
-		{in: "prod", want: agentry.VersionRef{Kind: agentry.RefTag, Tag: "prod"}},
-		{in: "a", want: agentry.VersionRef{Kind: agentry.RefTag, Tag: "a"}},
-		{in: "canary-2_b", want: agentry.VersionRef{Kind: agentry.RefTag, Tag: "canary-2_b"}},
-		{in: "v", want: agentry.VersionRef{Kind: agentry.RefTag, Tag: "v"}},
-		{in: "v1a", want: agentry.VersionRef{Kind: agentry.RefTag, Tag: "v1a"}},
-		{in: "latest2", want: agentry.VersionRef{Kind: agentry.RefTag, Tag: "latest2"}},
-		{in: "a2345678901234567890", want: agentry.VersionRef{Kind: agentry.RefTag, Tag: "a2345678901234567890"}},
+		{in: "", want: agentry.VersionRef{Form: agentry.RefNone}},
+		{in: "0", want: agentry.VersionRef{Form: agentry.RefNumber, Number: 0}},
+		{in: "7", want: agentry.VersionRef{Form: agentry.RefNumber, Number: 7}},
+		{in: "9223372036854775807", want: agentry.VersionRef{Form: agentry.RefNumber, Number: 1<<63 - 1}},
+		{in: "latest", want: agentry.VersionRef{Form: agentry.RefLatest}},
+		{in: "latest_published", want: agentry.VersionRef{Form: agentry.RefLatestPublished}},
+		{in: "prod", want: agentry.VersionRef{Form: agentry.RefTag, Tag: "prod"}},
+		{in: "a", want: agentry.VersionRef{Form: agentry.RefTag, Tag: "a"}},
+		{in: "canary-2_b", want: agentry.VersionRef{Form: agentry.RefTag, Tag: "canary-2_b"}},
+		{in: "v", want: agentry.VersionRef{Form: agentry.RefTag, Tag: "v"}},
+		{in: "v1a", want: agentry.VersionRef{Form: agentry.RefTag, Tag: "v1a"}},
+		{in: "latest2", want: agentry.VersionRef{Form: agentry.RefTag, Tag: "latest2"}},
+		{in: "a2345678901234567890", want: agentry.VersionRef{Form: agentry.RefTag, Tag: "a2345678901234567890"}},
 
 		// Numbers that are not non-negative integers.
 		{in: "-1", bad: true},
@@ -49,7 +50,7 @@ func TestParseVersionRef(t *testing.T) {
 		{in: "prod.1", bad: true},
 		{in: "a23456789012345678901", bad: true}, // 21 characters
 		{in: "é", bad: true},
-		{in: "null", want: agentry.VersionRef{Kind: agentry.RefTag, Tag: "null"}},
+		{in: "null", want: agentry.VersionRef{Form: agentry.RefTag, Tag: "null"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.in, func(t *testing.T) {
@@ -87,7 +88,7 @@ func TestParseVersionNumber(t *testing.T) {
 }
 
 func TestETag(t *testing.T) {
-	v := &agentry.Version{AgentID: "agent_abc", Number: 3, Revision: 7}
+	v := &agentry.Version{ResourceID: "agent_abc", Number: 3, Revision: 7}
 	if got, want := agentry.ETag(v), `"agent_abc.3.7"`; got != want {
 		t.Errorf("ETag = %s, want %s", got, want)
 	}
@@ -103,10 +104,32 @@ func TestETag(t *testing.T) {
 	}
 }
 
-func TestIsAgentChannel(t *testing.T) {
-	for ch, want := range map[string]bool{agentry.ChannelVoice: true, agentry.ChannelChat: true, "": false, "Voice": false, "sms": false} {
-		if got := agentry.IsAgentChannel(ch); got != want {
-			t.Errorf("IsAgentChannel(%q) = %v, want %v", ch, got, want)
+func TestKinds(t *testing.T) {
+	for _, k := range agentry.Kinds {
+		if agentry.KindNamed(k.Name) != k {
+			t.Errorf("KindNamed(%q) does not find it", k.Name)
 		}
+		if k.Agent == k.Engine {
+			t.Errorf("kind %s must be an agent or an engine", k.Name)
+		}
+		if !strings.HasSuffix(k.IDPrefix, "_") || !strings.HasSuffix(k.IDField, "_id") {
+			t.Errorf("kind %s: id prefix %q, id field %q", k.Name, k.IDPrefix, k.IDField)
+		}
+	}
+	for _, name := range []string{"", "Voice", "sms", "agent"} {
+		if agentry.KindNamed(name) != nil {
+			t.Errorf("KindNamed(%q) found a kind", name)
+		}
+	}
+	if got := agentry.AnyAgent.Names(); !slices.Equal(got, []string{"voice", "chat"}) {
+		t.Errorf("AnyAgent.Names() = %v, want the agent kinds", got)
+	}
+	for _, k := range agentry.Kinds {
+		if agentry.AnyAgent.Covers(k) != k.Agent || !k.Covers(k) {
+			t.Errorf("Covers is wrong for %s", k.Name)
+		}
+	}
+	if agentry.VoiceAgent.Covers(agentry.ChatAgent) {
+		t.Error("a voice address covers a chat agent")
 	}
 }

@@ -1,68 +1,99 @@
-// Package agentry holds the domain of the agentry server: agents, their
-// versions, the versioning rules and the interfaces that storage adapters
-// implement. It imports nothing else of the project, so every adapter
-// (sqlite, postgres, httpapi, cmd) can depend on it.
+// Package agentry holds the domain of the agentry server: the kinds of
+// versioned resources (agents and their response engines), their versions,
+// the versioning rules and the interfaces that storage adapters implement.
+// It imports nothing else of the project, so every adapter (sqlite,
+// postgres, httpapi, cmd) can depend on it.
 package agentry
 
 import (
+	"context"
 	"errors"
 	"fmt"
 )
 
-// Error codes. One table in httpapi maps each to an HTTP status.
+// Error codes: what went wrong, in words a client can act on. httpapi maps
+// each to one HTTP status in one table; ENOTFOUND takes the status that the
+// endpoint documents for a missing resource.
 const (
 	EINVALID       = "invalid"       // malformed request or a broken state rule (400)
 	EUNAUTHORIZED  = "unauthorized"  // missing or unknown API key (401)
-	ENOTFOUND      = "not_found"     // the agent or version addressed does not exist (404 or 422, per endpoint)
-	EUNPROCESSABLE = "unprocessable" // a referenced asset does not exist under this key (422)
-	ECONFLICT      = "conflict"      // a write lost a race it cannot retry (409)
+	ENOTFOUND      = "not_found"     // the resource or version addressed does not exist (404 or 422, per endpoint)
+	EMETHOD        = "method"        // the path exists, the method does not (405)
+	ETIMEOUT       = "timeout"       // the client did not send its request in time (408)
 	EPRECONDITION  = "precondition"  // If-Match did not match the current version (412)
-	EUNAVAILABLE   = "unavailable"   // the database cannot be reached (503)
-	EINTERNAL      = "internal"      // anything else; detail is logged, never sent (500)
+	ETOOLARGE      = "too_large"     // the body is over the limit (413)
+	EUNPROCESSABLE = "unprocessable" // a referenced asset does not exist under this key (422)
+	EUNSUPPORTED   = "unsupported"   // a body encoding or media type agentry does not take (415)
+	ECANCELED      = "canceled"      // the client went away before the answer
+	EUNAVAILABLE   = "unavailable"   // the database cannot be reached or did not answer in time (503)
+	EINTERNAL      = "internal"      // anything else; the detail is logged, never sent (500)
 )
 
-// Error is the one error type that crosses the domain boundary with a code a
-// client may see. Message is safe to show to the caller.
+// Error is the one error type that reaches a client. Message is safe to
+// show; Err, when set, is the cause, for the log only.
 type Error struct {
 	Code    string
 	Message string
+	Err     error
 }
 
-func (e *Error) Error() string { return e.Message }
+func (e *Error) Error() string {
+	if e.Err != nil {
+		return e.Message + ": " + e.Err.Error()
+	}
+	return e.Message
+}
+
+// Unwrap returns the cause.
+func (e *Error) Unwrap() error { return e.Err }
 
 // Errorf builds an *Error with a formatted, client-safe message.
 func Errorf(code, format string, args ...any) *Error {
 	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
 }
 
-// ErrorCode returns the code of err, or EINTERNAL when err is not an *Error.
+// Unavailable wraps a cause that means the database could not be reached or
+// did not answer within the request's deadline.
+func Unavailable(cause error) *Error {
+	return &Error{Code: EUNAVAILABLE, Message: "The database is unavailable; try again shortly.", Err: cause}
+}
+
+// ErrorCode returns the code of err: its own when it is an *Error,
+// ECANCELED or EUNAVAILABLE for a context that ended, EINTERNAL otherwise.
 func ErrorCode(err error) string {
 	var e *Error
-	if errors.As(err, &e) {
-		return e.Code
-	}
-	if err == nil {
+	switch {
+	case err == nil:
 		return ""
+	case errors.As(err, &e):
+		return e.Code
+	case errors.Is(err, context.Canceled):
+		return ECANCELED
+	case errors.Is(err, context.DeadlineExceeded):
+		return EUNAVAILABLE
 	}
 	return EINTERNAL
 }
 
-// ErrorMessage returns the client-safe message of err, or a generic one for
-// internal errors.
+// ErrorMessage returns the client-safe message of err, or a generic one when
+// err carries no message meant for a client.
 func ErrorMessage(err error) string {
 	var e *Error
 	if errors.As(err, &e) {
 		return e.Message
 	}
+	if ErrorCode(err) == EUNAVAILABLE {
+		return Unavailable(nil).Message
+	}
 	return "An unexpected server error occurred."
 }
 
-// ErrNotFound is returned by stores when a row does not exist. Services turn
-// it into an *Error naming what was missing.
-var ErrNotFound = errors.New("not found")
-
-// ErrDuplicate is returned by stores when a unique constraint rejects a row.
-var ErrDuplicate = errors.New("duplicate")
-
-// ErrUnavailable is wrapped by stores when the database cannot be reached.
-var ErrUnavailable = errors.New("database unavailable")
+// Stores signal these conditions to the services with the sentinels below;
+// the services turn them into an *Error that names what was missing or
+// taken. They never reach a client as such.
+var (
+	// ErrNotFound is returned by stores when a row does not exist.
+	ErrNotFound = errors.New("not found")
+	// ErrDuplicate is returned by stores when a unique constraint rejects a row.
+	ErrDuplicate = errors.New("duplicate")
+)

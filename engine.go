@@ -1,7 +1,6 @@
 package agentry
 
 import (
-	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -20,12 +19,6 @@ import (
 //     one agent numbers its versions as the agent does.
 // Locks are always taken agent first, engine second.
 
-// engineNames names each engine kind in messages.
-var engineNames = map[string]string{KindRetellLLM: "Retell LLM", KindConversationFlow: "conversation flow"}
-
-// engineIDPrefix is the ID prefix of each engine kind.
-var engineIDPrefix = map[string]string{KindRetellLLM: "llm_", KindConversationFlow: "conversation_flow_"}
-
 // engineRef is the engine part of a response_engine value.
 type engineRef struct {
 	Type               string `json:"type"`
@@ -35,45 +28,23 @@ type engineRef struct {
 }
 
 func (r engineRef) id() string {
-	if r.Type == KindRetellLLM {
+	if r.Type == RetellLLM.Name {
 		return r.LLMID
 	}
 	return r.ConversationFlowID
 }
 
-// CreateEngine creates a Retell LLM or conversation flow with version 0, a
-// draft holding fields.
-func (s *AgentService) CreateEngine(ctx context.Context, workspaceID, kind string, fields Fields) (*Version, error) {
-	prefix, ok := engineIDPrefix[kind]
-	if !ok {
-		return nil, fmt.Errorf("unknown engine kind %q", kind)
+// refuseUsedEngine refuses to delete engine e while an agent version pins it.
+func refuseUsedEngine(tx Tx, e *Resource) error {
+	users, err := tx.EngineUsers(e.WorkspaceID, e.ID, 1)
+	if err != nil {
+		return err
 	}
-	return s.create(ctx, workspaceID, kind, prefix, fields)
-}
-
-// DeleteEngine deletes an engine and its versions. While an agent version
-// pins it the deletion is refused, unless force is set.
-func (s *AgentService) DeleteEngine(ctx context.Context, workspaceID, kind, engineID string, force bool) error {
-	return s.Store.Update(ctx, func(tx Tx) error {
-		e, err := getAgent(tx, workspaceID, kind, engineID, true)
-		if err != nil {
-			return err
-		}
-		if !force {
-			users, err := tx.EngineUsers(workspaceID, e.ID, 1)
-			if err != nil {
-				return err
-			}
-			if len(users) > 0 {
-				return Errorf(EINVALID, "%s %s is the response engine of agent %s (version %d): point that agent elsewhere or delete it first, or pass force_delete=true",
-					engineNames[kind], e.ID, users[0].AgentID, users[0].Number)
-			}
-		}
-		if err := tx.DeleteAgent(workspaceID, e.ID); err != nil {
-			return err
-		}
-		return logDeletion(tx, workspaceID, e.ID, nil, s.now())
-	})
+	if len(users) > 0 {
+		return Errorf(EINVALID, "%s %s is the response engine of agent %s (version %d): point that agent elsewhere or delete it first, or pass force_delete=true",
+			e.Kind.Noun, e.ID, users[0].ResourceID, users[0].Number)
+	}
+	return nil
 }
 
 // pinEngine resolves the engine that config.response_engine names, pins the
@@ -89,12 +60,13 @@ func pinEngine(tx Tx, v *Version, config Fields) error {
 	if err := json.Unmarshal(raw, &ref); err != nil {
 		return fmt.Errorf("decode response_engine: %w", err)
 	}
-	if _, isEngine := engineNames[ref.Type]; !isEngine {
+	kind := KindNamed(ref.Type)
+	if kind == nil || !kind.Engine {
 		return nil
 	}
-	e, err := tx.LockAgent(v.WorkspaceID, ref.id())
-	if errors.Is(err, ErrNotFound) || (err == nil && e.Channel != ref.Type) {
-		return Errorf(EUNPROCESSABLE, "Cannot find requested asset under given api key: response_engine names %s %s, which does not exist", engineNames[ref.Type], ref.id())
+	e, err := tx.LockResource(v.WorkspaceID, ref.id())
+	if errors.Is(err, ErrNotFound) || (err == nil && e.Kind != kind) {
+		return Errorf(EUNPROCESSABLE, "response_engine names %s %s, which does not exist", kind.Noun, ref.id())
 	} else if err != nil {
 		return err
 	}
@@ -105,7 +77,7 @@ func pinEngine(tx Tx, v *Version, config Fields) error {
 		ev, err = tx.FindVersion(v.WorkspaceID, e.ID, PickLatest)
 	}
 	if errors.Is(err, ErrNotFound) && ref.Version != nil {
-		return Errorf(EUNPROCESSABLE, "Cannot find requested asset under given api key: %s %s has no version %d", engineNames[ref.Type], e.ID, *ref.Version)
+		return Errorf(EUNPROCESSABLE, "%s %s has no version %d", kind.Noun, e.ID, *ref.Version)
 	} else if err != nil {
 		return err
 	}
@@ -135,26 +107,26 @@ func branchEngine(tx Tx, base, v *Version, now int64) error {
 	if base.EngineID == "" || base.EngineVersion == nil {
 		return nil
 	}
-	e, err := tx.LockAgent(v.WorkspaceID, base.EngineID)
+	e, err := tx.LockResource(v.WorkspaceID, base.EngineID)
 	if errors.Is(err, ErrNotFound) {
-		return Errorf(EUNPROCESSABLE, "Cannot find requested asset under given api key: version %d pins response engine %s, which no longer exists", base.Number, base.EngineID)
+		return Errorf(EUNPROCESSABLE, "version %d pins response engine %s, which no longer exists", base.Number, base.EngineID)
 	} else if err != nil {
 		return err
 	}
 	src, err := tx.GetVersion(v.WorkspaceID, e.ID, *base.EngineVersion)
 	if errors.Is(err, ErrNotFound) {
-		return Errorf(EUNPROCESSABLE, "Cannot find requested asset under given api key: version %d pins %s %s version %d, which no longer exists", base.Number, engineNames[e.Channel], e.ID, *base.EngineVersion)
+		return Errorf(EUNPROCESSABLE, "version %d pins %s %s version %d, which no longer exists", base.Number, e.Kind.Noun, e.ID, *base.EngineVersion)
 	} else if err != nil {
 		return err
 	}
 	number := max(e.NextVersion, v.Number)
 	e.NextVersion = number + 1
-	draft := &Version{WorkspaceID: e.WorkspaceID, AgentID: e.ID, Channel: e.Channel, Number: number,
+	draft := &Version{WorkspaceID: e.WorkspaceID, ResourceID: e.ID, Kind: e.Kind, Number: number,
 		BaseVersion: &src.Number, Config: src.Config, ModifiedAt: now}
 	if err := tx.InsertVersion(draft); err != nil {
 		return err
 	}
-	if err := touchAgent(tx, e, now); err != nil {
+	if err := touch(tx, e, now, nil); err != nil {
 		return err
 	}
 	var config Fields
@@ -173,7 +145,7 @@ func publishEngine(tx Tx, v *Version, now int64) error {
 	if v.EngineID == "" || v.EngineVersion == nil {
 		return nil
 	}
-	e, err := tx.LockAgent(v.WorkspaceID, v.EngineID)
+	e, err := tx.LockResource(v.WorkspaceID, v.EngineID)
 	if err == nil {
 		var ev *Version
 		ev, err = tx.GetVersion(v.WorkspaceID, e.ID, *v.EngineVersion)
@@ -186,27 +158,11 @@ func publishEngine(tx Tx, v *Version, now int64) error {
 			if err := tx.UpdateVersion(ev); err != nil {
 				return err
 			}
-			return touchAgent(tx, e, now)
+			return touch(tx, e, now, nil)
 		}
 	}
 	if errors.Is(err, ErrNotFound) {
-		return Errorf(EUNPROCESSABLE, "Cannot find requested asset under given api key: version %d pins response engine %s version %d, which no longer exists; point it at an existing engine before publishing", v.Number, v.EngineID, *v.EngineVersion)
+		return Errorf(EUNPROCESSABLE, "version %d pins response engine %s version %d, which no longer exists; point it at an existing engine before publishing", v.Number, v.EngineID, *v.EngineVersion)
 	}
 	return err
-}
-
-// kindName names a resource kind in messages: "agent", "Retell LLM", ...
-func kindName(channel string) string {
-	if n, ok := engineNames[channel]; ok {
-		return n
-	}
-	return "agent"
-}
-
-// publishedAdvice says how to change a published version of a kind.
-func publishedAdvice(channel string, number int64) string {
-	if IsAgentChannel(channel) {
-		return fmt.Sprintf("create a draft from it with create-agent-version (base_version %d) and edit that", number)
-	}
-	return "create a new draft of an agent that uses it with create-agent-version, which gives the engine a new draft too, and edit that"
 }

@@ -119,12 +119,13 @@ func (s *KeyService) RevokeKey(ctx context.Context, idOrPrefix string) error {
 	})
 }
 
-// Authenticate returns the workspace ID of a valid key.
-func (s *KeyService) Authenticate(ctx context.Context, key string) (string, error) {
+// Authenticate returns the caller that a valid key stands for: its
+// workspace, and the key's prefix and label.
+func (s *KeyService) Authenticate(ctx context.Context, key string) (Caller, error) {
 	if !ValidKeyFormat(key) {
-		return "", Errorf(EUNAUTHORIZED, "API key is missing or invalid.")
+		return Caller{}, Errorf(EUNAUTHORIZED, "API key is missing or invalid.")
 	}
-	var ws string
+	var c Caller
 	hash := HashKey(key)
 	err := s.Store.View(ctx, func(tx Tx) error {
 		k, err := tx.KeyByHash(hash)
@@ -136,8 +137,8 @@ func (s *KeyService) Authenticate(ctx context.Context, key string) (string, erro
 		if err != nil {
 			return err
 		}
-		ws = k.WorkspaceID
+		c = Caller{Workspace: k.WorkspaceID, KeyPrefix: k.Prefix, KeyLabel: k.Label}
 		return nil
 	})
-	return ws, err
+	return c, err
 }

@@ -1,10 +1,8 @@
 package agentry
 
 import (
-	"bytes"
 	"context"
 	"encoding/base64"
-	"encoding/json"
 	"fmt"
 	"strconv"
 	"strings"
@@ -24,9 +22,9 @@ type PageRequest struct {
 	Key   string
 }
 
-// AgentPage is one page of agents.
-type AgentPage struct {
-	Items   []Agent
+// ResourcePage is one page of resources (agents or engines).
+type ResourcePage struct {
+	Items   []Resource
 	HasMore bool
 	NextKey string // "" when there is no next page
 }
@@ -40,55 +38,60 @@ type VersionPage struct {
 
 // AgentFilter narrows list-agents.
 type AgentFilter struct {
-	Channel string
-	Search  string
+	// Kind is VoiceAgent or ChatAgent; nil or AnyAgent lists both.
+	Kind   *Kind
+	Search string
 }
 
 // ListAgents returns one page of the workspace's agents, ordered by creation.
-func (s *AgentService) ListAgents(ctx context.Context, workspaceID string, f AgentFilter, p PageRequest) (*AgentPage, error) {
-	if f.Channel != "" && !IsAgentChannel(f.Channel) {
-		return nil, Errorf(EINVALID, "channel: must be voice or chat, got %q", f.Channel)
+func (s *Service) ListAgents(ctx context.Context, c Caller, f AgentFilter, p PageRequest) (*ResourcePage, error) {
+	kind := f.Kind
+	if kind == nil {
+		kind = AnyAgent
+	}
+	if !kind.Agent {
+		return nil, fmt.Errorf("agentry: ListAgents of kind %s", kind)
 	}
 	p = p.normalized()
-	q, err := agentQuery(f, p)
+	q, err := resourceQuery(kind, f.Search, p)
 	if err != nil {
 		return nil, err
 	}
-	var items []Agent
+	var items []Resource
 	err = s.Store.View(ctx, func(tx Tx) error {
 		var err error
-		items, err = tx.ListAgents(workspaceID, q)
+		items, err = tx.ListResources(c.Workspace, q)
 		return err
 	})
 	if err != nil {
 		return nil, err
 	}
-	return agentPage(items, p), nil
+	return resourcePage(items, p), nil
 }
 
 // ListEngines returns one page of the workspace's engines of one kind, each
 // as its latest version, ordered by the engines' creation. The page and the
 // versions are read in one transaction.
-func (s *AgentService) ListEngines(ctx context.Context, workspaceID, kind string, p PageRequest) (*VersionPage, error) {
+func (s *Service) ListEngines(ctx context.Context, c Caller, kind *Kind, p PageRequest) (*VersionPage, error) {
 	p = p.normalized()
-	if _, ok := engineNames[kind]; !ok {
-		return nil, fmt.Errorf("unknown engine kind %q", kind)
+	if !kind.Engine {
+		return nil, fmt.Errorf("agentry: ListEngines of kind %s", kind)
 	}
-	q, err := agentQuery(AgentFilter{Channel: kind}, p)
+	q, err := resourceQuery(kind, "", p)
 	if err != nil {
 		return nil, err
 	}
-	var page *AgentPage
+	var page *ResourcePage
 	var items []Version
 	err = s.Store.View(ctx, func(tx Tx) error {
-		engines, err := tx.ListAgents(workspaceID, q)
+		engines, err := tx.ListResources(c.Workspace, q)
 		if err != nil {
 			return err
 		}
-		page = agentPage(engines, p)
+		page = resourcePage(engines, p)
 		items = make([]Version, 0, len(page.Items))
 		for _, e := range page.Items {
-			v, err := tx.FindVersion(workspaceID, e.ID, PickLatest)
+			v, err := tx.FindVersion(c.Workspace, e.ID, PickLatest)
 			if err != nil {
 				return fmt.Errorf("latest version of %s: %w", e.ID, err)
 			}
@@ -102,10 +105,11 @@ func (s *AgentService) ListEngines(ctx context.Context, workspaceID, kind string
 	return &VersionPage{Items: items, HasMore: page.HasMore, NextKey: page.NextKey}, nil
 }
 
-// agentQuery turns a filter and a page request into the store's query; it
-// asks for one row more than the page holds, to learn whether more exist.
-func agentQuery(f AgentFilter, p PageRequest) (AgentQuery, error) {
-	q := AgentQuery{Channel: f.Channel, Search: f.Search, Desc: p.Desc, Limit: p.Limit + 1}
+// resourceQuery turns a kind, a search and a page request into the store's
+// query; it asks for one row more than the page holds, to learn whether more
+// exist.
+func resourceQuery(kind *Kind, search string, p PageRequest) (ResourceQuery, error) {
+	q := ResourceQuery{Kinds: kind.Names(), Search: search, Desc: p.Desc, Limit: p.Limit + 1}
 	if p.Key != "" {
 		parts, err := decodePageKey(p.Key, "a", p.Desc, 2)
 		if err != nil {
@@ -115,14 +119,14 @@ func agentQuery(f AgentFilter, p PageRequest) (AgentQuery, error) {
 		if err != nil {
 			return q, badPageKey()
 		}
-		q.After = &AgentCursor{CreatedAt: at, ID: parts[1]}
+		q.After = &ResourceCursor{CreatedAt: at, ID: parts[1]}
 	}
 	return q, nil
 }
 
-// agentPage cuts the rows of agentQuery to a page and its next key.
-func agentPage(items []Agent, p PageRequest) *AgentPage {
-	page := &AgentPage{Items: items}
+// resourcePage cuts the rows of resourceQuery to a page and its next key.
+func resourcePage(items []Resource, p PageRequest) *ResourcePage {
+	page := &ResourcePage{Items: items}
 	if len(items) > p.Limit {
 		page.Items, page.HasMore = items[:p.Limit], true
 		last := page.Items[p.Limit-1]
@@ -132,7 +136,7 @@ func agentPage(items []Agent, p PageRequest) *AgentPage {
 }
 
 // ListVersions returns one page of an agent's versions, ordered by number.
-func (s *AgentService) ListVersions(ctx context.Context, workspaceID, agentID string, p PageRequest) (*VersionPage, error) {
+func (s *Service) ListVersions(ctx context.Context, c Caller, agentID string, p PageRequest) (*VersionPage, error) {
 	p = p.normalized()
 	q := VersionQuery{Desc: p.Desc, Limit: p.Limit + 1, Summary: true}
 	if p.Key != "" {
@@ -148,11 +152,11 @@ func (s *AgentService) ListVersions(ctx context.Context, workspaceID, agentID st
 	}
 	var items []Version
 	err := s.Store.View(ctx, func(tx Tx) error {
-		a, err := getAgent(tx, workspaceID, "", agentID, false)
+		r, err := getResource(tx, c.Workspace, AnyAgent, agentID, false)
 		if err != nil {
 			return err
 		}
-		items, err = tx.ListVersions(workspaceID, a.ID, q)
+		items, err = tx.ListVersions(c.Workspace, r.ID, q)
 		return err
 	})
 	if err != nil {
@@ -226,12 +230,4 @@ func decodePageKey(key, kind string, desc bool, n int) ([]string, error) {
 
 func badPageKey() error {
 	return Errorf(EINVALID, "pagination_key: not a key this list issued; pass the pagination_key of the previous page unchanged")
-}
-
-func compact(raw json.RawMessage) (json.RawMessage, error) {
-	var buf bytes.Buffer
-	if err := json.Compact(&buf, raw); err != nil {
-		return nil, err
-	}
-	return buf.Bytes(), nil
 }

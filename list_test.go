@@ -2,12 +2,10 @@ package agentry_test
 
 import (
 	"context"
-	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/agentry/agentry"
-	"github.com/agentry/agentry/sqlite"
 )
 
 func TestParsePageRequest(t *testing.T) {
@@ -57,38 +55,25 @@ func TestParsePageRequest(t *testing.T) {
 }
 
 func TestZeroPageRequestGetsTheDefaultLimit(t *testing.T) {
-	st, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "a.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	svc := &agentry.AgentService{Store: st}
-	v, err := svc.CreateAgent(context.Background(), "ws", agentry.ChannelVoice, agentry.Fields{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	agents, err := svc.ListAgents(context.Background(), "ws", agentry.AgentFilter{}, agentry.PageRequest{})
+	svc := newService(t, &recordingRules{})
+	v := mustCreate(t, svc, ws, agentry.VoiceAgent, agentry.Fields{})
+	agents, err := svc.ListAgents(context.Background(), ws, agentry.AgentFilter{}, agentry.PageRequest{})
 	if err != nil || len(agents.Items) != 1 {
 		t.Fatalf("ListAgents with a zero PageRequest: %v, %+v", err, agents)
 	}
-	versions, err := svc.ListVersions(context.Background(), "ws", v.AgentID, agentry.PageRequest{})
+	versions, err := svc.ListVersions(context.Background(), ws, v.ResourceID, agentry.PageRequest{})
 	if err != nil || len(versions.Items) != 1 {
 		t.Fatalf("ListVersions with a zero PageRequest: %v, %+v", err, versions)
 	}
 }
 
+// list-agents lists agents only: asking it for engines is a mistake of the
+// caller (the HTTP layer never does), not an empty page.
 func TestListAgentsRefusesEngineKinds(t *testing.T) {
-	st, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "a.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	svc := &agentry.AgentService{Store: st}
-	if _, err := svc.CreateEngine(context.Background(), "ws", agentry.KindRetellLLM, agentry.Fields{}); err != nil {
-		t.Fatal(err)
-	}
-	_, err = svc.ListAgents(context.Background(), "ws", agentry.AgentFilter{Channel: agentry.KindRetellLLM}, agentry.PageRequest{})
-	if agentry.ErrorCode(err) != agentry.EINVALID {
-		t.Fatalf("ListAgents of engines: %v, want EINVALID", err)
+	svc := newService(t, &recordingRules{})
+	mustCreate(t, svc, ws, agentry.RetellLLM, agentry.Fields{})
+	page, err := svc.ListAgents(context.Background(), ws, agentry.AgentFilter{Kind: agentry.RetellLLM}, agentry.PageRequest{})
+	if err == nil {
+		t.Fatalf("ListAgents of engines listed %+v", page)
 	}
 }

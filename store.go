@@ -30,26 +30,26 @@ type Tx interface {
 	// the given time.
 	RevokeKey(idOrPrefix string, at int64) error
 
-	InsertAgent(a *Agent) error
-	// GetAgent reads an agent. LockAgent reads it and holds a write lock on its
-	// row until the transaction ends, so that writes to one agent (counter,
-	// publish, edits) are serialized across processes.
-	GetAgent(workspaceID, id string) (*Agent, error)
-	LockAgent(workspaceID, id string) (*Agent, error)
-	UpdateAgent(a *Agent) error
-	// DeleteAgent deletes the agent row and every version of it.
-	DeleteAgent(workspaceID, id string) error
-	ListAgents(workspaceID string, q AgentQuery) ([]Agent, error)
+	InsertResource(r *Resource) error
+	// GetResource reads a resource. LockResource reads it and holds a write
+	// lock on its row until the transaction ends, so that writes to one
+	// resource (counter, publish, edits) are serialized across processes.
+	GetResource(workspaceID, id string) (*Resource, error)
+	LockResource(workspaceID, id string) (*Resource, error)
+	UpdateResource(r *Resource) error
+	// DeleteResource deletes the resource row and every version of it.
+	DeleteResource(workspaceID, id string) error
+	ListResources(workspaceID string, q ResourceQuery) ([]Resource, error)
 
 	InsertVersion(v *Version) error
-	GetVersion(workspaceID, agentID string, number int64) (*Version, error)
+	GetVersion(workspaceID, resourceID string, number int64) (*Version, error)
 	// FindVersion returns the version that pick selects (PickLatest,
 	// PickLatestDraft, PickLatestPublished).
-	FindVersion(workspaceID, agentID string, pick int) (*Version, error)
+	FindVersion(workspaceID, resourceID string, pick int) (*Version, error)
 	UpdateVersion(v *Version) error
-	DeleteVersion(workspaceID, agentID string, number int64) error
-	CountVersions(workspaceID, agentID string) (int, error)
-	ListVersions(workspaceID, agentID string, q VersionQuery) ([]Version, error)
+	DeleteVersion(workspaceID, resourceID string, number int64) error
+	CountVersions(workspaceID, resourceID string) (int, error)
+	ListVersions(workspaceID, resourceID string, q VersionQuery) ([]Version, error)
 	// EngineUsers lists up to limit agent versions that pin the engine.
 	EngineUsers(workspaceID, engineID string, limit int) ([]Version, error)
 
@@ -61,10 +61,10 @@ type Tx interface {
 }
 
 // Deletion is an entry of the deletion log: a version (Number set) or a
-// whole agent or engine (Number nil) that was deleted at At.
+// whole resource (Number nil) that was deleted at At.
 type Deletion struct {
 	WorkspaceID string
-	AgentID     string
+	ResourceID  string
 	Number      *int64
 	At          int64 // milliseconds since the epoch, by the deleting process's clock
 }
@@ -76,22 +76,23 @@ const (
 	PickLatestPublished        // the most recently published
 )
 
-// AgentQuery selects a page of agents, ordered by (CreatedAt, ID).
-type AgentQuery struct {
-	Channel string // "" for every agent channel (voice and chat); or one channel or engine kind
-	Search  string // case-insensitive substring of the name, or substring of the ID
-	After   *AgentCursor
-	Desc    bool
-	Limit   int
+// ResourceQuery selects a page of resources, ordered by (CreatedAt, ID).
+type ResourceQuery struct {
+	Kinds  []string // the stored kind names to list (Kind.Names); at least one
+	Search string   // case-insensitive substring of the name, or substring of the ID
+	After  *ResourceCursor
+	Desc   bool
+	Limit  int
 }
 
-// AgentCursor is the keyset position after which a page of agents starts.
-type AgentCursor struct {
+// ResourceCursor is the keyset position after which a page of resources
+// starts.
+type ResourceCursor struct {
 	CreatedAt int64
 	ID        string
 }
 
-// VersionQuery selects a page of one agent's versions, ordered by number.
+// VersionQuery selects a page of one resource's versions, ordered by number.
 type VersionQuery struct {
 	After *int64
 	Desc  bool

@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/agentry/agentry"
+	"github.com/agentry/agentry/schema"
 	"github.com/agentry/agentry/sqlite"
 )
 
@@ -24,7 +25,7 @@ var benchConfig = json.RawMessage(`{"agent_name":"Front desk 42","ambient_sound"
 
 func BenchmarkAppendResponse(b *testing.B) {
 	base, title := int64(1), "release 2"
-	v := &agentry.Version{AgentID: "agent_0123456789abcdef0123456789abcdef", Channel: agentry.ChannelVoice, Number: 2,
+	v := &agentry.Version{ResourceID: "agent_0123456789abcdef0123456789abcdef", Kind: agentry.VoiceAgent, Number: 2,
 		BaseVersion: &base, Published: true, Title: &title, Config: benchConfig, ModifiedAt: 1764340000000}
 	buf := make([]byte, 0, 4096)
 	b.SetBytes(int64(len(appendResponse(nil, v))))
@@ -49,10 +50,10 @@ func benchServer(b *testing.B) (http.Handler, string, string) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	svc := &agentry.AgentService{Store: st}
-	s := &Server{Agents: svc, Keys: keys, Store: st, CacheBytes: 1 << 20, KeyTTL: 1 << 62, Logger: slog.New(slog.DiscardHandler)}
+	svc := &agentry.Service{Store: st, Rules: schema.Rules{}}
+	s := &Server{Service: svc, Keys: keys, Store: st, CacheBytes: 1 << 20, KeyTTL: 1 << 62, Logger: slog.New(slog.DiscardHandler)}
 	h := s.Handler()
-	ws, err := keys.Authenticate(ctx, key)
+	c, err := keys.Authenticate(ctx, key)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -60,17 +61,21 @@ func benchServer(b *testing.B) (http.Handler, string, string) {
 	if err := json.Unmarshal(benchConfig, &fields); err != nil {
 		b.Fatal(err)
 	}
-	v, err := svc.CreateAgent(ctx, ws, agentry.ChannelVoice, fields)
+	cfg, err := svc.CheckCreate(agentry.VoiceAgent, fields)
 	if err != nil {
 		b.Fatal(err)
 	}
-	if err := svc.Publish(ctx, ws, v.AgentID, 0, nil, nil, ""); err != nil {
+	v, err := svc.Create(ctx, c, cfg)
+	if err != nil {
 		b.Fatal(err)
 	}
-	if _, err := svc.CreateVersion(ctx, ws, v.AgentID, 0); err != nil {
+	if err := svc.Publish(ctx, c, agentry.PublishRequest{AgentID: v.ResourceID, Version: 0}); err != nil {
 		b.Fatal(err)
 	}
-	return h, key, v.AgentID
+	if _, err := svc.Branch(ctx, c, agentry.BranchRequest{AgentID: v.ResourceID, Base: 0}); err != nil {
+		b.Fatal(err)
+	}
+	return h, key, v.ResourceID
 }
 
 func benchGet(b *testing.B, version int) {

@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"sync"
 	"time"
+
+	"github.com/agentry/agentry"
 )
 
 // publishedCache keeps the encoded responses of published versions. A
@@ -144,26 +146,26 @@ type keyCache struct {
 }
 
 type keyEntry struct {
-	workspace string
-	expires   time.Time
+	caller  agentry.Caller
+	expires time.Time
 }
 
 const maxCachedKeys = 10000
 
-func (c *keyCache) get(key string) (string, bool) {
+func (c *keyCache) get(key string) (agentry.Caller, bool) {
 	if c == nil || c.ttl <= 0 {
-		return "", false
+		return agentry.Caller{}, false
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	e, ok := c.entries[key]
 	if !ok || c.now().After(e.expires) {
-		return "", false
+		return agentry.Caller{}, false
 	}
-	return e.workspace, true
+	return e.caller, true
 }
 
-func (c *keyCache) put(key, workspace string) {
+func (c *keyCache) put(key string, caller agentry.Caller) {
 	if c == nil || c.ttl <= 0 {
 		return
 	}
@@ -172,7 +174,7 @@ func (c *keyCache) put(key, workspace string) {
 	if c.entries == nil || len(c.entries) >= maxCachedKeys {
 		c.entries = map[string]keyEntry{}
 	}
-	c.entries[key] = keyEntry{workspace: workspace, expires: c.now().Add(c.ttl)}
+	c.entries[key] = keyEntry{caller: caller, expires: c.now().Add(c.ttl)}
 }
 
 // deletionOverlap is how far back each read of the deletion log reaches
@@ -200,7 +202,7 @@ func (s *Server) WatchDeletions(ctx context.Context, interval time.Duration) {
 		case <-tick.C:
 		}
 		started := time.Now()
-		ds, err := s.Agents.DeletionsSince(ctx, since)
+		ds, err := s.Service.DeletionsSince(ctx, since)
 		if err != nil {
 			if !failing && ctx.Err() == nil {
 				s.logger().Warn("cannot read the deletion log; cached versions are kept until it can be read", "err", err)
@@ -214,9 +216,9 @@ func (s *Server) WatchDeletions(ctx context.Context, interval time.Duration) {
 		}
 		for _, d := range ds {
 			if d.Number == nil {
-				s.published.deleteAgent(d.WorkspaceID, d.AgentID)
+				s.published.deleteAgent(d.WorkspaceID, d.ResourceID)
 			} else {
-				s.published.deleteVersion(d.WorkspaceID, d.AgentID, *d.Number)
+				s.published.deleteVersion(d.WorkspaceID, d.ResourceID, *d.Number)
 			}
 		}
 		since = started.Add(-deletionOverlap).UnixMilli()

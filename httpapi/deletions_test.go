@@ -9,6 +9,7 @@ import (
 
 	"github.com/agentry/agentry"
 	"github.com/agentry/agentry/httpapi"
+	"github.com/agentry/agentry/schema"
 )
 
 // Two servers on one database, as two replicas: a published version cached
@@ -16,7 +17,7 @@ import (
 // deletion log, with no cache expiry at all.
 func TestDeletionThroughAnotherReplicaReachesTheCache(t *testing.T) {
 	a := newEnv(t, nil)
-	b := &httpapi.Server{Agents: &agentry.AgentService{Store: a.store}, Keys: a.keys, Store: a.store,
+	b := &httpapi.Server{Service: &agentry.Service{Store: a.store, Rules: schema.Rules{}}, Keys: a.keys, Store: a.store,
 		CacheBytes: 1 << 20, Logger: slog.New(slog.DiscardHandler)}
 	tsB := httptest.NewServer(b.Handler())
 	t.Cleanup(tsB.Close)

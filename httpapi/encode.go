@@ -45,16 +45,10 @@ func writeVersion(w http.ResponseWriter, status int, v *agentry.Version) {
 
 // appendResponse appends the response of v's kind.
 func appendResponse(b []byte, v *agentry.Version) []byte {
-	if field, ok := engineIDField[v.Channel]; ok {
-		return appendEngineVersion(b, field, v)
+	if v.Kind.Agent {
+		return appendVersion(b, v)
 	}
-	return appendVersion(b, v)
-}
-
-// engineIDField names the id field of each engine kind's responses.
-var engineIDField = map[string]string{
-	agentry.KindRetellLLM:        "llm_id",
-	agentry.KindConversationFlow: "conversation_flow_id",
+	return appendEngineVersion(b, v.Kind.IDField, v)
 }
 
 // appendEngineVersion appends the response of one engine version: its id
@@ -65,7 +59,7 @@ func appendEngineVersion(b []byte, idField string, v *agentry.Version) []byte {
 	b = append(b, '{')
 	b = strconv.AppendQuote(b, idField)
 	b = append(b, ':')
-	b = strconv.AppendQuote(b, v.AgentID)
+	b = strconv.AppendQuote(b, v.ResourceID)
 	b = append(b, `,"version":`...)
 	b = strconv.AppendInt(b, v.Number, 10)
 	b = append(b, `,"is_published":`...)
@@ -89,7 +83,7 @@ func appendConfig(b []byte, config []byte) []byte {
 // the stored configuration's fields spliced in without re-encoding them.
 func appendVersion(b []byte, v *agentry.Version) []byte {
 	b = append(b, `{"agent_id":`...)
-	b = strconv.AppendQuote(b, v.AgentID)
+	b = strconv.AppendQuote(b, v.ResourceID)
 	b = append(b, `,"version":`...)
 	b = strconv.AppendInt(b, v.Number, 10)
 	b = append(b, `,"is_published":`...)

@@ -5,7 +5,7 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/agentry/agentry/schema"
+	"github.com/agentry/agentry/api"
 )
 
 func (s *Server) healthz(w http.ResponseWriter, r *http.Request) error {
@@ -19,14 +19,16 @@ func (s *Server) readyz(w http.ResponseWriter, r *http.Request) error {
 	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 	defer cancel()
 	if err := s.Store.Ping(ctx); err != nil {
-		s.log(r).Warn("not ready", "request_id", requestID(r), "err", err)
-		return &httpError{http.StatusServiceUnavailable, "database unreachable"}
+		// Logged here as a warning: an outage is logged where requests fail.
+		s.logger().Warn("not ready", "request_id", requestID(r), "err", err)
+		writeJSON(w, http.StatusServiceUnavailable, errorBody{Status: "error", Message: "database unreachable"})
+		return nil
 	}
 	writeRaw(w, http.StatusOK, []byte(`{"status":"ready"}`))
 	return nil
 }
 
 func (s *Server) openapi(w http.ResponseWriter, r *http.Request) error {
-	writeRaw(w, http.StatusOK, schema.OpenAPI())
+	writeRaw(w, http.StatusOK, api.OpenAPI())
 	return nil
 }

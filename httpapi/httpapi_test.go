@@ -13,8 +13,10 @@ import (
 	"testing"
 
 	"github.com/agentry/agentry"
+	"github.com/agentry/agentry/api"
 	"github.com/agentry/agentry/httpapi"
 	"github.com/agentry/agentry/internal/reference"
+	"github.com/agentry/agentry/schema"
 	"github.com/agentry/agentry/sqlite"
 )
 
@@ -45,7 +47,7 @@ func newEnv(t *testing.T, configure func(*httpapi.Server)) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := &httpapi.Server{Agents: &agentry.AgentService{Store: st}, Keys: keys, Store: st, CacheBytes: 1 << 20,
+	srv := &httpapi.Server{Service: &agentry.Service{Store: st, Rules: schema.Rules{}}, Keys: keys, Store: st, CacheBytes: 1 << 20,
 		Logger: slog.New(slog.DiscardHandler)}
 	if configure != nil {
 		configure(srv)
@@ -220,42 +222,68 @@ func TestRoutingAndAuthErrors(t *testing.T) {
 	})
 }
 
-func TestNotFoundStatusFollowsTheReferencePerEndpoint(t *testing.T) {
+// Every operation that addresses a resource answers a missing one with the
+// not-found status its table entry gives (422 with Retell's wording on the
+// older endpoints, 404 on the others), and another workspace's resource
+// exactly like a missing one.
+func TestNotFoundStatusFollowsTheTable(t *testing.T) {
 	e := newEnv(t, nil)
 	id := e.createAgent(e.keyA)
-	for _, c := range []struct {
-		method, path, body string
-		status             int
-	}{
-		{"GET", "/get-agent/agent_missing", "", 422},
-		{"GET", "/get-agent/" + id + "?version=7", "", 422},
-		{"PATCH", "/update-agent/agent_missing", "{}", 422},
-		{"DELETE", "/delete-agent/agent_missing", "", 422},
-		{"POST", "/create-agent-version/agent_missing", `{"base_version":0}`, 404},
-		{"POST", "/create-agent-version/" + id, `{"base_version":9}`, 404},
-		{"POST", "/publish-agent-version/" + id, `{"version":9}`, 404},
-		{"DELETE", "/delete-agent-version/" + id + "?version=9", "", 404},
-		{"GET", "/list-agent-versions/agent_missing", "", 404},
-		{"GET", "/get-agent-versions/agent_missing", "", 404},
-	} {
-		t.Run(c.method+" "+c.path, func(t *testing.T) {
-			r := e.do(c.method, c.path, e.keyA, []byte(c.body))
+	// Bodies that pass validation, so that the lookup is what fails.
+	bodies := map[string]string{"createAgentVersion": `{"base_version":0}`, "publishAgentVersion": `{"version":0}`}
+	for _, op := range api.Operations {
+		if !strings.Contains(op.Path, "{") {
+			continue
+		}
+		if op.Missing == 0 {
+			t.Errorf("%s addresses a resource but its entry gives no not-found status", op.ID)
+			continue
+		}
+		t.Run(op.ID, func(t *testing.T) {
+			body := bodies[op.ID]
+			if body == "" && op.Body != nil {
+				body = "{}"
+			}
+			path := op.Path
+			for _, p := range op.Params {
+				if p.In == "path" {
+					path = strings.ReplaceAll(path, "{"+p.Name+"}", "missing_0123")
+				}
+			}
+			if strings.Contains(op.ID, "AgentVersion") && op.Method == "DELETE" {
+				path += "?version=0"
+			}
+			r := e.do(op.Method, path, e.keyA, []byte(body))
 			want := "not found"
-			if c.status == 422 {
+			if op.Missing == 422 {
 				want = "Cannot find requested asset under given api key"
 			}
-			if strings.Contains(c.path, "version=") || strings.Contains(c.body, "9") {
-				want = "no version"
+			wantError(t, r, op.Missing, want)
+			if op.Missing != r.status {
+				return
 			}
-			wantError(t, r, c.status, want)
-			// Another workspace's agent answers exactly like a missing one.
-			if strings.Contains(c.path, id) {
-				other := e.do(c.method, c.path, e.keyB, []byte(c.body))
-				if other.status != c.status {
-					t.Errorf("workspace B got %d, want %d like a missing agent", other.status, c.status)
+			// The other workspace's agent, where the path names an agent.
+			if strings.Contains(op.Path, "{agent_id}") && !strings.Contains(op.ID, "Chat") {
+				other := e.do(op.Method, strings.ReplaceAll(path, "missing_0123", id), e.keyB, []byte(body))
+				if other.status != op.Missing {
+					t.Errorf("workspace B got %d for A's agent, want %d like a missing agent", other.status, op.Missing)
 				}
 			}
 		})
+	}
+	// A missing version of an existing agent: the same statuses.
+	for _, c := range []struct{ method, path, body string }{
+		{"GET", "/get-agent/" + id + "?version=7", ""},
+		{"POST", "/create-agent-version/" + id, `{"base_version":9}`},
+		{"POST", "/publish-agent-version/" + id, `{"version":9}`},
+		{"DELETE", "/delete-agent-version/" + id + "?version=9", ""},
+	} {
+		r := e.do(c.method, c.path, e.keyA, []byte(c.body))
+		want := 404
+		if c.method == "GET" {
+			want = 422
+		}
+		wantError(t, r, want, "no version")
 	}
 }
 

@@ -1,54 +1,79 @@
 package httpapi
 
-import "net/http"
+import (
+	"fmt"
+	"net/http"
 
-// route is one endpoint. missing is the status this endpoint answers for an
-// agent, engine or version that does not exist: Retell's older endpoints
-// document 422 and no 404; the version endpoints and the get and delete of a
-// conversation flow document 404.
-type route struct {
-	method, path string
-	public       bool
-	missing      int
-	handle       func(http.ResponseWriter, *http.Request) error
+	"github.com/agentry/agentry"
+	"github.com/agentry/agentry/api"
+)
+
+// handler serves one operation; an error it returns becomes the error
+// answer.
+type handler func(http.ResponseWriter, *http.Request) error
+
+// handlers binds a handler to each operation of api.Operations by its ID.
+// The table says what each operation is; this says who serves it.
+func (s *Server) handlers() map[string]handler {
+	return map[string]handler{
+		"createAgent": s.create(agentry.VoiceAgent),
+		"getAgent":    s.getAgent(agentry.VoiceAgent),
+		"updateAgent": s.update(agentry.VoiceAgent, agentVersion),
+		"listAgents":  s.listAgents,
+		"deleteAgent": s.delete(agentry.VoiceAgent),
+
+		"createAgentVersion":  s.createAgentVersion,
+		"deleteAgentVersion":  s.deleteAgentVersion,
+		"getAgentVersions":    s.getAgentVersions(agentry.VoiceAgent),
+		"listAgentVersions":   s.listAgentVersions,
+		"publishAgentVersion": s.publishAgentVersion,
+
+		"createChatAgent":      s.create(agentry.ChatAgent),
+		"getChatAgent":         s.getAgent(agentry.ChatAgent),
+		"updateChatAgent":      s.update(agentry.ChatAgent, agentVersion),
+		"deleteChatAgent":      s.delete(agentry.ChatAgent),
+		"getChatAgentVersions": s.getAgentVersions(agentry.ChatAgent),
+
+		"createRetellLLM": s.create(agentry.RetellLLM),
+		"getRetellLLM":    s.getEngine(agentry.RetellLLM),
+		"updateRetellLLM": s.update(agentry.RetellLLM, engineVersion),
+		"listRetellLLMs":  s.listEngines(agentry.RetellLLM),
+		"deleteRetellLLM": s.delete(agentry.RetellLLM),
+
+		"createConversationFlow": s.create(agentry.ConversationFlow),
+		"getConversationFlow":    s.getEngine(agentry.ConversationFlow),
+		"updateConversationFlow": s.update(agentry.ConversationFlow, engineVersion),
+		"listConversationFlows":  s.listEngines(agentry.ConversationFlow),
+		"deleteConversationFlow": s.delete(agentry.ConversationFlow),
+
+		"healthz":    s.healthz,
+		"readyz":     s.readyz,
+		"getOpenAPI": s.openapi,
+	}
 }
 
-// routes is the whole API on one screen.
-func (s *Server) routes() []route {
-	const old, newer = http.StatusUnprocessableEntity, http.StatusNotFound
-	return []route{
-		{method: "GET", path: "/healthz", public: true, handle: s.healthz},
-		{method: "GET", path: "/readyz", public: true, handle: s.readyz},
-		{method: "GET", path: "/openapi.json", handle: s.openapi},
-
-		{method: "POST", path: "/create-agent", missing: old, handle: s.createAgent(voiceAgents)},
-		{method: "GET", path: "/get-agent/{agent_id}", missing: old, handle: s.getAgent(voiceAgents)},
-		{method: "PATCH", path: "/update-agent/{agent_id}", missing: old, handle: s.updateAgent(voiceAgents)},
-		{method: "DELETE", path: "/delete-agent/{agent_id}", missing: old, handle: s.deleteAgent(voiceAgents)},
-		{method: "POST", path: "/v2/list-agents", missing: old, handle: s.listAgents},
-
-		{method: "POST", path: "/create-agent-version/{agent_id}", missing: newer, handle: s.createAgentVersion},
-		{method: "POST", path: "/publish-agent-version/{agent_id}", missing: newer, handle: s.publishAgentVersion},
-		{method: "DELETE", path: "/delete-agent-version/{agent_id}", missing: newer, handle: s.deleteAgentVersion},
-		{method: "GET", path: "/get-agent-versions/{agent_id}", missing: newer, handle: s.getAgentVersions(voiceAgents)},
-		{method: "GET", path: "/list-agent-versions/{agent_id}", missing: newer, handle: s.listAgentVersions},
-
-		{method: "POST", path: "/create-chat-agent", missing: old, handle: s.createAgent(chatAgents)},
-		{method: "GET", path: "/get-chat-agent/{agent_id}", missing: old, handle: s.getAgent(chatAgents)},
-		{method: "PATCH", path: "/update-chat-agent/{agent_id}", missing: old, handle: s.updateAgent(chatAgents)},
-		{method: "DELETE", path: "/delete-chat-agent/{agent_id}", missing: old, handle: s.deleteAgent(chatAgents)},
-		{method: "GET", path: "/get-chat-agent-versions/{agent_id}", missing: newer, handle: s.getAgentVersions(chatAgents)},
-
-		{method: "POST", path: "/create-retell-llm", missing: old, handle: s.createEngine(retellLLM)},
-		{method: "GET", path: "/get-retell-llm/{llm_id}", missing: old, handle: s.getEngine(retellLLM)},
-		{method: "PATCH", path: "/update-retell-llm/{llm_id}", missing: old, handle: s.updateEngine(retellLLM)},
-		{method: "GET", path: "/v2/list-retell-llms", missing: old, handle: s.listEngines(retellLLM)},
-		{method: "DELETE", path: "/delete-retell-llm/{llm_id}", missing: old, handle: s.deleteEngine(retellLLM)},
-
-		{method: "POST", path: "/create-conversation-flow", missing: old, handle: s.createEngine(conversationFlow)},
-		{method: "GET", path: "/get-conversation-flow/{conversation_flow_id}", missing: newer, handle: s.getEngine(conversationFlow)},
-		{method: "PATCH", path: "/update-conversation-flow/{conversation_flow_id}", missing: old, handle: s.updateEngine(conversationFlow)},
-		{method: "GET", path: "/v2/list-conversation-flows", missing: old, handle: s.listEngines(conversationFlow)},
-		{method: "DELETE", path: "/delete-conversation-flow/{conversation_flow_id}", missing: newer, handle: s.deleteEngine(conversationFlow)},
+// bind pairs each operation with its handler. It fails when an operation
+// has no handler or a handler no operation, so the table and the code
+// cannot drift apart.
+func bind(ops []api.Operation, hs map[string]handler) (map[*api.Operation]handler, error) {
+	out := make(map[*api.Operation]handler, len(ops))
+	for i := range ops {
+		h, ok := hs[ops[i].ID]
+		if !ok {
+			return nil, fmt.Errorf("httpapi: operation %s (%s %s) has no handler", ops[i].ID, ops[i].Method, ops[i].Path)
+		}
+		out[&ops[i]] = h
 	}
+	if len(out) != len(hs) {
+		for id := range hs {
+			found := false
+			for i := range ops {
+				found = found || ops[i].ID == id
+			}
+			if !found {
+				return nil, fmt.Errorf("httpapi: handler %s serves no operation of the table", id)
+			}
+		}
+	}
+	return out, nil
 }

@@ -8,6 +8,8 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -17,22 +19,23 @@ import (
 	"time"
 
 	"github.com/agentry/agentry"
+	"github.com/agentry/agentry/api"
 )
 
 // MaxBodyBytes is the largest request body accepted (413 above it).
 const MaxBodyBytes = 1 << 20
 
-// Authenticator resolves an API key to its workspace ID.
+// Authenticator resolves an API key to the caller it stands for.
 type Authenticator interface {
-	Authenticate(ctx context.Context, key string) (string, error)
+	Authenticate(ctx context.Context, key string) (agentry.Caller, error)
 }
 
 // Server serves the API over the services it is given.
 type Server struct {
-	Agents *agentry.AgentService
-	Keys   Authenticator
-	Store  agentry.Store // for readiness checks
-	Logger *slog.Logger
+	Service *agentry.Service
+	Keys    Authenticator
+	Store   agentry.Store // for readiness checks
+	Logger  *slog.Logger
 	// CacheBytes bounds the cache of published versions' encoded responses
 	// (0 turns it off). CacheTTL bounds an entry's age (0: no expiry), which is
 	// how long a deletion through another replica may go unseen here.
@@ -58,8 +61,9 @@ const ctxRequest ctxKey = 0
 // requestInfo is what a request carries through its context: one value
 // set once by serve, so that the hot path copies the request only once.
 type requestInfo struct {
-	id        string
-	workspace string // set by wrap once the key is authenticated
+	id     string
+	op     *api.Operation // set by wrap: the operation the route serves
+	caller agentry.Caller // set by wrap once the key is authenticated
 }
 
 func info(r *http.Request) *requestInfo {
@@ -72,20 +76,22 @@ func info(r *http.Request) *requestInfo {
 
 func requestID(r *http.Request) string { return info(r).id }
 
-func workspace(r *http.Request) string { return info(r).workspace }
+// caller is who asks: the authenticated key's workspace and the request id.
+func caller(r *http.Request) agentry.Caller { return info(r).caller }
 
-// Handler returns the whole API as one http.Handler.
+// Handler returns the whole API as one http.Handler: a route for each
+// operation of api.Operations, served by the handler bound to it. It panics
+// if the table and the handlers disagree (a test runs it).
 func (s *Server) Handler() http.Handler {
-	// The cross-item rules of engine configurations need the configuration
-	// as a patch leaves it, which only the service sees.
-	if s.Agents != nil && s.Agents.Check == nil {
-		s.Agents.Check = checkConfig
+	bound, err := bind(api.Operations, s.handlers())
+	if err != nil {
+		panic(err)
 	}
 	s.published = newPublishedCache(s.CacheBytes, s.CacheTTL)
 	s.keyCache = &keyCache{ttl: s.KeyTTL, now: time.Now}
 	s.mux = http.NewServeMux()
-	for _, rt := range s.routes() {
-		s.mux.Handle(rt.method+" "+rt.path, s.wrap(rt))
+	for op, h := range bound {
+		s.mux.Handle(op.Method+" "+op.Path, s.wrap(op, h))
 	}
 	// Every request no route takes lands here, so the mux matches each
 	// request once and its plain-text 404 and 405 never reach a client.
@@ -106,12 +112,12 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	rec := &recorder{ResponseWriter: w, status: http.StatusOK}
 	defer func() {
 		if p := recover(); p != nil {
-			s.log(r).Error("panic", "request_id", id, "panic", p)
+			s.logger().Error("panic", "request_id", id, "panic", p)
 			if !rec.wrote {
-				s.writeError(rec, r, agentry.Errorf(agentry.EINTERNAL, "panic"), http.StatusNotFound)
+				s.writeError(rec, r, fmt.Errorf("panic: %v", p))
 			}
 		}
-		s.log(r).LogAttrs(r.Context(), slog.LevelInfo, "request", slog.String("request_id", id), slog.String("method", r.Method),
+		s.logger().LogAttrs(r.Context(), slog.LevelInfo, "request", slog.String("request_id", id), slog.String("method", r.Method),
 			slog.String("path", r.URL.Path), slog.Int("status", rec.status), slog.Int("bytes", rec.bytes),
 			slog.Float64("duration_ms", float64(time.Since(start).Microseconds())/1000))
 	}()
@@ -126,10 +132,10 @@ const unrouted = "/"
 func (s *Server) unrouted(w http.ResponseWriter, r *http.Request) {
 	if allow := s.allowed(r); len(allow) > 0 {
 		w.Header().Set("Allow", strings.Join(allow, ", "))
-		s.writeError(w, r, &httpError{http.StatusMethodNotAllowed, "method " + r.Method + " is not allowed on " + r.URL.Path + "; allowed: " + strings.Join(allow, ", ")}, 0)
+		s.writeError(w, r, agentry.Errorf(agentry.EMETHOD, "method %s is not allowed on %s; allowed: %s", r.Method, r.URL.Path, strings.Join(allow, ", ")))
 		return
 	}
-	s.writeError(w, r, &httpError{http.StatusNotFound, "no such endpoint: " + r.Method + " " + r.URL.Path}, 0)
+	s.writeError(w, r, agentry.Errorf(agentry.ENOTFOUND, "no such endpoint: %s %s", r.Method, r.URL.Path))
 }
 
 // allowed lists the methods that some route accepts on r's path.
@@ -148,22 +154,25 @@ func (s *Server) allowed(r *http.Request) []string {
 	return allow
 }
 
-// wrap adds authentication and the body limit to a route's handler and turns
-// its returned error into the error envelope.
-func (s *Server) wrap(rt route) http.Handler {
+// wrap adds authentication and the body limit to an operation's handler and
+// turns its returned error into the error envelope.
+func (s *Server) wrap(op *api.Operation, h handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if !rt.public {
+		ri := info(r)
+		ri.op = op
+		if !op.Public {
 			key, ok := bearer(r)
 			if !ok {
-				s.writeError(w, r, agentry.Errorf(agentry.EUNAUTHORIZED, "API key is missing or invalid."), rt.missing)
+				s.writeError(w, r, agentry.Errorf(agentry.EUNAUTHORIZED, "API key is missing or invalid."))
 				return
 			}
-			ws, err := s.authenticate(r, key)
+			c, err := s.authenticate(r, key)
 			if err != nil {
-				s.writeError(w, r, err, rt.missing)
+				s.writeError(w, r, err)
 				return
 			}
-			info(r).workspace = ws
+			c.RequestID = ri.id
+			ri.caller = c
 		}
 		r.Body = http.MaxBytesReader(w, r.Body, MaxBodyBytes)
 		if s.RequestTimeout > 0 {
@@ -171,22 +180,22 @@ func (s *Server) wrap(rt route) http.Handler {
 			defer cancel()
 			r = r.WithContext(ctx)
 		}
-		if err := rt.handle(w, r); err != nil {
-			s.writeError(w, r, err, rt.missing)
+		if err := h(w, r); err != nil {
+			s.writeError(w, r, err)
 		}
 	})
 }
 
-// authenticate resolves a key to its workspace, through the key cache.
-func (s *Server) authenticate(r *http.Request, key string) (string, error) {
-	if ws, ok := s.keyCache.get(key); ok {
-		return ws, nil
+// authenticate resolves a key to its caller, through the key cache.
+func (s *Server) authenticate(r *http.Request, key string) (agentry.Caller, error) {
+	if c, ok := s.keyCache.get(key); ok {
+		return c, nil
 	}
-	ws, err := s.Keys.Authenticate(r.Context(), key)
+	c, err := s.Keys.Authenticate(r.Context(), key)
 	if err == nil {
-		s.keyCache.put(key, ws)
+		s.keyCache.put(key, c)
 	}
-	return ws, err
+	return c, err
 }
 
 func bearer(r *http.Request) (string, bool) {
@@ -207,7 +216,12 @@ func newRequestID() string {
 
 // readBody reads the whole (size-limited) request body.
 func readBody(r *http.Request) ([]byte, error) {
-	return io.ReadAll(r.Body)
+	b, err := io.ReadAll(r.Body)
+	var tooLarge *http.MaxBytesError
+	if errors.As(err, &tooLarge) {
+		return nil, agentry.Errorf(agentry.ETOOLARGE, "request body: larger than the limit of %d MiB", tooLarge.Limit>>20)
+	}
+	return b, err
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {

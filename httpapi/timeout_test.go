@@ -7,6 +7,7 @@ import (
 
 	"github.com/agentry/agentry"
 	"github.com/agentry/agentry/httpapi"
+	"github.com/agentry/agentry/schema"
 )
 
 // stalledStore is a database that accepted the query and never answers,
@@ -20,7 +21,7 @@ func (s stalledStore) View(ctx context.Context, fn func(agentry.Tx) error) error
 
 func TestAStalledDatabaseGivesA503WithinTheRequestTimeout(t *testing.T) {
 	e := newEnv(t, func(s *httpapi.Server) {
-		s.Agents = &agentry.AgentService{Store: stalledStore{s.Agents.Store}}
+		s.Service = &agentry.Service{Store: stalledStore{s.Service.Store}, Rules: schema.Rules{}}
 		s.RequestTimeout = 200 * time.Millisecond
 	})
 	// Without the timeout this request would never be answered.

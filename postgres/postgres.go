@@ -55,7 +55,7 @@ type Options struct {
 // Open connects to the PostgreSQL database that dsn names (a postgres:// URL
 // or a key=value string), checks that it answers, and applies pending
 // migrations. An unreachable server is an error wrapping
-// agentry.ErrUnavailable.
+// an *agentry.Error with code EUNAVAILABLE.
 func Open(ctx context.Context, dsn string, opts Options) (*sqlstore.Store, error) {
 	s, err := newStore(dsn, opts)
 	if err != nil {
@@ -138,11 +138,11 @@ func parseReason(err error) string {
 	return "not a postgres:// URL or key=value string"
 }
 
-// classify wraps agentry.ErrUnavailable around errors that mean the server
-// could not be reached.
+// classify turns errors that mean the server could not be reached into the
+// domain's unavailable error.
 func classify(err error) error {
 	if isUnavailable(err) {
-		return fmt.Errorf("%w: %w", agentry.ErrUnavailable, err)
+		return agentry.Unavailable(err)
 	}
 	return err
 }

@@ -242,7 +242,7 @@ func TestNewerSchemaRefused(t *testing.T) {
 	if msg := err.Error(); !strings.Contains(msg, "999999") || !strings.Contains(msg, "newer agentry") {
 		t.Errorf("error does not say the schema is newer: %v", err)
 	}
-	if errors.Is(err, agentry.ErrUnavailable) {
+	if agentry.ErrorCode(err) == agentry.EUNAVAILABLE {
 		t.Errorf("a newer schema is reported as an unavailable database: %v", err)
 	}
 }
@@ -264,7 +264,7 @@ func TestDuplicate(t *testing.T) {
 		if !errors.Is(err, agentry.ErrDuplicate) {
 			t.Errorf("insert %s/%s: got %v, want ErrDuplicate", c.id, c.name, err)
 		}
-		if errors.Is(err, agentry.ErrUnavailable) {
+		if agentry.ErrorCode(err) == agentry.EUNAVAILABLE {
 			t.Errorf("insert %s/%s: duplicate reported as unavailable: %v", c.id, c.name, err)
 		}
 	}
@@ -278,8 +278,8 @@ func TestReplicasSerializeOnAgentRow(t *testing.T) {
 	dsn := freshSchema(t)
 	a, b := mustOpen(t, dsn), mustOpen(t, dsn)
 	ctx := t.Context()
-	agent := &agentry.Agent{WorkspaceID: "ws", ID: "agent_1", Channel: agentry.ChannelVoice, NextVersion: 0}
-	if err := a.Update(ctx, func(tx agentry.Tx) error { return tx.InsertAgent(agent) }); err != nil {
+	agent := &agentry.Resource{WorkspaceID: "ws", ID: "agent_1", Kind: agentry.VoiceAgent, NextVersion: 0}
+	if err := a.Update(ctx, func(tx agentry.Tx) error { return tx.InsertResource(agent) }); err != nil {
 		t.Fatal(err)
 	}
 	const perReplica = 20
@@ -291,13 +291,13 @@ func TestReplicasSerializeOnAgentRow(t *testing.T) {
 			for range perReplica {
 				var got int64
 				err := s.Update(ctx, func(tx agentry.Tx) error {
-					ag, err := tx.LockAgent("ws", "agent_1")
+					ag, err := tx.LockResource("ws", "agent_1")
 					if err != nil {
 						return err
 					}
 					got = ag.NextVersion
 					ag.NextVersion++
-					return tx.UpdateAgent(ag)
+					return tx.UpdateResource(ag)
 				})
 				if err != nil {
 					t.Error(err)
@@ -371,8 +371,8 @@ func TestUnreachable(t *testing.T) {
 				if took := time.Since(began); took > timeout+2*time.Second {
 					t.Errorf("%s took %v, want about the connect timeout %v", what, took, timeout)
 				}
-				if !errors.Is(err, agentry.ErrUnavailable) {
-					t.Errorf("%s: got %v, want an error wrapping ErrUnavailable", what, err)
+				if agentry.ErrorCode(err) != agentry.EUNAVAILABLE {
+					t.Errorf("%s: got %v, want an unavailable error (EUNAVAILABLE)", what, err)
 				}
 			}
 

@@ -191,4 +191,4 @@ var VoiceAgent = object("AgentRequest", props{
 	"timezone":           str().null(),
 	"pre_session_tools":  array(preSessionTool).count(0, 15).null(),
 	"post_session_tools": array(postSessionTool).count(0, 15).null(),
-}, "response_engine", "voice_id").about("The configuration of a voice agent.")
+}, "response_engine", "voice_id").about("The configuration of a voice agent.").configuration()

@@ -48,4 +48,4 @@ var ChatAgent = object("ChatAgentRequest", props{
 	"timezone":                    str().null(),
 	"pre_session_tools":           array(preSessionTool).count(0, 15).null(),
 	"post_session_tools":          array(postSessionTool).count(0, 15).null(),
-}, "response_engine").about("The configuration of a chat agent.")
+}, "response_engine").about("The configuration of a chat agent.").configuration()

@@ -9,25 +9,23 @@ import (
 	"strconv"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/agentry/agentry"
 )
 
-// Error is a validation failure. Path locates the offending value
-// ("voicemail_option.action.type", "language[2]"); it is "" for the body itself.
-type Error struct {
-	Path    string
-	Message string
-}
+// Error is the domain's error; every failure here has code EINVALID and a
+// message that starts with the path of the offending value
+// ("voicemail_option.action.type: ...", "language[2]: ..."), or only the
+// message for the body itself.
+type Error = agentry.Error
 
-// Error returns "path: message", or just the message when Path is "".
-func (e *Error) Error() string {
-	if e.Path == "" {
-		return e.Message
-	}
-	return e.Path + ": " + e.Message
-}
-
+// fail reports a rule broken at path.
 func fail(path, format string, args ...any) *Error {
-	return &Error{Path: path, Message: fmt.Sprintf(format, args...)}
+	msg := fmt.Sprintf(format, args...)
+	if path != "" {
+		msg = path + ": " + msg
+	}
+	return &Error{Code: agentry.EINVALID, Message: msg}
 }
 
 // DecodeObject parses a request body that must be exactly one JSON object
@@ -39,12 +37,12 @@ func DecodeObject(body []byte) (map[string]json.RawMessage, error) {
 		return nil, decodeError(body)
 	}
 	if !utf8.Valid(body) { // encoding/json would quietly replace the bad bytes
-		return nil, &Error{Message: "request body: invalid JSON: not valid UTF-8"}
+		return nil, fail("", "request body: invalid JSON: not valid UTF-8")
 	}
 	r := &reader{b: body}
 	r.space()
 	if r.pos == len(body) || body[r.pos] != '{' {
-		return nil, &Error{Message: "request body: must be a JSON object"}
+		return nil, fail("", "request body: must be a JSON object")
 	}
 	fields := map[string]json.RawMessage{}
 	err := r.members(func(key string) *Error {
@@ -68,7 +66,7 @@ func decodeError(body []byte) *Error {
 	err := dec.Decode(&v)
 	switch {
 	case err == io.EOF:
-		return &Error{Message: "request body: must be a JSON object"}
+		return fail("", "request body: must be a JSON object")
 	case err != nil:
 		return syntaxError(body, err)
 	}
@@ -77,7 +75,7 @@ func decodeError(body []byte) *Error {
 	rest := body[end:]
 	at := end + int64(len(rest)-len(bytes.TrimLeft(rest, " \t\r\n")))
 	if _, isObject := v.(map[string]any); !isObject {
-		return &Error{Message: "request body: must be a JSON object"}
+		return fail("", "request body: must be a JSON object")
 	}
 	return fail("", "request body: unexpected data after the JSON object at %s", where(body, at))
 }

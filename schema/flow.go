@@ -86,4 +86,4 @@ var ConversationFlow = object("ConversationFlow", props{
 	"mcps":                        array(ref(mcpServer)).null(),
 	"is_transfer_cf":              boolean().null(),
 	"nodes":                       array(ref(flowNode)),
-}, "start_speaker", "model_choice", "nodes").about("The configuration of a conversation flow response engine.")
+}, "start_speaker", "model_choice", "nodes").about("The configuration of a conversation flow response engine.").configuration().onlyOnCreate("is_transfer_cf")

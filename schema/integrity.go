@@ -5,6 +5,8 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/agentry/agentry"
 )
 
 // Rules across the items of an engine's configuration, which field rules
@@ -14,22 +16,16 @@ import (
 // CheckIntegrity), so a patch that sends nodes alone is checked against the
 // stored start_node_id, and the other way round.
 
-// Engine kinds, as agentry's domain names them.
-const (
-	kindRetellLLM        = "retell-llm"
-	kindConversationFlow = "conversation-flow"
-)
-
 // CheckIntegrity checks the cross-item rules of a whole configuration of the
 // given kind (a Retell LLM or a conversation flow; other kinds have none).
 // The configuration has already passed the kind's field rules. A broken rule
-// is an *Error whose path names the offending value.
-func CheckIntegrity(kind string, config map[string]json.RawMessage) error {
+// is an *Error whose message starts with the path of the offending value.
+func CheckIntegrity(kind *agentry.Kind, config map[string]json.RawMessage) error {
 	var err *Error
 	switch kind {
-	case kindRetellLLM:
+	case agentry.RetellLLM:
 		err = checkLLM(config)
-	case kindConversationFlow:
+	case agentry.ConversationFlow:
 		err = checkFlow(config)
 	}
 	if err != nil {

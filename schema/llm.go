@@ -75,4 +75,4 @@ var RetellLLM = object("RetellLlmRequest", props{
 	"default_dynamic_variables":   stringMap.null(),
 	"mcps":                        array(ref(mcpServer)).null(),
 	"is_transfer_llm":             boolean().null(),
-}).about("The configuration of a Retell LLM response engine.")
+}).about("The configuration of a Retell LLM response engine.").configuration().onlyOnCreate("is_transfer_llm")

@@ -433,8 +433,8 @@ func TestVersionRequestsMatchReference(t *testing.T) {
 	}{
 		{CreateAgentVersion, "CreateAgentVersionRequest"},
 		{PublishAgentVersion, "PublishAgentVersionRequest"},
-		{agentVersionSummary, "AgentVersionSummary"},
-		{agentListItem, "AgentListItemResponse"},
+		{AgentVersionSummary, "AgentVersionSummary"},
+		{AgentListItem, "AgentListItemResponse"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			theirs := refShape(doc.Components.Schemas[tt.name].Value)

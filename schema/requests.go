@@ -40,11 +40,12 @@ var versionMeta = props{
 	"last_modification_timestamp": integer().about("Milliseconds since the epoch."),
 }
 
-// agentResponse is one version of a voice agent: its metadata and every
+// AgentResponse is one version of a voice agent: its metadata and every
 // configuration field that has a value.
-var agentResponse = withMeta(VoiceAgent, "AgentResponse", "One version of a voice agent.", versionMeta)
+var AgentResponse = withMeta(VoiceAgent, "AgentResponse", "One version of a voice agent.", versionMeta)
 
-var agentVersionSummary = object("AgentVersionSummary", props{
+// AgentVersionSummary is one item of list-agent-versions.
+var AgentVersionSummary = object("AgentVersionSummary", props{
 	"version":                     integer(),
 	"is_published":                boolean(),
 	"last_modification_timestamp": integer(),
@@ -58,7 +59,8 @@ var agentRootTagState = object("AgentRootTagState", props{
 	"dynamic_variables": stringMap,
 })
 
-var agentListItem = object("AgentListItemResponse", props{
+// AgentListItem is one item of list-agents.
+var AgentListItem = object("AgentListItemResponse", props{
 	"agent_id":                str(),
 	"agent_name":              str(),
 	"channel":                 enum("voice", "chat"),
@@ -66,13 +68,14 @@ var agentListItem = object("AgentListItemResponse", props{
 	"tags":                    mapOf(ref(agentRootTagState)),
 }, "agent_id", "agent_name", "channel", "user_modified_timestamp", "tags")
 
-var errorBody = object("Error", props{
+// ErrorBody is the body of every error answer.
+var ErrorBody = object("Error", props{
 	"status":  enum("error"),
 	"message": str(),
 }, "status", "message")
 
-// page is a list response of items.
-func page(name string, item *Object) *Object {
+// Page is a list response of items: the envelope of every list endpoint.
+func Page(name string, item *Object) *Object {
 	return object(name, props{
 		"items":          array(ref(item)),
 		"has_more":       boolean(),
@@ -101,10 +104,13 @@ func engineMeta(idField, idDesc string) props {
 	}
 }
 
-var retellLLMResponse = withMeta(RetellLLM, "RetellLLMResponse", "One version of a Retell LLM.",
+// RetellLLMResponse is one version of a Retell LLM.
+var RetellLLMResponse = withMeta(RetellLLM, "RetellLLMResponse", "One version of a Retell LLM.",
 	engineMeta("llm_id", "The Retell LLM's id."))
 
-var conversationFlowResponse = withMeta(ConversationFlow, "ConversationFlowResponse", "One version of a conversation flow.",
+// ConversationFlowResponse is one version of a conversation flow.
+var ConversationFlowResponse = withMeta(ConversationFlow, "ConversationFlowResponse", "One version of a conversation flow.",
 	engineMeta("conversation_flow_id", "The conversation flow's id."))
 
-var chatAgentResponse = withMeta(ChatAgent, "ChatAgentResponse", "One version of a chat agent.", versionMeta)
+// ChatAgentResponse is one version of a chat agent.
+var ChatAgentResponse = withMeta(ChatAgent, "ChatAgentResponse", "One version of a chat agent.", versionMeta)

@@ -60,6 +60,14 @@ type Object struct {
 	required map[string]bool
 	extra    *rule // rule for undeclared keys; nil rejects them
 	keys     []string
+	// createOnly lists properties that only a create sets: a patch that
+	// sends one is accepted and the field ignored, as the reference documents.
+	createOnly []string
+	// patchable marks a configuration, which is the shape of a create and of
+	// a patch alike: its required list applies to a create only, so its
+	// component in the document requires nothing (the create's body adds the
+	// list).
+	patchable bool
 }
 
 // props lists an object's properties by name.
@@ -84,6 +92,20 @@ func object(name string, p props, required ...string) *Object {
 // about sets the object's description.
 func (o *Object) about(desc string) *Object { o.desc = desc; return o }
 
+// configuration marks o as the configuration of a kind (see patchable).
+func (o *Object) configuration() *Object { o.patchable = true; return o }
+
+// onlyOnCreate marks properties that an update ignores.
+func (o *Object) onlyOnCreate(fields ...string) *Object {
+	for _, f := range fields {
+		if o.props[f] == nil {
+			panic("schema: create-only property " + f + " is not declared")
+		}
+	}
+	o.createOnly = append(o.createOnly, fields...)
+	return o
+}
+
 // extend returns a new object with o's properties and requirements plus p.
 func (o *Object) extend(name string, p props) *Object {
 	all := props{}
@@ -97,6 +119,9 @@ func (o *Object) extend(name string, p props) *Object {
 	n.desc, n.extra = o.desc, o.extra
 	return n
 }
+
+// RequiredList lists the required properties in name order.
+func (o *Object) RequiredList() []string { return o.requiredList() }
 
 func (o *Object) requiredList() []string {
 	var r []string

@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"errors"
 	"testing"
+
+	"github.com/agentry/agentry"
 )
 
 const minimalAgent = `{"voice_id": "retell-Cimo", "response_engine": {"type": "retell-llm", "llm_id": "llm_1"}}`
@@ -384,12 +386,14 @@ func TestDecodeObject(t *testing.T) {
 	}
 }
 
-func TestErrorString(t *testing.T) {
-	if got := (&Error{Path: "a.b", Message: "is required"}).Error(); got != "a.b: is required" {
-		t.Errorf("got %q", got)
+// Every failure is the domain's invalid error, its message led by the path.
+func TestFailIsInvalid(t *testing.T) {
+	err := fail("a.b", "is required")
+	if err.Code != agentry.EINVALID || err.Error() != "a.b: is required" {
+		t.Errorf("fail(a.b) = %q (%s)", err.Error(), err.Code)
 	}
-	if got := (&Error{Message: `unknown field "x"`}).Error(); got != `unknown field "x"` {
-		t.Errorf("got %q", got)
+	if got := fail("", `unknown field "x"`).Error(); got != `unknown field "x"` {
+		t.Errorf("fail(\"\") = %q", got)
 	}
 }
 

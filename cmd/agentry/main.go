@@ -42,7 +42,14 @@ type app struct {
 	stdout   io.Writer
 	stderr   io.Writer
 	onListen func(addr string)
+
+	// envFlags records, per flag set, which flags take their value from
+	// which environment variable when not given (see fromEnv).
+	envFlags map[*flag.FlagSet][]envFlag
 }
+
+// envFlag binds a flag to the environment variable it falls back to.
+type envFlag struct{ flag, env string }
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -115,7 +122,38 @@ func (a *app) parse(fs *flag.FlagSet, args []string) error {
 	if err := fs.Parse(args); err != nil {
 		return usageError{err.Error()}
 	}
+	given := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
+	for _, b := range a.envFlags[fs] {
+		v := strings.TrimSpace(a.getenv(b.env))
+		if v == "" || given[b.flag] {
+			continue // the flag wins over its variable
+		}
+		if err := fs.Set(b.flag, v); err != nil {
+			return usageError{fmt.Sprintf("%s=%q is not a valid value for --%s: %v", b.env, v, b.flag, unwrapFlagError(err))}
+		}
+	}
 	return nil
+}
+
+// fromEnv makes flag name of fs take the value of the environment variable
+// env when the command line does not give it. A value the flag cannot parse
+// is a usage error that names the variable: a typo in the environment never
+// silently becomes the default.
+func (a *app) fromEnv(fs *flag.FlagSet, name, env string) {
+	if a.envFlags == nil {
+		a.envFlags = map[*flag.FlagSet][]envFlag{}
+	}
+	a.envFlags[fs] = append(a.envFlags[fs], envFlag{flag: name, env: env})
+}
+
+// unwrapFlagError drops the flag package's own wording ("parse error") from
+// a parse failure.
+func unwrapFlagError(err error) error {
+	if u := errors.Unwrap(err); u != nil {
+		return u
+	}
+	return err
 }
 
 // env returns the environment variable name, or def when it is unset.

@@ -14,6 +14,7 @@ import (
 
 	"github.com/agentry/agentry"
 	"github.com/agentry/agentry/httpapi"
+	"github.com/agentry/agentry/schema"
 )
 
 func (a *app) serve(ctx context.Context, args []string) error {
@@ -23,14 +24,21 @@ connections, lets in-flight requests finish (up to --drain-timeout) and exits 0.
 With AGENTRY_API_KEY set, that key is made valid in the default workspace.
 On a first start with no key at all, a key is created and printed once.
 `)
-	addr := fs.String("addr", a.env("AGENTRY_ADDR", "127.0.0.1:8080"), "address to listen on (AGENTRY_ADDR)")
+	addr := fs.String("addr", "127.0.0.1:8080", "address to listen on (AGENTRY_ADDR)")
 	db := a.dbFlags(fs)
-	drain := fs.Duration("drain-timeout", envDuration(a, "AGENTRY_DRAIN_TIMEOUT", 10*time.Second), "how long shutdown waits for in-flight requests (AGENTRY_DRAIN_TIMEOUT)")
-	cacheMB := fs.Int("cache-mb", envInt(a, "AGENTRY_CACHE_MB", 64), "memory for cached published versions, in MiB; 0 turns the cache off (AGENTRY_CACHE_MB)")
-	cacheTTL := fs.Duration("cache-ttl", envDuration(a, "AGENTRY_CACHE_TTL", 0), "if set, the longest a cached published version is served without a database read;\n0 keeps it until it is deleted (deletions through other replicas are read from the\ndatabase every 250ms) or evicted (AGENTRY_CACHE_TTL)")
-	reqTimeout := fs.Duration("request-timeout", envDuration(a, "AGENTRY_REQUEST_TIMEOUT", 30*time.Second), "longest one request may take, database included; past it the answer is 503 (AGENTRY_REQUEST_TIMEOUT)")
-	keyTTL := fs.Duration("key-ttl", envDuration(a, "AGENTRY_KEY_TTL", time.Second), "how long a key's workspace is remembered: a revoked key is refused within it (AGENTRY_KEY_TTL)")
-	logFormat := fs.String("log-format", a.env("AGENTRY_LOG_FORMAT", "text"), "log format on standard error: text or json (AGENTRY_LOG_FORMAT)")
+	drain := fs.Duration("drain-timeout", 10*time.Second, "how long shutdown waits for in-flight requests (AGENTRY_DRAIN_TIMEOUT)")
+	cacheMB := fs.Int("cache-mb", 64, "memory for cached published versions, in MiB; 0 turns the cache off (AGENTRY_CACHE_MB)")
+	cacheTTL := fs.Duration("cache-ttl", 0, "if set, the longest a cached published version is served without a database read;\n0 keeps it until it is deleted (deletions through other replicas are read from the\ndatabase every 250ms) or evicted (AGENTRY_CACHE_TTL)")
+	reqTimeout := fs.Duration("request-timeout", 30*time.Second, "longest one request may take, database included; past it the answer is 503 (AGENTRY_REQUEST_TIMEOUT)")
+	keyTTL := fs.Duration("key-ttl", time.Second, "how long a key's workspace is remembered: a revoked key is refused within it (AGENTRY_KEY_TTL)")
+	logFormat := fs.String("log-format", "text", "log format on standard error: text or json (AGENTRY_LOG_FORMAT)")
+	a.fromEnv(fs, "addr", "AGENTRY_ADDR")
+	a.fromEnv(fs, "drain-timeout", "AGENTRY_DRAIN_TIMEOUT")
+	a.fromEnv(fs, "cache-mb", "AGENTRY_CACHE_MB")
+	a.fromEnv(fs, "cache-ttl", "AGENTRY_CACHE_TTL")
+	a.fromEnv(fs, "request-timeout", "AGENTRY_REQUEST_TIMEOUT")
+	a.fromEnv(fs, "key-ttl", "AGENTRY_KEY_TTL")
+	a.fromEnv(fs, "log-format", "AGENTRY_LOG_FORMAT")
 	if err := a.parse(fs, args); err != nil {
 		return err
 	}
@@ -71,7 +79,8 @@ On a first start with no key at all, a key is created and printed once.
 		return err
 	}
 
-	srv := &httpapi.Server{Agents: &agentry.AgentService{Store: st}, Keys: keys, Store: st, Logger: logger,
+	svc := &agentry.Service{Store: st, Rules: schema.Rules{}}
+	srv := &httpapi.Server{Service: svc, Keys: keys, Store: st, Logger: logger,
 		CacheBytes: *cacheMB << 20, CacheTTL: *cacheTTL, KeyTTL: *keyTTL, RequestTimeout: *reqTimeout}
 	hs := &http.Server{
 		Handler:           srv.Handler(),
@@ -136,13 +145,6 @@ func (a *app) provisionKey(ctx context.Context, keys *agentry.KeyService, logger
 	}
 	fmt.Fprintf(a.stdout, "agentry: created an API key for the default workspace; it is shown only this once:\n\n    %s\n\n", key)
 	return nil
-}
-
-func envDuration(a *app, name string, def time.Duration) time.Duration {
-	if d, err := time.ParseDuration(a.env(name, "")); err == nil {
-		return d
-	}
-	return def
 }
 
 // redactDSN hides a password in a database URL before it is logged.

@@ -23,12 +23,15 @@ type dbConfig struct {
 // dbFlags adds --db (AGENTRY_DB) and the pool flags to fs.
 func (a *app) dbFlags(fs *flag.FlagSet) *dbConfig {
 	c := &dbConfig{}
-	fs.StringVar(&c.dsn, "db", a.env("AGENTRY_DB", "./agentry.db"),
+	fs.StringVar(&c.dsn, "db", "./agentry.db",
 		"database: a SQLite file path, or a postgres:// URL (AGENTRY_DB)")
-	fs.IntVar(&c.maxConns, "db-max-conns", envInt(a, "AGENTRY_DB_MAX_CONNS", 10),
+	fs.IntVar(&c.maxConns, "db-max-conns", 10,
 		"PostgreSQL: most connections in the pool (AGENTRY_DB_MAX_CONNS)")
-	fs.DurationVar(&c.connTimeout, "db-timeout", envDuration(a, "AGENTRY_DB_TIMEOUT", 5*time.Second),
+	fs.DurationVar(&c.connTimeout, "db-timeout", 5*time.Second,
 		"PostgreSQL: how long to wait to connect before a request fails (AGENTRY_DB_TIMEOUT)")
+	a.fromEnv(fs, "db", "AGENTRY_DB")
+	a.fromEnv(fs, "db-max-conns", "AGENTRY_DB_MAX_CONNS")
+	a.fromEnv(fs, "db-timeout", "AGENTRY_DB_TIMEOUT")
 	return c
 }
 
@@ -62,14 +65,6 @@ func (a *app) migrate(ctx context.Context, args []string) error {
 	defer st.Close()
 	fmt.Fprintln(a.stderr, "agentry: database is up to date")
 	return nil
-}
-
-func envInt(a *app, name string, def int) int {
-	var n int
-	if _, err := fmt.Sscan(a.env(name, ""), &n); err == nil {
-		return n
-	}
-	return def
 }
 
 // isPostgres reports whether dsn names a PostgreSQL database.

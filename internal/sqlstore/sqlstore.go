@@ -56,27 +56,33 @@ func (s *Store) View(ctx context.Context, fn func(agentry.Tx) error) error {
 func (s *Store) run(ctx context.Context, db *sql.DB, opts *sql.TxOptions, fn func(agentry.Tx) error) error {
 	tx, err := db.BeginTx(ctx, opts)
 	if err != nil {
-		return s.classify(fmt.Errorf("begin: %w", err))
+		return s.classify(ctx, fmt.Errorf("begin: %w", err))
 	}
 	if err := fn(&Tx{s: s, tx: tx, ctx: ctx}); err != nil {
 		_ = tx.Rollback()
-		return s.classify(err)
+		return s.classify(ctx, err)
 	}
 	if err := tx.Commit(); err != nil {
-		return s.classify(fmt.Errorf("commit: %w", err))
+		return s.classify(ctx, fmt.Errorf("commit: %w", err))
 	}
 	return nil
 }
 
-// classify turns driver errors into the domain's sentinels; *agentry.Error
-// values pass through unchanged.
-func (s *Store) classify(err error) error {
+// classify turns what the driver reports into the domain's errors: an
+// *agentry.Error for an outage or a request whose context ended, the
+// sentinels as they are, anything else unchanged (an internal error).
+func (s *Store) classify(ctx context.Context, err error) error {
 	var e *agentry.Error
-	if errors.As(err, &e) || errors.Is(err, agentry.ErrNotFound) || errors.Is(err, agentry.ErrDuplicate) {
+	switch {
+	case errors.As(err, &e) || errors.Is(err, agentry.ErrNotFound) || errors.Is(err, agentry.ErrDuplicate):
 		return err
-	}
-	if s.Dialect.IsUnavailable != nil && s.Dialect.IsUnavailable(err) {
-		return fmt.Errorf("%w: %w", agentry.ErrUnavailable, err)
+	case errors.Is(ctx.Err(), context.Canceled):
+		return &agentry.Error{Code: agentry.ECANCELED, Message: "The request was canceled.", Err: err}
+	case ctx.Err() != nil:
+		// The request's deadline passed while the database worked.
+		return agentry.Unavailable(err)
+	case s.Dialect.IsUnavailable != nil && s.Dialect.IsUnavailable(err):
+		return agentry.Unavailable(err)
 	}
 	return err
 }
@@ -84,7 +90,7 @@ func (s *Store) classify(err error) error {
 // Ping reports whether the database answers.
 func (s *Store) Ping(ctx context.Context) error {
 	if err := s.W.PingContext(ctx); err != nil {
-		return fmt.Errorf("%w: %w", agentry.ErrUnavailable, err)
+		return agentry.Unavailable(err)
 	}
 	return nil
 }
@@ -148,7 +154,7 @@ type querier interface {
 // database/sql to watch the context.
 func (s *Store) Read(ctx context.Context, fn func(agentry.Tx) error) error {
 	if err := fn(&Tx{s: s, tx: s.R, ctx: ctx}); err != nil {
-		return s.classify(err)
+		return s.classify(ctx, err)
 	}
 	return nil
 }

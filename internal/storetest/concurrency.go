@@ -18,13 +18,13 @@ var concurrencyTests = []suiteTest{
 func testConcurrentCreateVersion(t *testing.T, open Opener) {
 	const n = 50
 	e := newEnv(t, open)
-	id := e.mustCreateAgent(t, agentry.ChannelVoice, `{"agent_name":"busy"}`).AgentID
+	id := e.mustCreateAgent(t, agentry.VoiceAgent, `{"agent_name":"busy"}`).ResourceID
 	got := make([]int64, n)
 	errs := make([]error, n)
 	var wg sync.WaitGroup
 	for i := range n {
 		wg.Go(func() {
-			v, err := e.agents.CreateVersion(e.ctx, e.ws, id, 0)
+			v, err := e.svc.Branch(e.ctx, e.caller(), agentry.BranchRequest{AgentID: id, Base: 0})
 			errs[i] = err
 			if err == nil {
 				got[i] = v.Number
@@ -58,12 +58,14 @@ func testConcurrentCreateVersion(t *testing.T, open Opener) {
 func testConcurrentPublish(t *testing.T, open Opener) {
 	const n = 10
 	e := newEnv(t, open)
-	id := e.mustCreateAgent(t, agentry.ChannelVoice, `{}`).AgentID
+	id := e.mustCreateAgent(t, agentry.VoiceAgent, `{}`).ResourceID
 	before := e.mustGet(t, id, num(0))
 	errs := make([]error, n)
 	var wg sync.WaitGroup
 	for i := range n {
-		wg.Go(func() { errs[i] = e.agents.Publish(e.ctx, e.ws, id, 0, ptr("by goroutine"), nil, "") })
+		wg.Go(func() {
+			errs[i] = e.svc.Publish(e.ctx, e.caller(), agentry.PublishRequest{AgentID: id, Version: 0, Title: ptr("by goroutine")})
+		})
 	}
 	wg.Wait()
 	ok := 0

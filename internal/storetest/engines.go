@@ -14,7 +14,7 @@ import (
 )
 
 // engineTests cover the lockstep rules of response engines (Retell LLMs and
-// conversation flows) as agentry.AgentService applies them over the store:
+// conversation flows) as agentry.Service applies them over the store:
 // agents pin engine versions, publishing an agent publishes the engine
 // version it pins, and create-agent-version branches the engine too.
 var engineTests = []suiteTest{
@@ -36,18 +36,18 @@ var engineTests = []suiteTest{
 
 // engineKind describes one kind of response engine as the rules see it.
 type engineKind struct {
-	kind    string // agentry.KindRetellLLM or agentry.KindConversationFlow
-	prefix  string // the prefix of its IDs
-	idField string // the field of response_engine that names it
-	config  string // a configuration to create it with (Check is nil: any object)
+	kind    *agentry.Kind // agentry.RetellLLM or agentry.ConversationFlow
+	prefix  string        // the prefix of its IDs
+	idField string        // the field of response_engine that names it
+	config  string        // a configuration to create it with (Check is nil: any object)
 }
 
 var engineKinds = []engineKind{
-	{agentry.KindRetellLLM, "llm_", "llm_id", `{"general_prompt":"You are Ada.","start_speaker":"agent"}`},
-	{agentry.KindConversationFlow, "conversation_flow_", "conversation_flow_id", `{"start_speaker":"user","nodes":[{"id":"start","type":"conversation"}],"start_node_id":"start"}`},
+	{agentry.RetellLLM, "llm_", "llm_id", `{"general_prompt":"You are Ada.","start_speaker":"agent"}`},
+	{agentry.ConversationFlow, "conversation_flow_", "conversation_flow_id", `{"start_speaker":"user","nodes":[{"id":"start","type":"conversation"}],"start_node_id":"start"}`},
 }
 
-var agentChannels = []string{agentry.ChannelVoice, agentry.ChannelChat}
+var agentChannels = []*agentry.Kind{agentry.VoiceAgent, agentry.ChatAgent}
 
 // ref is a response_engine value naming engine id without a version.
 func (k engineKind) ref(id string) string {
@@ -59,27 +59,27 @@ func (k engineKind) refAt(id string, n int64) string {
 	return fmt.Sprintf(`{"type":%q,%q:%q,"version":%d}`, k.kind, k.idField, id, n)
 }
 
-func (e *env) mustCreateEngine(tb testing.TB, kind, doc string) *agentry.Version {
+func (e *env) mustCreateEngine(tb testing.TB, kind *agentry.Kind, doc string) *agentry.Version {
 	tb.Helper()
-	v, err := e.agents.CreateEngine(e.ctx, e.ws, kind, fields(tb, doc))
+	v, err := e.create(e.ws, kind, fields(tb, doc))
 	if err != nil {
 		tb.Fatalf("CreateEngine(%s): %v", kind, err)
 	}
 	return v
 }
 
-func (e *env) mustGetEngine(tb testing.TB, kind, id string, ref agentry.VersionRef) *agentry.Version {
+func (e *env) mustGetEngine(tb testing.TB, kind *agentry.Kind, id string, ref agentry.VersionRef) *agentry.Version {
 	tb.Helper()
-	v, err := e.agents.GetVersion(e.ctx, e.ws, kind, id, ref)
+	v, err := e.svc.Get(e.ctx, e.caller(), agentry.Address{Kind: kind, ID: id, Version: ref})
 	if err != nil {
 		tb.Fatalf("GetVersion(%s %s, %+v): %v", kind, id, ref, err)
 	}
 	return v
 }
 
-func (e *env) mustUpdateEngine(tb testing.TB, kind, id string, ref agentry.VersionRef, doc string) *agentry.Version {
+func (e *env) mustUpdateEngine(tb testing.TB, kind *agentry.Kind, id string, ref agentry.VersionRef, doc string) *agentry.Version {
 	tb.Helper()
-	v, err := e.agents.UpdateVersion(e.ctx, e.ws, kind, id, ref, fields(tb, doc), "")
+	v, err := e.update(e.ws, kind, id, ref, fields(tb, doc), "")
 	if err != nil {
 		tb.Fatalf("UpdateVersion(%s %s, %+v, %s): %v", kind, id, ref, doc, err)
 	}
@@ -87,7 +87,7 @@ func (e *env) mustUpdateEngine(tb testing.TB, kind, id string, ref agentry.Versi
 }
 
 // mustAgentOn creates an agent of channel whose response_engine is ref.
-func (e *env) mustAgentOn(tb testing.TB, channel, ref string) *agentry.Version {
+func (e *env) mustAgentOn(tb testing.TB, channel *agentry.Kind, ref string) *agentry.Version {
 	tb.Helper()
 	return e.mustCreateAgent(tb, channel, `{"agent_name":"pinned","response_engine":`+ref+`}`)
 }
@@ -95,7 +95,7 @@ func (e *env) mustAgentOn(tb testing.TB, channel, ref string) *agentry.Version {
 // agentIDs lists every agent of the workspace (both channels), in order.
 func (e *env) agentIDs(tb testing.TB) []string {
 	tb.Helper()
-	page, err := e.agents.ListAgents(e.ctx, e.ws, agentry.AgentFilter{}, agentry.PageRequest{Limit: agentry.MaxPageLimit})
+	page, err := e.svc.ListAgents(e.ctx, e.caller(), agentry.AgentFilter{}, agentry.PageRequest{Limit: agentry.MaxPageLimit})
 	if err != nil {
 		tb.Fatalf("ListAgents: %v", err)
 	}
@@ -110,7 +110,7 @@ func wantPin(tb testing.TB, what string, v *agentry.Version, k engineKind, id st
 		tb.Errorf("%s pins %q version %v, want %s version %d", what, v.EngineID, show(v.EngineVersion), id, n)
 	}
 	re, _ := config(tb, v.Config)["response_engine"].(map[string]any)
-	if re["type"] != k.kind || re[k.idField] != id || re["version"] != float64(n) {
+	if re["type"] != k.kind.Name || re[k.idField] != id || re["version"] != float64(n) {
 		tb.Errorf("%s response_engine = %v, want type %s, %s %s, version %d", what, re, k.kind, k.idField, id, n)
 	}
 }
@@ -127,41 +127,36 @@ var hex32 = regexp.MustCompile(`^[0-9a-f]{32}$`)
 
 func testCreateEngineMakesDraftZero(t *testing.T, open Opener) {
 	for _, k := range engineKinds {
-		t.Run(k.kind, func(t *testing.T) {
+		t.Run(k.kind.Name, func(t *testing.T) {
 			e := newEnv(t, open)
 			v := e.mustCreateEngine(t, k.kind, k.config[:len(k.config)-1]+`,"version_title":"first"}`)
 			now := e.clock.Millis()
-			if len(v.AgentID) <= len(k.prefix) || v.AgentID[:len(k.prefix)] != k.prefix || !hex32.MatchString(v.AgentID[len(k.prefix):]) {
-				t.Errorf("engine ID = %q, want %s and 32 hex", v.AgentID, k.prefix)
+			if len(v.ResourceID) <= len(k.prefix) || v.ResourceID[:len(k.prefix)] != k.prefix || !hex32.MatchString(v.ResourceID[len(k.prefix):]) {
+				t.Errorf("engine ID = %q, want %s and 32 hex", v.ResourceID, k.prefix)
 			}
-			want := &agentry.Version{WorkspaceID: e.ws, AgentID: v.AgentID, Channel: k.kind, Number: 0,
+			want := &agentry.Version{WorkspaceID: e.ws, ResourceID: v.ResourceID, Kind: k.kind, Number: 0,
 				Title: ptr("first"), Config: []byte(k.config), ModifiedAt: now}
 			wantVersion(t, v, want)
-			wantVersion(t, mustVersionRow(t, e.store, e.ws, v.AgentID, 0), want)
-			wantVersion(t, e.mustGetEngine(t, k.kind, v.AgentID, refNone), want)
+			wantVersion(t, mustVersionRow(t, e.store, e.ws, v.ResourceID, 0), want)
+			wantVersion(t, e.mustGetEngine(t, k.kind, v.ResourceID, refNone), want)
 			wantNoPin(t, "engine version 0", v)
-			a := mustAgentRow(t, e.store, e.ws, v.AgentID)
-			if a.Channel != k.kind || a.NextVersion != 1 || a.CreatedAt != now || a.ModifiedAt != now {
+			a := mustAgentRow(t, e.store, e.ws, v.ResourceID)
+			if a.Kind != k.kind || a.NextVersion != 1 || a.CreatedAt != now || a.ModifiedAt != now {
 				t.Errorf("engine row = %+v, want channel %s, NextVersion 1, created and modified at %d", a, k.kind, now)
 			}
 			// An engine is found only under its own kind.
-			for _, channel := range []string{"", agentry.ChannelVoice, agentry.ChannelChat, otherKind(k).kind} {
-				_, err := e.agents.GetVersion(e.ctx, e.ws, channel, v.AgentID, refNone)
+			for _, channel := range []*agentry.Kind{agentry.AnyAgent, agentry.VoiceAgent, agentry.ChatAgent, otherKind(k).kind} {
+				_, err := e.svc.Get(e.ctx, e.caller(), agentry.Address{Kind: channel, ID: v.ResourceID, Version: refNone})
 				wantCode(t, err, agentry.ENOTFOUND)
 			}
-			_, err := e.agents.CreateVersion(e.ctx, e.ws, v.AgentID, 0)
+			_, err := e.svc.Branch(e.ctx, e.caller(), agentry.BranchRequest{AgentID: v.ResourceID, Base: 0})
 			wantCode(t, err, agentry.ENOTFOUND)
-			wantCode(t, e.agents.Publish(e.ctx, e.ws, v.AgentID, 0, nil, nil, ""), agentry.ENOTFOUND)
+			wantCode(t, e.svc.Publish(e.ctx, e.caller(), agentry.PublishRequest{AgentID: v.ResourceID, Version: 0}), agentry.ENOTFOUND)
 			// Two engines never share an ID.
-			if w := e.mustCreateEngine(t, k.kind, `{}`); w.AgentID == v.AgentID {
-				t.Errorf("two engines got ID %s", v.AgentID)
+			if w := e.mustCreateEngine(t, k.kind, `{}`); w.ResourceID == v.ResourceID {
+				t.Errorf("two engines got ID %s", v.ResourceID)
 			}
 		})
-	}
-	e := newEnv(t, open)
-	_, err := e.agents.CreateEngine(e.ctx, e.ws, agentry.ChannelVoice, fields(t, `{}`))
-	if err == nil {
-		t.Error("CreateEngine accepted an agent channel as engine kind")
 	}
 }
 
@@ -174,23 +169,23 @@ func otherKind(k engineKind) engineKind {
 
 func testListEnginesByKind(t *testing.T, open Opener) {
 	e := newEnv(t, open)
-	byKind := map[string][]string{}
+	byKind := map[*agentry.Kind][]string{}
 	for i := range 3 {
 		for _, k := range engineKinds {
 			e.clock.Advance(time.Millisecond)
-			byKind[k.kind] = append(byKind[k.kind], e.mustCreateEngine(t, k.kind, fmt.Sprintf(`{"n":%d}`, i)).AgentID)
+			byKind[k.kind] = append(byKind[k.kind], e.mustCreateEngine(t, k.kind, fmt.Sprintf(`{"n":%d}`, i)).ResourceID)
 		}
 	}
 	// Agents: one of each channel, the voice one branching the second LLM so
 	// that its latest version is 1.
 	llm := engineKinds[0]
-	voice := e.mustAgentOn(t, agentry.ChannelVoice, llm.ref(byKind[llm.kind][1])).AgentID
+	voice := e.mustAgentOn(t, agentry.VoiceAgent, llm.ref(byKind[llm.kind][1])).ResourceID
 	e.clock.Advance(time.Millisecond)
-	chat := e.mustCreateAgent(t, agentry.ChannelChat, `{}`).AgentID
+	chat := e.mustCreateAgent(t, agentry.ChatAgent, `{}`).ResourceID
 	e.mustCreateVersion(t, voice, 0)
 	// Another workspace's engine.
 	other := mustWorkspace(t, e.store, "other")
-	if _, err := e.agents.CreateEngine(e.ctx, other, llm.kind, fields(t, `{}`)); err != nil {
+	if _, err := e.create(other, llm.kind, fields(t, `{}`)); err != nil {
 		t.Fatal(err)
 	}
 
@@ -199,7 +194,7 @@ func testListEnginesByKind(t *testing.T, open Opener) {
 		t.Errorf("ListAgents = %v, want only the agents %v", got, []string{voice, chat})
 	}
 	for _, channel := range agentChannels {
-		page, err := e.agents.ListAgents(e.ctx, e.ws, agentry.AgentFilter{Channel: channel}, agentry.PageRequest{})
+		page, err := e.svc.ListAgents(e.ctx, e.caller(), agentry.AgentFilter{Kind: channel}, agentry.PageRequest{})
 		if err != nil || len(page.Items) != 1 {
 			t.Errorf("ListAgents(%s) = %+v, %v; want one agent", channel, page, err)
 		}
@@ -214,19 +209,19 @@ func testListEnginesByKind(t *testing.T, open Opener) {
 					if pages > 3 {
 						t.Fatal("paging does not end")
 					}
-					page, err := e.agents.ListEngines(e.ctx, e.ws, k.kind, p)
+					page, err := e.svc.ListEngines(e.ctx, e.caller(), k.kind, p)
 					if err != nil {
 						t.Fatal(err)
 					}
 					for _, v := range page.Items {
 						wantN := int64(0)
-						if v.AgentID == byKind[llm.kind][1] {
+						if v.ResourceID == byKind[llm.kind][1] {
 							wantN = 1
 						}
-						if v.Channel != k.kind || v.WorkspaceID != e.ws || v.Number != wantN {
-							t.Errorf("item %s: channel %s, number %d; want %s, latest version %d", v.AgentID, v.Channel, v.Number, k.kind, wantN)
+						if v.Kind != k.kind || v.WorkspaceID != e.ws || v.Number != wantN {
+							t.Errorf("item %s: channel %s, number %d; want %s, latest version %d", v.ResourceID, v.Kind, v.Number, k.kind, wantN)
 						}
-						got = append(got, v.AgentID)
+						got = append(got, v.ResourceID)
 					}
 					if (page.NextKey != "") != page.HasMore {
 						t.Errorf("HasMore %v with NextKey %q", page.HasMore, page.NextKey)
@@ -246,9 +241,9 @@ func testListEnginesByKind(t *testing.T, open Opener) {
 			})
 		}
 	}
-	for _, kind := range []string{"", agentry.ChannelVoice, agentry.ChannelChat} {
-		if _, err := e.agents.ListEngines(e.ctx, e.ws, kind, agentry.PageRequest{}); err == nil {
-			t.Errorf("ListEngines accepted kind %q", kind)
+	for _, kind := range []*agentry.Kind{agentry.AnyAgent, agentry.VoiceAgent, agentry.ChatAgent} {
+		if _, err := e.svc.ListEngines(e.ctx, e.caller(), kind, agentry.PageRequest{}); err == nil {
+			t.Errorf("ListEngines accepted kind %q", kind.Noun)
 		}
 	}
 }
@@ -256,30 +251,30 @@ func testListEnginesByKind(t *testing.T, open Opener) {
 func testAgentPinsLatestEngineVersion(t *testing.T, open Opener) {
 	for _, k := range engineKinds {
 		for _, channel := range agentChannels {
-			t.Run(k.kind+"/"+channel, func(t *testing.T) {
+			t.Run(k.kind.Name+"/"+channel.Name, func(t *testing.T) {
 				e := newEnv(t, open)
-				id := e.mustCreateEngine(t, k.kind, k.config).AgentID
+				id := e.mustCreateEngine(t, k.kind, k.config).ResourceID
 				a := e.mustAgentOn(t, channel, k.ref(id))
 				wantPin(t, "new agent", a, k, id, 0)
-				wantPin(t, "stored agent version", mustVersionRow(t, e.store, e.ws, a.AgentID, 0), k, id, 0)
-				wantPin(t, "read agent version", e.mustGet(t, a.AgentID, refNone), k, id, 0)
+				wantPin(t, "stored agent version", mustVersionRow(t, e.store, e.ws, a.ResourceID, 0), k, id, 0)
+				wantPin(t, "read agent version", e.mustGet(t, a.ResourceID, refNone), k, id, 0)
 				wantConfig(t, a.Config, `{"agent_name":"pinned","response_engine":`+k.refAt(id, 0)+`}`)
 
 				// A second engine version, made by branching the agent: a new
 				// agent without a version pins it, the latest.
-				e.mustCreateVersion(t, a.AgentID, 0)
+				e.mustCreateVersion(t, a.ResourceID, 0)
 				if v := e.mustGetEngine(t, k.kind, id, refLatest); v.Number != 1 {
 					t.Fatalf("latest engine version = %d, want 1", v.Number)
 				}
 				b := e.mustAgentOn(t, channel, k.ref(id))
 				wantPin(t, "agent created on two versions", b, k, id, 1)
-				wantPin(t, "its stored version", mustVersionRow(t, e.store, e.ws, b.AgentID, 0), k, id, 1)
+				wantPin(t, "its stored version", mustVersionRow(t, e.store, e.ws, b.ResourceID, 0), k, id, 1)
 
 				// An explicit version that exists is kept.
 				for _, n := range []int64{0, 1} {
 					c := e.mustAgentOn(t, channel, k.refAt(id, n))
 					wantPin(t, fmt.Sprintf("agent asking for version %d", n), c, k, id, n)
-					wantPin(t, "its stored version", mustVersionRow(t, e.store, e.ws, c.AgentID, 0), k, id, n)
+					wantPin(t, "its stored version", mustVersionRow(t, e.store, e.ws, c.ResourceID, 0), k, id, n)
 				}
 				// Pinning writes nothing to the engine.
 				if n := countVersions(t, e.store, e.ws, id); n != 2 {
@@ -293,22 +288,22 @@ func testAgentPinsLatestEngineVersion(t *testing.T, open Opener) {
 func testUnknownEngineUnprocessable(t *testing.T, open Opener) {
 	e := newEnv(t, open)
 	llm, flow := engineKinds[0], engineKinds[1]
-	llmID := e.mustCreateEngine(t, llm.kind, llm.config).AgentID
-	flowID := e.mustCreateEngine(t, flow.kind, flow.config).AgentID
-	voice := e.mustCreateAgent(t, agentry.ChannelVoice, `{}`).AgentID
+	llmID := e.mustCreateEngine(t, llm.kind, llm.config).ResourceID
+	flowID := e.mustCreateEngine(t, flow.kind, flow.config).ResourceID
+	voice := e.mustCreateAgent(t, agentry.VoiceAgent, `{}`).ResourceID
 	other := mustWorkspace(t, e.store, "other")
-	otherLLM, err := e.agents.CreateEngine(e.ctx, other, llm.kind, fields(t, `{}`))
+	otherLLM, err := e.create(other, llm.kind, fields(t, `{}`))
 	if err != nil {
 		t.Fatal(err)
 	}
-	otherFlow, err := e.agents.CreateEngine(e.ctx, other, flow.kind, fields(t, `{}`))
+	otherFlow, err := e.create(other, flow.kind, fields(t, `{}`))
 	if err != nil {
 		t.Fatal(err)
 	}
 	// A user whose pin must survive every refused update.
-	user := e.mustAgentOn(t, agentry.ChannelChat, llm.ref(llmID)).AgentID
+	user := e.mustAgentOn(t, agentry.ChatAgent, llm.ref(llmID)).ResourceID
 	before := e.mustGet(t, user, num(0))
-	engineRows := map[string]*agentry.Agent{
+	engineRows := map[string]*agentry.Resource{
 		llmID:  mustAgentRow(t, e.store, e.ws, llmID),
 		flowID: mustAgentRow(t, e.store, e.ws, flowID),
 	}
@@ -321,8 +316,8 @@ func testUnknownEngineUnprocessable(t *testing.T, open Opener) {
 		"llm id as flow":              flow.ref(llmID),
 		"agent id as llm":             llm.ref(voice),
 		"llm named by the flow field": fmt.Sprintf(`{"type":%q,"conversation_flow_id":%q}`, llm.kind, llmID),
-		"another workspace's llm":     llm.ref(otherLLM.AgentID),
-		"another workspace's flow":    flow.ref(otherFlow.AgentID),
+		"another workspace's llm":     llm.ref(otherLLM.ResourceID),
+		"another workspace's flow":    flow.ref(otherFlow.ResourceID),
 		"missing llm version":         llm.refAt(llmID, 1),
 		"missing flow version":        flow.refAt(flowID, 7),
 		"negative version":            llm.refAt(llmID, -1),
@@ -330,11 +325,11 @@ func testUnknownEngineUnprocessable(t *testing.T, open Opener) {
 	for name, ref := range refs {
 		t.Run(name, func(t *testing.T) {
 			for _, channel := range agentChannels {
-				_, err := e.agents.CreateAgent(e.ctx, e.ws, channel, fields(t, `{"agent_name":"doomed","response_engine":`+ref+`}`))
-				wantCode(t, err, agentry.EUNPROCESSABLE, "Cannot find requested asset under given api key")
+				_, err := e.create(e.ws, channel, fields(t, `{"agent_name":"doomed","response_engine":`+ref+`}`))
+				wantCode(t, err, agentry.EUNPROCESSABLE)
 			}
-			_, err := e.agents.UpdateVersion(e.ctx, e.ws, "", user, refNone, fields(t, `{"agent_name":"doomed","response_engine":`+ref+`}`), "")
-			wantCode(t, err, agentry.EUNPROCESSABLE, "Cannot find requested asset under given api key")
+			_, err := e.update(e.ws, agentry.ChatAgent, user, refNone, fields(t, `{"agent_name":"doomed","response_engine":`+ref+`}`), "")
+			wantCode(t, err, agentry.EUNPROCESSABLE)
 		})
 	}
 	// Nothing was written: no agent was created, the user is unchanged and
@@ -357,15 +352,15 @@ func testUnknownEngineUnprocessable(t *testing.T, open Opener) {
 
 func testUpdateRepins(t *testing.T, open Opener) {
 	for _, channel := range agentChannels {
-		t.Run(channel, func(t *testing.T) {
+		t.Run(channel.Name, func(t *testing.T) {
 			e := newEnv(t, open)
 			llm, flow := engineKinds[0], engineKinds[1]
-			first := e.mustCreateEngine(t, llm.kind, llm.config).AgentID
-			second := e.mustCreateEngine(t, llm.kind, llm.config).AgentID
-			flowID := e.mustCreateEngine(t, flow.kind, flow.config).AgentID
-			a := e.mustAgentOn(t, channel, llm.ref(first)).AgentID
+			first := e.mustCreateEngine(t, llm.kind, llm.config).ResourceID
+			second := e.mustCreateEngine(t, llm.kind, llm.config).ResourceID
+			flowID := e.mustCreateEngine(t, flow.kind, flow.config).ResourceID
+			a := e.mustAgentOn(t, channel, llm.ref(first)).ResourceID
 			// A second version of the second LLM, by way of a helper agent.
-			helper := e.mustAgentOn(t, agentry.ChannelVoice, llm.ref(second)).AgentID
+			helper := e.mustAgentOn(t, agentry.VoiceAgent, llm.ref(second)).ResourceID
 			e.mustCreateVersion(t, helper, 0)
 
 			// An edit that leaves response_engine alone keeps the pin.
@@ -403,7 +398,7 @@ func testUpdateRepins(t *testing.T, open Opener) {
 				if id == flowID {
 					kind = flow.kind
 				}
-				if err := e.agents.DeleteEngine(e.ctx, e.ws, kind, id, false); err != nil {
+				if err := e.svc.Delete(e.ctx, e.caller(), agentry.DeleteRequest{Kind: kind, ID: id}); err != nil {
 					t.Errorf("DeleteEngine(%s) after the agent moved away: %v", id, err)
 				}
 			}
@@ -413,11 +408,11 @@ func testUpdateRepins(t *testing.T, open Opener) {
 
 func testPublishPublishesPinnedEngine(t *testing.T, open Opener) {
 	for _, k := range engineKinds {
-		t.Run(k.kind, func(t *testing.T) {
+		t.Run(k.kind.Name, func(t *testing.T) {
 			e := newEnv(t, open)
-			id := e.mustCreateEngine(t, k.kind, k.config).AgentID
-			a := e.mustAgentOn(t, agentry.ChannelVoice, k.ref(id)).AgentID
-			b := e.mustAgentOn(t, agentry.ChannelChat, k.ref(id)).AgentID
+			id := e.mustCreateEngine(t, k.kind, k.config).ResourceID
+			a := e.mustAgentOn(t, agentry.VoiceAgent, k.ref(id)).ResourceID
+			b := e.mustAgentOn(t, agentry.ChatAgent, k.ref(id)).ResourceID
 			before := e.mustGetEngine(t, k.kind, id, num(0))
 
 			published := e.clock.Advance(time.Second)
@@ -459,18 +454,18 @@ func testPublishPublishesPinnedEngine(t *testing.T, open Opener) {
 
 func testPublishWithoutEngineIsAtomic(t *testing.T, open Opener) {
 	for _, k := range engineKinds {
-		t.Run(k.kind, func(t *testing.T) {
+		t.Run(k.kind.Name, func(t *testing.T) {
 			e := newEnv(t, open)
-			id := e.mustCreateEngine(t, k.kind, k.config).AgentID
-			a := e.mustAgentOn(t, agentry.ChannelVoice, k.ref(id)).AgentID
-			if err := e.agents.DeleteEngine(e.ctx, e.ws, k.kind, id, true); err != nil {
+			id := e.mustCreateEngine(t, k.kind, k.config).ResourceID
+			a := e.mustAgentOn(t, agentry.VoiceAgent, k.ref(id)).ResourceID
+			if err := e.svc.Delete(e.ctx, e.caller(), agentry.DeleteRequest{Kind: k.kind, ID: id, Force: true}); err != nil {
 				t.Fatalf("force DeleteEngine: %v", err)
 			}
 			before := e.mustGet(t, a, num(0))
 			row := mustAgentRow(t, e.store, e.ws, a)
 			e.clock.Advance(time.Second)
-			err := e.agents.Publish(e.ctx, e.ws, a, 0, ptr("title"), nil, "")
-			wantCode(t, err, agentry.EUNPROCESSABLE, "Cannot find requested asset under given api key", id)
+			err := e.svc.Publish(e.ctx, e.caller(), agentry.PublishRequest{AgentID: a, Version: 0, Title: ptr("title")})
+			wantCode(t, err, agentry.EUNPROCESSABLE, id)
 			after := e.mustGet(t, a, num(0))
 			wantVersion(t, after, before)
 			if after.Published {
@@ -486,10 +481,10 @@ func testPublishWithoutEngineIsAtomic(t *testing.T, open Opener) {
 func testCreateVersionBranchesEngine(t *testing.T, open Opener) {
 	for _, k := range engineKinds {
 		for _, channel := range agentChannels {
-			t.Run(k.kind+"/"+channel, func(t *testing.T) {
+			t.Run(k.kind.Name+"/"+channel.Name, func(t *testing.T) {
 				e := newEnv(t, open)
-				id := e.mustCreateEngine(t, k.kind, k.config).AgentID
-				a := e.mustAgentOn(t, channel, k.ref(id)).AgentID
+				id := e.mustCreateEngine(t, k.kind, k.config).ResourceID
+				a := e.mustAgentOn(t, channel, k.ref(id)).ResourceID
 				edited := e.mustUpdateEngine(t, k.kind, id, refNone, `{"general_prompt":"edited","version_title":"engine v0"}`)
 				e.mustPublish(t, a, 0)
 				agentV0 := e.mustGet(t, a, num(0))
@@ -503,7 +498,7 @@ func testCreateVersionBranchesEngine(t *testing.T, open Opener) {
 					}
 					wantPin(t, "new agent draft", v, k, id, n)
 					wantPin(t, "its stored row", mustVersionRow(t, e.store, e.ws, a, n), k, id, n)
-					want := &agentry.Version{WorkspaceID: e.ws, AgentID: id, Channel: k.kind, Number: n,
+					want := &agentry.Version{WorkspaceID: e.ws, ResourceID: id, Kind: k.kind, Number: n,
 						BaseVersion: ptr(int64(0)), Config: edited.Config, ModifiedAt: now}
 					wantVersion(t, e.mustGetEngine(t, k.kind, id, num(n)), want)
 					// The agent draft is the base's configuration, re-pinned.
@@ -554,11 +549,11 @@ func testCreateVersionBranchesEngine(t *testing.T, open Opener) {
 // number when that is free, and the engine's next otherwise.
 func testEngineNumbersNeverReused(t *testing.T, open Opener) {
 	for _, k := range engineKinds {
-		t.Run(k.kind, func(t *testing.T) {
+		t.Run(k.kind.Name, func(t *testing.T) {
 			e := newEnv(t, open)
-			id := e.mustCreateEngine(t, k.kind, k.config).AgentID
-			a := e.mustAgentOn(t, agentry.ChannelVoice, k.ref(id)).AgentID
-			b := e.mustAgentOn(t, agentry.ChannelChat, k.ref(id)).AgentID
+			id := e.mustCreateEngine(t, k.kind, k.config).ResourceID
+			a := e.mustAgentOn(t, agentry.VoiceAgent, k.ref(id)).ResourceID
+			b := e.mustAgentOn(t, agentry.ChatAgent, k.ref(id)).ResourceID
 			steps := []struct {
 				agent      string
 				base       int64
@@ -578,18 +573,18 @@ func testEngineNumbersNeverReused(t *testing.T, open Opener) {
 				}
 				wantPin(t, fmt.Sprintf("step %d", i), v, k, id, s.wantEngine)
 			}
-			vs, err := e.agents.Versions(e.ctx, e.ws, k.kind, id)
+			vs, err := e.svc.Versions(e.ctx, e.caller(), k.kind, id)
 			if err != nil || !reflect.DeepEqual(numbers(vs), []int64{0, 1, 2, 3, 4, 5}) {
 				t.Errorf("engine versions = %v, %v; want 0..5 each once", numbers(vs), err)
 			}
 
 			// An agent ahead of a fresh engine: the engine takes the agent's
 			// number, leaving a gap, and goes on from there.
-			c := e.mustCreateAgent(t, agentry.ChannelVoice, `{}`).AgentID
+			c := e.mustCreateAgent(t, agentry.VoiceAgent, `{}`).ResourceID
 			for range 3 {
 				e.mustCreateVersion(t, c, 0)
 			}
-			fresh := e.mustCreateEngine(t, k.kind, k.config).AgentID
+			fresh := e.mustCreateEngine(t, k.kind, k.config).ResourceID
 			e.mustUpdateVersion(t, c, num(3), `{"response_engine":`+k.ref(fresh)+`}`)
 			v := e.mustCreateVersion(t, c, 3)
 			wantPin(t, "agent 4 on a fresh engine", v, k, fresh, 4)
@@ -598,7 +593,7 @@ func testEngineNumbersNeverReused(t *testing.T, open Opener) {
 			}
 			// Numbers go on from the engine's counter after an agent draft is deleted.
 			e.mustDeleteVersion(t, c, 4)
-			if err := e.agents.DeleteEngine(e.ctx, e.ws, k.kind, fresh, false); err == nil {
+			if err := e.svc.Delete(e.ctx, e.caller(), agentry.DeleteRequest{Kind: k.kind, ID: fresh}); err == nil {
 				t.Fatal("DeleteEngine of an engine agent version 3 pins succeeded")
 			}
 			v = e.mustCreateVersion(t, c, 3)
@@ -609,26 +604,26 @@ func testEngineNumbersNeverReused(t *testing.T, open Opener) {
 
 func testUpdateEngineRefused(t *testing.T, open Opener) {
 	for _, k := range engineKinds {
-		t.Run(k.kind, func(t *testing.T) {
+		t.Run(k.kind.Name, func(t *testing.T) {
 			e := newEnv(t, open)
-			id := e.mustCreateEngine(t, k.kind, k.config).AgentID
+			id := e.mustCreateEngine(t, k.kind, k.config).ResourceID
 			// A draft engine version is editable.
 			e.mustUpdateEngine(t, k.kind, id, refNone, `{"general_prompt":"draft edit"}`)
 			e.mustUpdateEngine(t, k.kind, id, num(0), `{"general_prompt":"draft edit 2"}`)
-			a := e.mustAgentOn(t, agentry.ChannelVoice, k.ref(id)).AgentID
+			a := e.mustAgentOn(t, agentry.VoiceAgent, k.ref(id)).ResourceID
 			e.mustPublish(t, a, 0)
 			before := e.mustGetEngine(t, k.kind, id, num(0))
 			row := mustAgentRow(t, e.store, e.ws, id)
 			e.clock.Advance(time.Second)
 
 			patch := fields(t, `{"general_prompt":"changed"}`)
-			_, err := e.agents.UpdateVersion(e.ctx, e.ws, k.kind, id, num(0), patch, "")
+			_, err := e.update(e.ws, k.kind, id, num(0), patch, "")
 			wantCode(t, err, agentry.EINVALID, "published", "create-agent-version")
-			_, err = e.agents.UpdateVersion(e.ctx, e.ws, k.kind, id, refNone, patch, "")
+			_, err = e.update(e.ws, k.kind, id, refNone, patch, "")
 			wantCode(t, err, agentry.EINVALID, "no draft")
 			// Not through the agent endpoints either, nor as the other kind.
-			for _, channel := range []string{"", otherKind(k).kind} {
-				_, err = e.agents.UpdateVersion(e.ctx, e.ws, channel, id, num(0), patch, "")
+			for _, channel := range []*agentry.Kind{agentry.AnyAgent, otherKind(k).kind} {
+				_, err = e.update(e.ws, channel, id, num(0), patch, "")
 				wantCode(t, err, agentry.ENOTFOUND)
 			}
 			wantVersion(t, e.mustGetEngine(t, k.kind, id, num(0)), before)
@@ -642,63 +637,63 @@ func testUpdateEngineRefused(t *testing.T, open Opener) {
 func testDeleteEngineInUse(t *testing.T, open Opener) {
 	for _, k := range engineKinds {
 		for _, channel := range agentChannels {
-			t.Run(k.kind+"/"+channel, func(t *testing.T) {
+			t.Run(k.kind.Name+"/"+channel.Name, func(t *testing.T) {
 				e := newEnv(t, open)
-				id := e.mustCreateEngine(t, k.kind, k.config).AgentID
-				a := e.mustAgentOn(t, channel, k.ref(id)).AgentID
-				err := e.agents.DeleteEngine(e.ctx, e.ws, k.kind, id, false)
+				id := e.mustCreateEngine(t, k.kind, k.config).ResourceID
+				a := e.mustAgentOn(t, channel, k.ref(id)).ResourceID
+				err := e.svc.Delete(e.ctx, e.caller(), agentry.DeleteRequest{Kind: k.kind, ID: id})
 				wantCode(t, err, agentry.EINVALID, a, "force")
 				// Only under its own kind.
-				wantCode(t, e.agents.DeleteEngine(e.ctx, e.ws, otherKind(k).kind, id, true), agentry.ENOTFOUND)
+				wantCode(t, e.svc.Delete(e.ctx, e.caller(), agentry.DeleteRequest{Kind: otherKind(k).kind, ID: id, Force: true}), agentry.ENOTFOUND)
 				// An older version pinning it is a use too.
 				e.mustCreateVersion(t, a, 0)
 				e.mustUpdateVersion(t, a, num(1), `{"response_engine":{"type":"custom-llm","llm_websocket_url":"wss://example.com"}}`)
-				wantCode(t, e.agents.DeleteEngine(e.ctx, e.ws, k.kind, id, false), agentry.EINVALID, a)
+				wantCode(t, e.svc.Delete(e.ctx, e.caller(), agentry.DeleteRequest{Kind: k.kind, ID: id}), agentry.EINVALID, a)
 				e.mustGetEngine(t, k.kind, id, refNone) // still there
 
-				if err := e.agents.DeleteEngine(e.ctx, e.ws, k.kind, id, true); err != nil {
+				if err := e.svc.Delete(e.ctx, e.caller(), agentry.DeleteRequest{Kind: k.kind, ID: id, Force: true}); err != nil {
 					t.Fatalf("force DeleteEngine: %v", err)
 				}
-				_, err = e.agents.GetVersion(e.ctx, e.ws, k.kind, id, refNone)
+				_, err = e.svc.Get(e.ctx, e.caller(), agentry.Address{Kind: k.kind, ID: id, Version: refNone})
 				wantCode(t, err, agentry.ENOTFOUND)
 				if n := countVersions(t, e.store, e.ws, id); n != 0 {
 					t.Errorf("%d versions left of a deleted engine", n)
 				}
-				wantCode(t, e.agents.DeleteEngine(e.ctx, e.ws, k.kind, id, true), agentry.ENOTFOUND)
+				wantCode(t, e.svc.Delete(e.ctx, e.caller(), agentry.DeleteRequest{Kind: k.kind, ID: id, Force: true}), agentry.ENOTFOUND)
 				// The agent is left pointing at an engine that no longer exists.
 				wantPin(t, "agent version 0 after the forced delete", e.mustGet(t, a, num(0)), k, id, 0)
-				_, err = e.agents.CreateVersion(e.ctx, e.ws, a, 0)
+				_, err = e.svc.Branch(e.ctx, e.caller(), agentry.BranchRequest{AgentID: a, Base: 0})
 				wantCode(t, err, agentry.EUNPROCESSABLE, "no longer exists")
 				if n := countVersions(t, e.store, e.ws, a); n != 2 {
 					t.Errorf("agent has %d versions after a refused create-agent-version, want 2", n)
 				}
 
 				// Once its only user is deleted, an engine is deleted without force.
-				id2 := e.mustCreateEngine(t, k.kind, k.config).AgentID
-				user := e.mustAgentOn(t, channel, k.ref(id2)).AgentID
+				id2 := e.mustCreateEngine(t, k.kind, k.config).ResourceID
+				user := e.mustAgentOn(t, channel, k.ref(id2)).ResourceID
 				e.mustCreateVersion(t, user, 0)
-				wantCode(t, e.agents.DeleteEngine(e.ctx, e.ws, k.kind, id2, false), agentry.EINVALID, user)
-				if err := e.agents.DeleteAgent(e.ctx, e.ws, "", user); err != nil {
+				wantCode(t, e.svc.Delete(e.ctx, e.caller(), agentry.DeleteRequest{Kind: k.kind, ID: id2}), agentry.EINVALID, user)
+				if err := e.svc.Delete(e.ctx, e.caller(), agentry.DeleteRequest{Kind: agentry.AnyAgent, ID: user}); err != nil {
 					t.Fatal(err)
 				}
-				if err := e.agents.DeleteEngine(e.ctx, e.ws, k.kind, id2, false); err != nil {
+				if err := e.svc.Delete(e.ctx, e.caller(), agentry.DeleteRequest{Kind: k.kind, ID: id2}); err != nil {
 					t.Errorf("DeleteEngine of an unused engine: %v", err)
 				}
 				// Likewise once the only version pinning it is deleted.
-				id3 := e.mustCreateEngine(t, k.kind, k.config).AgentID
-				c := e.mustCreateAgent(t, channel, `{}`).AgentID
+				id3 := e.mustCreateEngine(t, k.kind, k.config).ResourceID
+				c := e.mustCreateAgent(t, channel, `{}`).ResourceID
 				e.mustCreateVersion(t, c, 0)
 				e.mustUpdateVersion(t, c, num(1), `{"response_engine":`+k.ref(id3)+`}`)
-				wantCode(t, e.agents.DeleteEngine(e.ctx, e.ws, k.kind, id3, false), agentry.EINVALID, c)
+				wantCode(t, e.svc.Delete(e.ctx, e.caller(), agentry.DeleteRequest{Kind: k.kind, ID: id3}), agentry.EINVALID, c)
 				e.mustDeleteVersion(t, c, 1)
-				if err := e.agents.DeleteEngine(e.ctx, e.ws, k.kind, id3, false); err != nil {
+				if err := e.svc.Delete(e.ctx, e.caller(), agentry.DeleteRequest{Kind: k.kind, ID: id3}); err != nil {
 					t.Errorf("DeleteEngine after its only pinning version was deleted: %v", err)
 				}
 				// Another workspace cannot delete it.
 				other := mustWorkspace(t, e.store, "other")
-				id4 := e.mustCreateEngine(t, k.kind, k.config).AgentID
+				id4 := e.mustCreateEngine(t, k.kind, k.config).ResourceID
 				e.mustAgentOn(t, channel, k.ref(id4))
-				wantCode(t, e.agents.DeleteEngine(e.ctx, other, k.kind, id4, true), agentry.ENOTFOUND)
+				wantCode(t, e.svc.Delete(e.ctx, e.as(other), agentry.DeleteRequest{Kind: k.kind, ID: id4, Force: true}), agentry.ENOTFOUND)
 				e.mustGetEngine(t, k.kind, id4, refNone)
 			})
 		}
@@ -712,13 +707,13 @@ func testConcurrentCreateVersionBranches(t *testing.T, open Opener) {
 	const n = 20
 	e := newEnv(t, open)
 	k := engineKinds[0]
-	id := e.mustCreateEngine(t, k.kind, k.config).AgentID
-	a := e.mustAgentOn(t, agentry.ChannelVoice, k.ref(id)).AgentID
+	id := e.mustCreateEngine(t, k.kind, k.config).ResourceID
+	a := e.mustAgentOn(t, agentry.VoiceAgent, k.ref(id)).ResourceID
 	got := make([]*agentry.Version, n)
 	errs := make([]error, n)
 	var wg sync.WaitGroup
 	for i := range n {
-		wg.Go(func() { got[i], errs[i] = e.agents.CreateVersion(e.ctx, e.ws, a, 0) })
+		wg.Go(func() { got[i], errs[i] = e.svc.Branch(e.ctx, e.caller(), agentry.BranchRequest{AgentID: a, Base: 0}) })
 	}
 	wg.Wait()
 	for i, err := range errs {
@@ -763,10 +758,10 @@ func testConcurrentSharedEngine(t *testing.T, open Opener) {
 	const perAgent = 10
 	e := newEnv(t, open)
 	k := engineKinds[1]
-	id := e.mustCreateEngine(t, k.kind, k.config).AgentID
+	id := e.mustCreateEngine(t, k.kind, k.config).ResourceID
 	agents := []string{
-		e.mustAgentOn(t, agentry.ChannelVoice, k.ref(id)).AgentID,
-		e.mustAgentOn(t, agentry.ChannelChat, k.ref(id)).AgentID,
+		e.mustAgentOn(t, agentry.VoiceAgent, k.ref(id)).ResourceID,
+		e.mustAgentOn(t, agentry.ChatAgent, k.ref(id)).ResourceID,
 	}
 	type result struct {
 		v   *agentry.Version
@@ -778,7 +773,7 @@ func testConcurrentSharedEngine(t *testing.T, open Opener) {
 		results[ai] = make([]result, perAgent)
 		for i := range perAgent {
 			wg.Go(func() {
-				v, err := e.agents.CreateVersion(e.ctx, e.ws, a, 0)
+				v, err := e.svc.Branch(e.ctx, e.caller(), agentry.BranchRequest{AgentID: a, Base: 0})
 				results[ai][i] = result{v, err}
 			})
 		}
@@ -820,17 +815,17 @@ func testConcurrentPinAndDelete(t *testing.T, open Opener) {
 	e := newEnv(t, open)
 	k := engineKinds[0]
 	for round := range rounds {
-		id := e.mustCreateEngine(t, k.kind, k.config).AgentID
+		id := e.mustCreateEngine(t, k.kind, k.config).ResourceID
 		created := make([]*agentry.Version, creators)
 		errs := make([]error, creators)
 		var delErr error
 		var wg sync.WaitGroup
 		for i := range creators {
 			wg.Go(func() {
-				created[i], errs[i] = e.agents.CreateAgent(e.ctx, e.ws, agentry.ChannelVoice, fields(t, `{"response_engine":`+k.ref(id)+`}`))
+				created[i], errs[i] = e.create(e.ws, agentry.VoiceAgent, fields(t, `{"response_engine":`+k.ref(id)+`}`))
 			})
 			if i == creators/2 {
-				wg.Go(func() { delErr = e.agents.DeleteEngine(e.ctx, e.ws, k.kind, id, false) })
+				wg.Go(func() { delErr = e.svc.Delete(e.ctx, e.caller(), agentry.DeleteRequest{Kind: k.kind, ID: id}) })
 			}
 		}
 		wg.Wait()
@@ -843,7 +838,7 @@ func testConcurrentPinAndDelete(t *testing.T, open Opener) {
 		case delErr == nil:
 			for i, v := range created {
 				if errs[i] == nil {
-					t.Errorf("round %d: agent %s pins engine %s, deleted without force", round, v.AgentID, id)
+					t.Errorf("round %d: agent %s pins engine %s, deleted without force", round, v.ResourceID, id)
 				}
 			}
 		case agentry.ErrorCode(delErr) != agentry.EINVALID:

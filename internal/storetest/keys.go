@@ -35,11 +35,14 @@ func (e *env) mustCreateKey(tb testing.TB, workspace, label string) string {
 
 func (e *env) mustAuthenticate(tb testing.TB, key string) string {
 	tb.Helper()
-	ws, err := e.keys.Authenticate(e.ctx, key)
+	c, err := e.keys.Authenticate(e.ctx, key)
 	if err != nil {
 		tb.Fatalf("Authenticate(%s…): %v", key[:agentry.KeyPrefixLen], err)
 	}
-	return ws
+	if c.KeyPrefix != key[:agentry.KeyPrefixLen] {
+		tb.Errorf("Authenticate(%s…) gave key prefix %q", key[:agentry.KeyPrefixLen], c.KeyPrefix)
+	}
+	return c.Workspace
 }
 
 func workspaceID(tb testing.TB, s agentry.Store, name string) string {

@@ -31,29 +31,31 @@ func listFixture(t *testing.T, open Opener) (agentry.Store, string) {
 	a := mustWorkspace(t, s, "a")
 	b := mustWorkspace(t, s, "b")
 	rows := []struct {
-		id, channel, name string
-		created           int64
+		id      string
+		channel *agentry.Kind
+		name    string
+		created int64
 	}{
-		{"agent_01", agentry.ChannelVoice, "Support Bot", 100},
-		{"agent_02", agentry.ChannelChat, "support desk", 200},
-		{"agent_03", agentry.ChannelVoice, "100% sure", 200},
-		{"agent_04", agentry.ChannelVoice, "100 sure", 300},
-		{"agent_05", agentry.ChannelChat, "a_b", 400},
-		{"agent_06", agentry.ChannelVoice, "axb", 500},
-		{"agent_07", agentry.ChannelVoice, `back\slash`, 600},
-		{"agent_08", agentry.ChannelVoice, "", 600},
+		{"agent_01", agentry.VoiceAgent, "Support Bot", 100},
+		{"agent_02", agentry.ChatAgent, "support desk", 200},
+		{"agent_03", agentry.VoiceAgent, "100% sure", 200},
+		{"agent_04", agentry.VoiceAgent, "100 sure", 300},
+		{"agent_05", agentry.ChatAgent, "a_b", 400},
+		{"agent_06", agentry.VoiceAgent, "axb", 500},
+		{"agent_07", agentry.VoiceAgent, `back\slash`, 600},
+		{"agent_08", agentry.VoiceAgent, "", 600},
 	}
 	mustUpdate(t, s, func(tx agentry.Tx) error {
 		for _, r := range rows {
 			ag := agentRow(a, r.id, r.channel, r.created)
 			ag.Name = r.name
-			if err := tx.InsertAgent(ag); err != nil {
+			if err := tx.InsertResource(ag); err != nil {
 				return err
 			}
 		}
-		other := agentRow(b, "agent_b1", agentry.ChannelVoice, 150)
+		other := agentRow(b, "agent_b1", agentry.VoiceAgent, 150)
 		other.Name = "Support elsewhere"
-		return tx.InsertAgent(other)
+		return tx.InsertResource(other)
 	})
 	return s, a
 }
@@ -61,57 +63,60 @@ func listFixture(t *testing.T, open Opener) (agentry.Store, string) {
 func testTxListAgents(t *testing.T, open Opener) {
 	s, ws := listFixture(t, open)
 	all := []string{"agent_01", "agent_02", "agent_03", "agent_04", "agent_05", "agent_06", "agent_07", "agent_08"}
-	after := func(created int64, id string) *agentry.AgentCursor {
-		return &agentry.AgentCursor{CreatedAt: created, ID: id}
+	after := func(created int64, id string) *agentry.ResourceCursor {
+		return &agentry.ResourceCursor{CreatedAt: created, ID: id}
 	}
 	tests := []struct {
 		name string
-		q    agentry.AgentQuery
+		q    agentry.ResourceQuery
 		want []string
 	}{
-		{"all ascending", agentry.AgentQuery{}, all},
-		{"all descending", agentry.AgentQuery{Desc: true}, reversed(all)},
-		{"limit", agentry.AgentQuery{Limit: 3}, all[:3]},
-		{"voice", agentry.AgentQuery{Channel: agentry.ChannelVoice}, []string{"agent_01", "agent_03", "agent_04", "agent_06", "agent_07", "agent_08"}},
-		{"chat", agentry.AgentQuery{Channel: agentry.ChannelChat}, []string{"agent_02", "agent_05"}},
-		{"name, any case", agentry.AgentQuery{Search: "SUPPORT"}, []string{"agent_01", "agent_02"}},
-		{"name, mixed case", agentry.AgentQuery{Search: "sUpPoRt B"}, []string{"agent_01"}},
-		{"name and channel", agentry.AgentQuery{Search: "support", Channel: agentry.ChannelChat}, []string{"agent_02"}},
-		{"percent is literal", agentry.AgentQuery{Search: "100%"}, []string{"agent_03"}},
-		{"lone percent", agentry.AgentQuery{Search: "%"}, []string{"agent_03"}},
-		{"underscore is literal", agentry.AgentQuery{Search: "a_b"}, []string{"agent_05"}},
-		{"backslash is literal", agentry.AgentQuery{Search: `k\s`}, []string{"agent_07"}},
-		{"substring of the ID", agentry.AgentQuery{Search: "nt_04"}, []string{"agent_04"}},
-		{"substring of several names", agentry.AgentQuery{Search: "sure"}, []string{"agent_03", "agent_04"}},
-		{"no match", agentry.AgentQuery{Search: "zzz"}, []string{}},
-		{"after a tie, ascending", agentry.AgentQuery{After: after(200, "agent_02"), Limit: 2}, []string{"agent_03", "agent_04"}},
-		{"after a tie, descending", agentry.AgentQuery{After: after(200, "agent_03"), Desc: true}, []string{"agent_02", "agent_01"}},
-		{"after the last tie", agentry.AgentQuery{After: after(600, "agent_07")}, []string{"agent_08"}},
-		{"after the end", agentry.AgentQuery{After: after(600, "agent_08")}, []string{}},
-		{"after, filtered", agentry.AgentQuery{Channel: agentry.ChannelVoice, After: after(100, "agent_01"), Limit: 2}, []string{"agent_03", "agent_04"}},
-		{"after, searched, descending", agentry.AgentQuery{Search: "sure", After: after(300, "agent_04"), Desc: true}, []string{"agent_03"}},
+		{"all ascending", agentry.ResourceQuery{}, all},
+		{"all descending", agentry.ResourceQuery{Desc: true}, reversed(all)},
+		{"limit", agentry.ResourceQuery{Limit: 3}, all[:3]},
+		{"voice", agentry.ResourceQuery{Kinds: []string{"voice"}}, []string{"agent_01", "agent_03", "agent_04", "agent_06", "agent_07", "agent_08"}},
+		{"chat", agentry.ResourceQuery{Kinds: []string{"chat"}}, []string{"agent_02", "agent_05"}},
+		{"name, any case", agentry.ResourceQuery{Search: "SUPPORT"}, []string{"agent_01", "agent_02"}},
+		{"name, mixed case", agentry.ResourceQuery{Search: "sUpPoRt B"}, []string{"agent_01"}},
+		{"name and channel", agentry.ResourceQuery{Search: "support", Kinds: []string{"chat"}}, []string{"agent_02"}},
+		{"percent is literal", agentry.ResourceQuery{Search: "100%"}, []string{"agent_03"}},
+		{"lone percent", agentry.ResourceQuery{Search: "%"}, []string{"agent_03"}},
+		{"underscore is literal", agentry.ResourceQuery{Search: "a_b"}, []string{"agent_05"}},
+		{"backslash is literal", agentry.ResourceQuery{Search: `k\s`}, []string{"agent_07"}},
+		{"substring of the ID", agentry.ResourceQuery{Search: "nt_04"}, []string{"agent_04"}},
+		{"substring of several names", agentry.ResourceQuery{Search: "sure"}, []string{"agent_03", "agent_04"}},
+		{"no match", agentry.ResourceQuery{Search: "zzz"}, []string{}},
+		{"after a tie, ascending", agentry.ResourceQuery{After: after(200, "agent_02"), Limit: 2}, []string{"agent_03", "agent_04"}},
+		{"after a tie, descending", agentry.ResourceQuery{After: after(200, "agent_03"), Desc: true}, []string{"agent_02", "agent_01"}},
+		{"after the last tie", agentry.ResourceQuery{After: after(600, "agent_07")}, []string{"agent_08"}},
+		{"after the end", agentry.ResourceQuery{After: after(600, "agent_08")}, []string{}},
+		{"after, filtered", agentry.ResourceQuery{Kinds: []string{"voice"}, After: after(100, "agent_01"), Limit: 2}, []string{"agent_03", "agent_04"}},
+		{"after, searched, descending", agentry.ResourceQuery{Search: "sure", After: after(300, "agent_04"), Desc: true}, []string{"agent_03"}},
 		// A cursor need not name an existing row: it is a position.
-		{"after a position", agentry.AgentQuery{After: after(250, ""), Limit: 1}, []string{"agent_04"}},
+		{"after a position", agentry.ResourceQuery{After: after(250, ""), Limit: 1}, []string{"agent_04"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			if tc.q.Limit == 0 {
 				tc.q.Limit = 100
 			}
-			var as []agentry.Agent
-			mustView(t, s, func(tx agentry.Tx) (err error) { as, err = tx.ListAgents(ws, tc.q); return err })
+			if tc.q.Kinds == nil {
+				tc.q.Kinds = agentry.AnyAgent.Names()
+			}
+			var as []agentry.Resource
+			mustView(t, s, func(tx agentry.Tx) (err error) { as, err = tx.ListResources(ws, tc.q); return err })
 			if got := ids(as); !reflect.DeepEqual(got, tc.want) {
 				t.Errorf("ListAgents(%+v) = %v, want %v", tc.q, got, tc.want)
 			}
 		})
 	}
 	t.Run("row fields", func(t *testing.T) {
-		var as []agentry.Agent
+		var as []agentry.Resource
 		mustView(t, s, func(tx agentry.Tx) (err error) {
-			as, err = tx.ListAgents(ws, agentry.AgentQuery{Search: "desk", Limit: 10})
+			as, err = tx.ListResources(ws, agentry.ResourceQuery{Kinds: agentry.AnyAgent.Names(), Search: "desk", Limit: 10})
 			return err
 		})
-		want := agentry.Agent{WorkspaceID: ws, ID: "agent_02", Channel: agentry.ChannelChat, Name: "support desk",
+		want := agentry.Resource{WorkspaceID: ws, ID: "agent_02", Kind: agentry.ChatAgent, Name: "support desk",
 			NextVersion: 1, CreatedAt: 200, ModifiedAt: 200}
 		if len(as) != 1 || !reflect.DeepEqual(as[0], want) {
 			t.Errorf("ListAgents = %+v, want [%+v]", as, want)
@@ -126,9 +131,9 @@ func testTxListAgentsUnicodeName(t *testing.T, open Opener) {
 	ws := mustWorkspace(t, s, "a")
 	mustUpdate(t, s, func(tx agentry.Tx) error {
 		for i, name := range []string{"École Ünïcode", "ÅSA Øresund", "plain"} {
-			a := agentRow(ws, fmt.Sprintf("agent_%02d", i+1), agentry.ChannelVoice, int64(i))
+			a := agentRow(ws, fmt.Sprintf("agent_%02d", i+1), agentry.VoiceAgent, int64(i))
 			a.Name = name
-			if err := tx.InsertAgent(a); err != nil {
+			if err := tx.InsertResource(a); err != nil {
 				return err
 			}
 		}
@@ -144,9 +149,9 @@ func testTxListAgentsUnicodeName(t *testing.T, open Opener) {
 		"øresund": {"agent_02"},
 		"PLAIN":   {"agent_03"},
 	} {
-		var as []agentry.Agent
+		var as []agentry.Resource
 		mustView(t, s, func(tx agentry.Tx) (err error) {
-			as, err = tx.ListAgents(ws, agentry.AgentQuery{Search: q, Limit: 10})
+			as, err = tx.ListResources(ws, agentry.ResourceQuery{Kinds: agentry.AnyAgent.Names(), Search: q, Limit: 10})
 			return err
 		})
 		if got := ids(as); !reflect.DeepEqual(got, want) {
@@ -159,9 +164,9 @@ func testTxListAgentsUnicodeName(t *testing.T, open Opener) {
 // size, both ways, and must see each exactly once in order.
 func testTxListAgentsKeysetWalk(t *testing.T, open Opener) {
 	s, ws := listFixture(t, open)
-	var all []agentry.Agent
+	var all []agentry.Resource
 	mustView(t, s, func(tx agentry.Tx) (err error) {
-		all, err = tx.ListAgents(ws, agentry.AgentQuery{Limit: 100})
+		all, err = tx.ListResources(ws, agentry.ResourceQuery{Kinds: agentry.AnyAgent.Names(), Limit: 100})
 		return err
 	})
 	for _, desc := range []bool{false, true} {
@@ -171,16 +176,16 @@ func testTxListAgentsKeysetWalk(t *testing.T, open Opener) {
 		}
 		for limit := 1; limit <= 3; limit++ {
 			var got []string
-			q := agentry.AgentQuery{Desc: desc, Limit: limit}
+			q := agentry.ResourceQuery{Kinds: agentry.AnyAgent.Names(), Desc: desc, Limit: limit}
 			for range 20 {
-				var page []agentry.Agent
-				mustView(t, s, func(tx agentry.Tx) (err error) { page, err = tx.ListAgents(ws, q); return err })
+				var page []agentry.Resource
+				mustView(t, s, func(tx agentry.Tx) (err error) { page, err = tx.ListResources(ws, q); return err })
 				if len(page) == 0 {
 					break
 				}
 				got = append(got, ids(page)...)
 				last := page[len(page)-1]
-				q.After = &agentry.AgentCursor{CreatedAt: last.CreatedAt, ID: last.ID}
+				q.After = &agentry.ResourceCursor{CreatedAt: last.CreatedAt, ID: last.ID}
 			}
 			if !reflect.DeepEqual(got, want) {
 				t.Errorf("desc=%v limit=%d: walked %v, want %v", desc, limit, got, want)
@@ -200,8 +205,8 @@ func (e *env) createAgents(t *testing.T, n int, prefix string) []string {
 	var out []string
 	for i := range n {
 		e.clock.Advance(time.Millisecond)
-		v := e.mustCreateAgent(t, agentry.ChannelVoice, fmt.Sprintf(`{"agent_name":"%s%d"}`, prefix, i))
-		out = append(out, v.AgentID)
+		v := e.mustCreateAgent(t, agentry.VoiceAgent, fmt.Sprintf(`{"agent_name":"%s%d"}`, prefix, i))
+		out = append(out, v.ResourceID)
 	}
 	return out
 }
@@ -211,7 +216,7 @@ func (e *env) walkAgents(t *testing.T, f agentry.AgentFilter, p agentry.PageRequ
 	t.Helper()
 	var got []string
 	for range 50 {
-		page, err := e.agents.ListAgents(e.ctx, e.ws, f, p)
+		page, err := e.svc.ListAgents(e.ctx, e.caller(), f, p)
 		if err != nil {
 			t.Fatalf("ListAgents(%+v): %v", p, err)
 		}
@@ -268,18 +273,18 @@ func testListAgentsPaging(t *testing.T, open Opener) {
 	t.Run("last page exactly full", func(t *testing.T) {
 		e := newEnv(t, open)
 		e.createAgents(t, 4, "a")
-		page, err := e.agents.ListAgents(e.ctx, e.ws, agentry.AgentFilter{}, agentry.PageRequest{Limit: 2})
+		page, err := e.svc.ListAgents(e.ctx, e.caller(), agentry.AgentFilter{}, agentry.PageRequest{Limit: 2})
 		if err != nil || !page.HasMore {
 			t.Fatalf("first page: %+v, %v", page, err)
 		}
-		page, err = e.agents.ListAgents(e.ctx, e.ws, agentry.AgentFilter{}, agentry.PageRequest{Limit: 2, Key: page.NextKey})
+		page, err = e.svc.ListAgents(e.ctx, e.caller(), agentry.AgentFilter{}, agentry.PageRequest{Limit: 2, Key: page.NextKey})
 		if err != nil || page.HasMore || page.NextKey != "" || len(page.Items) != 2 {
 			t.Fatalf("second page = %+v, %v; want 2 items and no more", page, err)
 		}
 	})
 	t.Run("empty", func(t *testing.T) {
 		e := newEnv(t, open)
-		page, err := e.agents.ListAgents(e.ctx, e.ws, agentry.AgentFilter{}, agentry.PageRequest{Limit: 50, Desc: true})
+		page, err := e.svc.ListAgents(e.ctx, e.caller(), agentry.AgentFilter{}, agentry.PageRequest{Limit: 50, Desc: true})
 		if err != nil || len(page.Items) != 0 || page.HasMore || page.NextKey != "" {
 			t.Fatalf("ListAgents = %+v, %v; want an empty last page", page, err)
 		}
@@ -288,23 +293,23 @@ func testListAgentsPaging(t *testing.T, open Opener) {
 
 func testListAgentsFilter(t *testing.T, open Opener) {
 	e := newEnv(t, open)
-	voice := e.mustCreateAgent(t, agentry.ChannelVoice, `{"agent_name":"Front Desk"}`)
+	voice := e.mustCreateAgent(t, agentry.VoiceAgent, `{"agent_name":"Front Desk"}`)
 	e.clock.Advance(time.Millisecond)
-	chat := e.mustCreateAgent(t, agentry.ChannelChat, `{"agent_name":"front desk chat"}`)
+	chat := e.mustCreateAgent(t, agentry.ChatAgent, `{"agent_name":"front desk chat"}`)
 	e.clock.Advance(time.Millisecond)
-	e.mustCreateAgent(t, agentry.ChannelChat, `{"agent_name":"Billing"}`)
+	e.mustCreateAgent(t, agentry.ChatAgent, `{"agent_name":"Billing"}`)
 	other := mustWorkspace(t, e.store, "other")
-	if _, err := e.agents.CreateAgent(e.ctx, other, agentry.ChannelVoice, fields(t, `{"agent_name":"Front desk too"}`)); err != nil {
+	if _, err := e.create(other, agentry.VoiceAgent, fields(t, `{"agent_name":"Front desk too"}`)); err != nil {
 		t.Fatal(err)
 	}
 	tests := []struct {
 		f    agentry.AgentFilter
 		want []string
 	}{
-		{agentry.AgentFilter{Search: "FRONT DESK"}, []string{voice.AgentID, chat.AgentID}},
-		{agentry.AgentFilter{Search: "front", Channel: agentry.ChannelChat}, []string{chat.AgentID}},
-		{agentry.AgentFilter{Search: chat.AgentID[3:12]}, []string{chat.AgentID}},
-		{agentry.AgentFilter{Channel: agentry.ChannelVoice}, []string{voice.AgentID}},
+		{agentry.AgentFilter{Search: "FRONT DESK"}, []string{voice.ResourceID, chat.ResourceID}},
+		{agentry.AgentFilter{Search: "front", Kind: agentry.ChatAgent}, []string{chat.ResourceID}},
+		{agentry.AgentFilter{Search: chat.ResourceID[3:12]}, []string{chat.ResourceID}},
+		{agentry.AgentFilter{Kind: agentry.VoiceAgent}, []string{voice.ResourceID}},
 	}
 	for _, tc := range tests {
 		got := e.walkAgents(t, tc.f, agentry.PageRequest{Limit: 1}, nil)
@@ -318,7 +323,7 @@ func testListVersionsPaging(t *testing.T, open Opener) {
 	walk := func(t *testing.T, e *env, agentID string, p agentry.PageRequest, between func()) []int64 {
 		var got []int64
 		for range 50 {
-			page, err := e.agents.ListVersions(e.ctx, e.ws, agentID, p)
+			page, err := e.svc.ListVersions(e.ctx, e.caller(), agentID, p)
 			if err != nil {
 				t.Fatalf("ListVersions(%+v): %v", p, err)
 			}
@@ -339,7 +344,7 @@ func testListVersionsPaging(t *testing.T, open Opener) {
 	}
 	setup := func(t *testing.T) (*env, string) {
 		e := newEnv(t, open)
-		id := e.mustCreateAgent(t, agentry.ChannelVoice, `{}`).AgentID
+		id := e.mustCreateAgent(t, agentry.VoiceAgent, `{}`).ResourceID
 		for range 4 {
 			e.mustCreateVersion(t, id, 0)
 		}
@@ -378,17 +383,17 @@ func testListVersionsPaging(t *testing.T, open Opener) {
 	})
 	t.Run("one page", func(t *testing.T) {
 		e, id := setup(t)
-		page, err := e.agents.ListVersions(e.ctx, e.ws, id, agentry.PageRequest{Limit: 5, Desc: true})
+		page, err := e.svc.ListVersions(e.ctx, e.caller(), id, agentry.PageRequest{Limit: 5, Desc: true})
 		if err != nil || page.HasMore || page.NextKey != "" || !reflect.DeepEqual(numbers(page.Items), []int64{4, 3, 2, 1, 0}) {
 			t.Errorf("ListVersions = %+v, %v", page, err)
 		}
 	})
 	t.Run("unknown agent", func(t *testing.T) {
 		e, id := setup(t)
-		_, err := e.agents.ListVersions(e.ctx, e.ws, "agent_nope", agentry.PageRequest{Limit: 5})
+		_, err := e.svc.ListVersions(e.ctx, e.caller(), "agent_nope", agentry.PageRequest{Limit: 5})
 		wantCode(t, err, agentry.ENOTFOUND)
 		other := mustWorkspace(t, e.store, "other")
-		_, err = e.agents.ListVersions(e.ctx, other, id, agentry.PageRequest{Limit: 5})
+		_, err = e.svc.ListVersions(e.ctx, e.as(other), id, agentry.PageRequest{Limit: 5})
 		wantCode(t, err, agentry.ENOTFOUND)
 	})
 }
@@ -396,19 +401,19 @@ func testListVersionsPaging(t *testing.T, open Opener) {
 func testBadPageKeys(t *testing.T, open Opener) {
 	e := newEnv(t, open)
 	e.createAgents(t, 3, "a")
-	id := e.mustCreateAgent(t, agentry.ChannelVoice, `{}`).AgentID
+	id := e.mustCreateAgent(t, agentry.VoiceAgent, `{}`).ResourceID
 	e.mustCreateVersion(t, id, 0)
 	e.mustCreateVersion(t, id, 0)
 
 	agentPage := func(desc bool) string {
-		p, err := e.agents.ListAgents(e.ctx, e.ws, agentry.AgentFilter{}, agentry.PageRequest{Limit: 1, Desc: desc})
+		p, err := e.svc.ListAgents(e.ctx, e.caller(), agentry.AgentFilter{}, agentry.PageRequest{Limit: 1, Desc: desc})
 		if err != nil || p.NextKey == "" {
 			t.Fatalf("ListAgents: %+v, %v", p, err)
 		}
 		return p.NextKey
 	}
 	versionPage := func(desc bool) string {
-		p, err := e.agents.ListVersions(e.ctx, e.ws, id, agentry.PageRequest{Limit: 1, Desc: desc})
+		p, err := e.svc.ListVersions(e.ctx, e.caller(), id, agentry.PageRequest{Limit: 1, Desc: desc})
 		if err != nil || p.NextKey == "" {
 			t.Fatalf("ListVersions: %+v, %v", p, err)
 		}
@@ -424,14 +429,14 @@ func testBadPageKeys(t *testing.T, open Opener) {
 	}{
 		"agents": {
 			call: func(desc bool, key string) error {
-				_, err := e.agents.ListAgents(e.ctx, e.ws, agentry.AgentFilter{}, agentry.PageRequest{Limit: 1, Desc: desc, Key: key})
+				_, err := e.svc.ListAgents(e.ctx, e.caller(), agentry.AgentFilter{}, agentry.PageRequest{Limit: 1, Desc: desc, Key: key})
 				return err
 			},
 			own: agentPage, swap: versionPage,
 		},
 		"versions": {
 			call: func(desc bool, key string) error {
-				_, err := e.agents.ListVersions(e.ctx, e.ws, id, agentry.PageRequest{Limit: 1, Desc: desc, Key: key})
+				_, err := e.svc.ListVersions(e.ctx, e.caller(), id, agentry.PageRequest{Limit: 1, Desc: desc, Key: key})
 				return err
 			},
 			own: versionPage, swap: agentPage,
@@ -462,34 +467,34 @@ func testBadPageKeys(t *testing.T, open Opener) {
 // agents' rows, but the agent endpoints never show or touch them.
 func testEnginesAreNotAgents(t *testing.T, open Opener) {
 	e := newEnv(t, open)
-	agent := e.mustCreateAgent(t, agentry.ChannelVoice, `{"agent_name":"front desk"}`)
+	agent := e.mustCreateAgent(t, agentry.VoiceAgent, `{"agent_name":"front desk"}`)
 	var engines []string
-	for _, kind := range []string{agentry.KindRetellLLM, agentry.KindConversationFlow} {
+	for _, kind := range []*agentry.Kind{agentry.RetellLLM, agentry.ConversationFlow} {
 		e.clock.Advance(time.Millisecond)
-		v, err := e.agents.CreateEngine(e.ctx, e.ws, kind, fields(t, `{}`))
+		v, err := e.create(e.ws, kind, fields(t, `{}`))
 		if err != nil {
 			t.Fatalf("CreateEngine(%s): %v", kind, err)
 		}
-		engines = append(engines, v.AgentID)
+		engines = append(engines, v.ResourceID)
 	}
 	for _, f := range []agentry.AgentFilter{{}, {Search: "_"}} {
 		got := e.walkAgents(t, f, agentry.PageRequest{Limit: 1, Desc: true}, nil)
-		if !reflect.DeepEqual(got, []string{agent.AgentID}) {
-			t.Errorf("ListAgents(%+v) = %v, want only the agent %s", f, got, agent.AgentID)
+		if !reflect.DeepEqual(got, []string{agent.ResourceID}) {
+			t.Errorf("ListAgents(%+v) = %v, want only the agent %s", f, got, agent.ResourceID)
 		}
 	}
 	for _, id := range engines {
-		_, err := e.agents.GetVersion(e.ctx, e.ws, "", id, refNone)
+		_, err := e.svc.Get(e.ctx, e.caller(), agentry.Address{Kind: agentry.AnyAgent, ID: id, Version: refNone})
 		wantCode(t, err, agentry.ENOTFOUND)
-		_, err = e.agents.Versions(e.ctx, e.ws, "", id)
+		_, err = e.svc.Versions(e.ctx, e.caller(), agentry.AnyAgent, id)
 		wantCode(t, err, agentry.ENOTFOUND)
-		_, err = e.agents.ListVersions(e.ctx, e.ws, id, agentry.PageRequest{Limit: 10})
+		_, err = e.svc.ListVersions(e.ctx, e.caller(), id, agentry.PageRequest{Limit: 10})
 		wantCode(t, err, agentry.ENOTFOUND)
-		_, err = e.agents.CreateVersion(e.ctx, e.ws, id, 0)
+		_, err = e.svc.Branch(e.ctx, e.caller(), agentry.BranchRequest{AgentID: id, Base: 0})
 		wantCode(t, err, agentry.ENOTFOUND)
-		wantCode(t, e.agents.Publish(e.ctx, e.ws, id, 0, nil, nil, ""), agentry.ENOTFOUND)
-		wantCode(t, e.agents.DeleteVersion(e.ctx, e.ws, id, 0), agentry.ENOTFOUND)
-		wantCode(t, e.agents.DeleteAgent(e.ctx, e.ws, "", id), agentry.ENOTFOUND)
+		wantCode(t, e.svc.Publish(e.ctx, e.caller(), agentry.PublishRequest{AgentID: id, Version: 0}), agentry.ENOTFOUND)
+		wantCode(t, e.svc.DeleteVersion(e.ctx, e.caller(), agentry.DeleteVersionRequest{AgentID: id, Version: 0}), agentry.ENOTFOUND)
+		wantCode(t, e.svc.Delete(e.ctx, e.caller(), agentry.DeleteRequest{Kind: agentry.AnyAgent, ID: id}), agentry.ENOTFOUND)
 		if n := countVersions(t, e.store, e.ws, id); n != 1 {
 			t.Errorf("engine %s has %d versions after agent calls, want 1", id, n)
 		}

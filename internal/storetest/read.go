@@ -20,15 +20,15 @@ var readTests = []suiteTest{
 // viewOnly hides a store's Read, so the service falls back to View.
 type viewOnly struct{ agentry.Store }
 
-type readFunc func(ws, agentID, channel string, ref agentry.VersionRef) (*agentry.Version, error)
+type readFunc func(ws, agentID string, kind *agentry.Kind, ref agentry.VersionRef) (*agentry.Version, error)
 
 // readers are the ways GetVersion reads on s: through the store's Read if it
 // has one, and through View.
 func readers(t *testing.T, s agentry.Store) map[string]readFunc {
 	via := func(st agentry.Store) readFunc {
-		svc := &agentry.AgentService{Store: st}
-		return func(ws, agentID, channel string, ref agentry.VersionRef) (*agentry.Version, error) {
-			return svc.GetVersion(t.Context(), ws, channel, agentID, ref)
+		svc := &agentry.Service{Store: st, Rules: anyConfig{}}
+		return func(ws, agentID string, kind *agentry.Kind, ref agentry.VersionRef) (*agentry.Version, error) {
+			return svc.Get(t.Context(), agentry.Caller{Workspace: ws}, agentry.Address{Kind: kind, ID: agentID, Version: ref})
 		}
 	}
 	return map[string]readFunc{"store": via(s), "View": via(viewOnly{s})}
@@ -36,7 +36,7 @@ func readers(t *testing.T, s agentry.Store) map[string]readFunc {
 
 // wantRead reads with every reader and checks that each gets the stored row
 // of version want, or ENOTFOUND when want is noVersion.
-func wantRead(t *testing.T, s agentry.Store, ws, agentID, channel string, ref agentry.VersionRef, want int64) {
+func wantRead(t *testing.T, s agentry.Store, ws, agentID string, channel *agentry.Kind, ref agentry.VersionRef, want int64) {
 	t.Helper()
 	var row *agentry.Version
 	if want != noVersion {
@@ -83,7 +83,7 @@ func testReadPicks(t *testing.T, open Opener) {
 			s := open(t)
 			ws := mustWorkspace(t, s, "a")
 			mustUpdate(t, s, func(tx agentry.Tx) error {
-				if err := tx.InsertAgent(agentRow(ws, "agent_1", agentry.ChannelVoice, 1)); err != nil {
+				if err := tx.InsertResource(agentRow(ws, "agent_1", agentry.VoiceAgent, 1)); err != nil {
 					return err
 				}
 				for _, r := range tc.rows {
@@ -100,13 +100,13 @@ func testReadPicks(t *testing.T, open Opener) {
 				}
 				return nil
 			})
-			wantRead(t, s, ws, "agent_1", "", refNone, tc.latest)
-			wantRead(t, s, ws, "agent_1", "", refLatest, tc.latest)
-			wantRead(t, s, ws, "agent_1", "", refLatPub, tc.pubbed)
+			wantRead(t, s, ws, "agent_1", agentry.AnyAgent, refNone, tc.latest)
+			wantRead(t, s, ws, "agent_1", agentry.AnyAgent, refLatest, tc.latest)
+			wantRead(t, s, ws, "agent_1", agentry.AnyAgent, refLatPub, tc.pubbed)
 			for _, r := range tc.rows {
-				wantRead(t, s, ws, "agent_1", "", num(r.n), r.n)
+				wantRead(t, s, ws, "agent_1", agentry.AnyAgent, num(r.n), r.n)
 			}
-			wantRead(t, s, ws, "agent_1", "", num(99), noVersion)
+			wantRead(t, s, ws, "agent_1", agentry.AnyAgent, num(99), noVersion)
 		})
 	}
 }
@@ -114,14 +114,14 @@ func testReadPicks(t *testing.T, open Opener) {
 func testReadChannels(t *testing.T, open Opener) {
 	s := open(t)
 	ws := mustWorkspace(t, s, "a")
-	ids := map[string]string{agentry.ChannelVoice: "agent_v", agentry.ChannelChat: "agent_c", agentry.KindRetellLLM: "llm_1"}
+	ids := map[*agentry.Kind]string{agentry.VoiceAgent: "agent_v", agentry.ChatAgent: "agent_c", agentry.RetellLLM: "llm_1"}
 	for channel, id := range ids {
 		mustInsertAgent(t, s, agentRow(ws, id, channel, 1), 0)
 	}
 	for owner, id := range ids {
-		for _, asked := range []string{"", agentry.ChannelVoice, agentry.ChannelChat, agentry.KindRetellLLM, agentry.KindConversationFlow} {
+		for _, asked := range []*agentry.Kind{agentry.AnyAgent, agentry.VoiceAgent, agentry.ChatAgent, agentry.RetellLLM, agentry.ConversationFlow} {
 			want := int64(noVersion)
-			if asked == owner || (asked == "" && agentry.IsAgentChannel(owner)) {
+			if asked == owner || (asked == agentry.AnyAgent && owner.Agent) {
 				want = 0
 			}
 			for _, ref := range []agentry.VersionRef{num(0), refLatest} {
@@ -137,24 +137,24 @@ func testReadWorkspaceScoping(t *testing.T, open Opener) {
 	b := mustWorkspace(t, s, "b")
 	c := mustWorkspace(t, s, "c")
 	// The same agent ID in two workspaces, with different versions.
-	mustInsertAgent(t, s, agentRow(a, "agent_1", agentry.ChannelVoice, 1), 0, 1)
-	mustInsertAgent(t, s, agentRow(b, "agent_1", agentry.ChannelVoice, 1), 0, 1, 2)
-	wantRead(t, s, a, "agent_1", "", refLatest, 1)
-	wantRead(t, s, b, "agent_1", "", refLatest, 2)
-	wantRead(t, s, a, "agent_1", "", num(2), noVersion)
-	wantRead(t, s, c, "agent_1", "", refLatest, noVersion)
-	wantRead(t, s, c, "agent_1", "", num(0), noVersion)
+	mustInsertAgent(t, s, agentRow(a, "agent_1", agentry.VoiceAgent, 1), 0, 1)
+	mustInsertAgent(t, s, agentRow(b, "agent_1", agentry.VoiceAgent, 1), 0, 1, 2)
+	wantRead(t, s, a, "agent_1", agentry.AnyAgent, refLatest, 1)
+	wantRead(t, s, b, "agent_1", agentry.AnyAgent, refLatest, 2)
+	wantRead(t, s, a, "agent_1", agentry.AnyAgent, num(2), noVersion)
+	wantRead(t, s, c, "agent_1", agentry.AnyAgent, refLatest, noVersion)
+	wantRead(t, s, c, "agent_1", agentry.AnyAgent, num(0), noVersion)
 }
 
 func testReadNotFound(t *testing.T, open Opener) {
 	s := open(t)
 	ws := mustWorkspace(t, s, "a")
-	mustInsertAgent(t, s, agentRow(ws, "agent_1", agentry.ChannelVoice, 1), 0)
-	tag := agentry.VersionRef{Kind: agentry.RefTag, Tag: "prod"}
+	mustInsertAgent(t, s, agentRow(ws, "agent_1", agentry.VoiceAgent, 1), 0)
+	tag := agentry.VersionRef{Form: agentry.RefTag, Tag: "prod"}
 	for _, ref := range []agentry.VersionRef{refNone, refLatest, refLatPub, num(0), tag} {
-		wantRead(t, s, ws, "agent_nope", "", ref, noVersion)
+		wantRead(t, s, ws, "agent_nope", agentry.AnyAgent, ref, noVersion)
 	}
-	wantRead(t, s, ws, "agent_1", "", num(1), noVersion)
-	wantRead(t, s, ws, "agent_1", "", refLatPub, noVersion)
-	wantRead(t, s, ws, "agent_1", "", tag, noVersion)
+	wantRead(t, s, ws, "agent_1", agentry.AnyAgent, num(1), noVersion)
+	wantRead(t, s, ws, "agent_1", agentry.AnyAgent, refLatPub, noVersion)
+	wantRead(t, s, ws, "agent_1", agentry.AnyAgent, tag, noVersion)
 }

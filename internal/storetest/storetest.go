@@ -1,6 +1,6 @@
 // Package storetest is the one contract test suite that every agentry.Store
 // backend runs: the row operations of a transaction, and the versioning and
-// key rules of agentry.AgentService and agentry.KeyService over that store.
+// key rules of agentry.Service and agentry.KeyService over that store.
 // It holds no SQL, so the same tests serve SQLite and PostgreSQL.
 package storetest
 
@@ -81,24 +81,75 @@ func (c *clock) Millis() int64 { return c.Now().UnixMilli() }
 
 // env is a fresh store with the services over it and one workspace.
 type env struct {
-	ctx    context.Context
-	store  agentry.Store
-	clock  *clock
-	agents *agentry.AgentService
-	keys   *agentry.KeyService
-	ws     string // the ID of the workspace the tests act in
+	ctx   context.Context
+	store agentry.Store
+	clock *clock
+	svc   *agentry.Service
+	keys  *agentry.KeyService
+	ws    string // the ID of the workspace the tests act in
 }
+
+// anyConfig is agentry.Rules that accepts every configuration: this suite
+// tests versioning and storage, whose rules hold whatever the fields;
+// package schema tests the field rules.
+type anyConfig struct{}
+
+func (anyConfig) CheckFields(_ *agentry.Kind, f agentry.Fields, _ bool) (agentry.Fields, []string, error) {
+	return f, nil, nil
+}
+
+func (anyConfig) CheckConfig(*agentry.Kind, agentry.Fields) error { return nil }
 
 func newEnv(t *testing.T, open Opener) *env {
 	t.Helper()
 	s := open(t)
 	c := &clock{now: start}
 	e := &env{ctx: t.Context(), store: s, clock: c,
-		agents: &agentry.AgentService{Store: s, Now: c.Now},
-		keys:   &agentry.KeyService{Store: s, Now: c.Now},
+		svc:  &agentry.Service{Store: s, Rules: anyConfig{}, Now: c.Now},
+		keys: &agentry.KeyService{Store: s, Now: c.Now},
 	}
 	e.ws = mustWorkspace(t, s, "ws-a")
 	return e
+}
+
+// caller is a key of the test workspace.
+func (e *env) caller() agentry.Caller { return e.as(e.ws) }
+
+// as is a key of workspace ws.
+func (e *env) as(ws string) agentry.Caller {
+	return agentry.Caller{Workspace: ws, KeyPrefix: "key_0000test", KeyLabel: "storetest"}
+}
+
+// create checks fields as the configuration of kind and creates a resource
+// of it in workspace ws.
+func (e *env) create(ws string, kind *agentry.Kind, f agentry.Fields) (*agentry.Version, error) {
+	cfg, err := e.svc.CheckCreate(kind, f)
+	if err != nil {
+		return nil, err
+	}
+	return e.svc.Create(e.ctx, e.as(ws), cfg)
+}
+
+// update checks patch as a patch of kind and applies it to the draft that
+// ref names.
+func (e *env) update(ws string, kind *agentry.Kind, id string, ref agentry.VersionRef, patch agentry.Fields, ifMatch string) (*agentry.Version, error) {
+	patchKind := kind
+	if kind == agentry.AnyAgent {
+		// A patch is of one concrete kind: the agent's own, when it exists.
+		patchKind = agentry.VoiceAgent
+		_ = e.store.View(e.ctx, func(tx agentry.Tx) error {
+			if r, err := tx.GetResource(ws, id); err == nil && r.Kind.Agent {
+				patchKind = r.Kind
+			}
+			return nil
+		})
+	}
+	p, err := e.svc.CheckPatch(patchKind, patch)
+	if err != nil {
+		return nil, err
+	}
+	return e.svc.Update(e.ctx, e.as(ws), agentry.UpdateRequest{
+		Address: agentry.Address{Kind: kind, ID: id, Version: ref}, Patch: p, IfMatch: ifMatch})
 }
 
 // mustWorkspace inserts a workspace named name and returns its ID.
@@ -124,10 +175,10 @@ func mustView(tb testing.TB, s agentry.Store, fn func(agentry.Tx) error) {
 }
 
 // mustAgentRow reads an agent row directly from the store.
-func mustAgentRow(tb testing.TB, s agentry.Store, ws, id string) *agentry.Agent {
+func mustAgentRow(tb testing.TB, s agentry.Store, ws, id string) *agentry.Resource {
 	tb.Helper()
-	var a *agentry.Agent
-	mustView(tb, s, func(tx agentry.Tx) (err error) { a, err = tx.GetAgent(ws, id); return err })
+	var a *agentry.Resource
+	mustView(tb, s, func(tx agentry.Tx) (err error) { a, err = tx.GetResource(ws, id); return err })
 	return a
 }
 
@@ -156,9 +207,9 @@ func fields(tb testing.TB, doc string) agentry.Fields {
 	return f
 }
 
-func (e *env) mustCreateAgent(tb testing.TB, channel, doc string) *agentry.Version {
+func (e *env) mustCreateAgent(tb testing.TB, channel *agentry.Kind, doc string) *agentry.Version {
 	tb.Helper()
-	v, err := e.agents.CreateAgent(e.ctx, e.ws, channel, fields(tb, doc))
+	v, err := e.create(e.ws, channel, fields(tb, doc))
 	if err != nil {
 		tb.Fatalf("CreateAgent: %v", err)
 	}
@@ -167,7 +218,7 @@ func (e *env) mustCreateAgent(tb testing.TB, channel, doc string) *agentry.Versi
 
 func (e *env) mustCreateVersion(tb testing.TB, agentID string, base int64) *agentry.Version {
 	tb.Helper()
-	v, err := e.agents.CreateVersion(e.ctx, e.ws, agentID, base)
+	v, err := e.svc.Branch(e.ctx, e.caller(), agentry.BranchRequest{AgentID: agentID, Base: base})
 	if err != nil {
 		tb.Fatalf("CreateVersion(%s, base %d): %v", agentID, base, err)
 	}
@@ -176,7 +227,7 @@ func (e *env) mustCreateVersion(tb testing.TB, agentID string, base int64) *agen
 
 func (e *env) mustUpdateVersion(tb testing.TB, agentID string, ref agentry.VersionRef, doc string) *agentry.Version {
 	tb.Helper()
-	v, err := e.agents.UpdateVersion(e.ctx, e.ws, "", agentID, ref, fields(tb, doc), "")
+	v, err := e.update(e.ws, agentry.AnyAgent, agentID, ref, fields(tb, doc), "")
 	if err != nil {
 		tb.Fatalf("UpdateVersion(%s, %+v, %s): %v", agentID, ref, doc, err)
 	}
@@ -185,14 +236,14 @@ func (e *env) mustUpdateVersion(tb testing.TB, agentID string, ref agentry.Versi
 
 func (e *env) mustPublish(tb testing.TB, agentID string, n int64) {
 	tb.Helper()
-	if err := e.agents.Publish(e.ctx, e.ws, agentID, n, nil, nil, ""); err != nil {
+	if err := e.svc.Publish(e.ctx, e.caller(), agentry.PublishRequest{AgentID: agentID, Version: n}); err != nil {
 		tb.Fatalf("Publish(%s, %d): %v", agentID, n, err)
 	}
 }
 
 func (e *env) mustGet(tb testing.TB, agentID string, ref agentry.VersionRef) *agentry.Version {
 	tb.Helper()
-	v, err := e.agents.GetVersion(e.ctx, e.ws, "", agentID, ref)
+	v, err := e.svc.Get(e.ctx, e.caller(), agentry.Address{Kind: agentry.AnyAgent, ID: agentID, Version: ref})
 	if err != nil {
 		tb.Fatalf("GetVersion(%s, %+v): %v", agentID, ref, err)
 	}
@@ -201,17 +252,17 @@ func (e *env) mustGet(tb testing.TB, agentID string, ref agentry.VersionRef) *ag
 
 func (e *env) mustDeleteVersion(tb testing.TB, agentID string, n int64) {
 	tb.Helper()
-	if err := e.agents.DeleteVersion(e.ctx, e.ws, agentID, n); err != nil {
+	if err := e.svc.DeleteVersion(e.ctx, e.caller(), agentry.DeleteVersionRequest{AgentID: agentID, Version: n}); err != nil {
 		tb.Fatalf("DeleteVersion(%s, %d): %v", agentID, n, err)
 	}
 }
 
-func num(n int64) agentry.VersionRef { return agentry.VersionRef{Kind: agentry.RefNumber, Number: n} }
+func num(n int64) agentry.VersionRef { return agentry.VersionRef{Form: agentry.RefNumber, Number: n} }
 
 var (
-	refNone   = agentry.VersionRef{Kind: agentry.RefNone}
-	refLatest = agentry.VersionRef{Kind: agentry.RefLatest}
-	refLatPub = agentry.VersionRef{Kind: agentry.RefLatestPublished}
+	refNone   = agentry.VersionRef{Form: agentry.RefNone}
+	refLatest = agentry.VersionRef{Form: agentry.RefLatest}
+	refLatPub = agentry.VersionRef{Form: agentry.RefLatestPublished}
 )
 
 // wantCode fails unless err is an *agentry.Error with the given code and a
@@ -303,7 +354,7 @@ func numbers(vs []agentry.Version) []int64 {
 }
 
 // ids lists the IDs of agents in order.
-func ids(as []agentry.Agent) []string {
+func ids(as []agentry.Resource) []string {
 	out := make([]string, 0, len(as))
 	for _, a := range as {
 		out = append(out, a.ID)

@@ -26,25 +26,25 @@ var txTests = []suiteTest{
 	{"KeyRows", testTxKeyRows},
 }
 
-func agentRow(ws, id, channel string, created int64) *agentry.Agent {
-	return &agentry.Agent{WorkspaceID: ws, ID: id, Channel: channel, NextVersion: 1, CreatedAt: created, ModifiedAt: created}
+func agentRow(ws, id string, channel *agentry.Kind, created int64) *agentry.Resource {
+	return &agentry.Resource{WorkspaceID: ws, ID: id, Kind: channel, NextVersion: 1, CreatedAt: created, ModifiedAt: created}
 }
 
 func versionRow(ws, agentID string, n int64) *agentry.Version {
-	return &agentry.Version{WorkspaceID: ws, AgentID: agentID, Channel: agentry.ChannelVoice, Number: n,
+	return &agentry.Version{WorkspaceID: ws, ResourceID: agentID, Kind: agentry.VoiceAgent, Number: n,
 		Config: []byte(`{}`), ModifiedAt: start.UnixMilli()}
 }
 
-func mustInsertAgent(tb testing.TB, s agentry.Store, a *agentry.Agent, versions ...int64) {
+func mustInsertAgent(tb testing.TB, s agentry.Store, a *agentry.Resource, versions ...int64) {
 	tb.Helper()
 	mustUpdate(tb, s, func(tx agentry.Tx) error {
-		if err := tx.InsertAgent(a); err != nil {
+		if err := tx.InsertResource(a); err != nil {
 			return err
 		}
 		for _, n := range versions {
 			// A version carries its agent's channel, as the service writes it.
 			v := versionRow(a.WorkspaceID, a.ID, n)
-			v.Channel = a.Channel
+			v.Kind = a.Kind
 			if err := tx.InsertVersion(v); err != nil {
 				return err
 			}
@@ -56,14 +56,14 @@ func mustInsertAgent(tb testing.TB, s agentry.Store, a *agentry.Agent, versions 
 func testTxAgentRoundTrip(t *testing.T, open Opener) {
 	s := open(t)
 	ws := mustWorkspace(t, s, "a")
-	a := &agentry.Agent{WorkspaceID: ws, ID: "agent_1", Channel: agentry.ChannelChat, Name: "Ada",
+	a := &agentry.Resource{WorkspaceID: ws, ID: "agent_1", Kind: agentry.ChatAgent, Name: "Ada",
 		NextVersion: 1, CreatedAt: 1000, ModifiedAt: 2000}
 	mustInsertAgent(t, s, a)
 	if got := mustAgentRow(t, s, ws, "agent_1"); !reflect.DeepEqual(got, a) {
 		t.Fatalf("GetAgent = %+v, want %+v", got, a)
 	}
 	mustUpdate(t, s, func(tx agentry.Tx) error {
-		got, err := tx.LockAgent(ws, "agent_1")
+		got, err := tx.LockResource(ws, "agent_1")
 		if err != nil {
 			return err
 		}
@@ -71,7 +71,7 @@ func testTxAgentRoundTrip(t *testing.T, open Opener) {
 			t.Errorf("LockAgent = %+v, want %+v", got, a)
 		}
 		got.Name, got.NextVersion, got.ModifiedAt = "Grace", 7, 3000
-		return tx.UpdateAgent(got)
+		return tx.UpdateResource(got)
 	})
 	want := *a
 	want.Name, want.NextVersion, want.ModifiedAt = "Grace", 7, 3000
@@ -83,12 +83,12 @@ func testTxAgentRoundTrip(t *testing.T, open Opener) {
 func testTxAgentMissing(t *testing.T, open Opener) {
 	s := open(t)
 	ws := mustWorkspace(t, s, "a")
-	missing := agentRow(ws, "agent_missing", agentry.ChannelVoice, 1)
+	missing := agentRow(ws, "agent_missing", agentry.VoiceAgent, 1)
 	ops := map[string]func(tx agentry.Tx) error{
-		"GetAgent":    func(tx agentry.Tx) error { _, err := tx.GetAgent(ws, missing.ID); return err },
-		"LockAgent":   func(tx agentry.Tx) error { _, err := tx.LockAgent(ws, missing.ID); return err },
-		"UpdateAgent": func(tx agentry.Tx) error { return tx.UpdateAgent(missing) },
-		"DeleteAgent": func(tx agentry.Tx) error { return tx.DeleteAgent(ws, missing.ID) },
+		"GetAgent":    func(tx agentry.Tx) error { _, err := tx.GetResource(ws, missing.ID); return err },
+		"LockAgent":   func(tx agentry.Tx) error { _, err := tx.LockResource(ws, missing.ID); return err },
+		"UpdateAgent": func(tx agentry.Tx) error { return tx.UpdateResource(missing) },
+		"DeleteAgent": func(tx agentry.Tx) error { return tx.DeleteResource(ws, missing.ID) },
 	}
 	for name, op := range ops {
 		t.Run(name, func(t *testing.T) {
@@ -100,10 +100,10 @@ func testTxAgentMissing(t *testing.T, open Opener) {
 func testTxVersionRoundTrip(t *testing.T, open Opener) {
 	s := open(t)
 	ws := mustWorkspace(t, s, "a")
-	mustInsertAgent(t, s, agentRow(ws, "agent_1", agentry.ChannelVoice, 1))
-	draft := &agentry.Version{WorkspaceID: ws, AgentID: "agent_1", Channel: agentry.ChannelVoice, Number: 0,
+	mustInsertAgent(t, s, agentRow(ws, "agent_1", agentry.VoiceAgent, 1))
+	draft := &agentry.Version{WorkspaceID: ws, ResourceID: "agent_1", Kind: agentry.VoiceAgent, Number: 0,
 		Config: []byte(`{"agent_name":"Ada","voice_speed":1.5,"nested":{"a":[1,2,{"b":null}]}}`), ModifiedAt: 5000}
-	published := &agentry.Version{WorkspaceID: ws, AgentID: "agent_1", Channel: agentry.ChannelVoice, Number: 1,
+	published := &agentry.Version{WorkspaceID: ws, ResourceID: "agent_1", Kind: agentry.VoiceAgent, Number: 1,
 		BaseVersion: ptr[int64](0), Published: true, PublishedAt: 6000, Title: ptr(""), Description: ptr("release 1 ✓"),
 		Config: []byte(`{}`), ModifiedAt: 6000, Revision: 3}
 	mustUpdate(t, s, func(tx agentry.Tx) error {
@@ -134,7 +134,7 @@ func testTxVersionRoundTrip(t *testing.T, open Opener) {
 // JSON value.
 func wantVersion(tb testing.TB, got, want *agentry.Version) {
 	tb.Helper()
-	if got.WorkspaceID != want.WorkspaceID || got.AgentID != want.AgentID || got.Channel != want.Channel ||
+	if got.WorkspaceID != want.WorkspaceID || got.ResourceID != want.ResourceID || got.Kind != want.Kind ||
 		got.Number != want.Number || got.Published != want.Published || got.PublishedAt != want.PublishedAt ||
 		got.ModifiedAt != want.ModifiedAt || got.Revision != want.Revision {
 		tb.Errorf("version row = %+v\nwant %+v", got, want)
@@ -148,8 +148,8 @@ func wantVersion(tb testing.TB, got, want *agentry.Version) {
 func testTxVersionMissing(t *testing.T, open Opener) {
 	s := open(t)
 	ws := mustWorkspace(t, s, "a")
-	mustInsertAgent(t, s, agentRow(ws, "agent_empty", agentry.ChannelVoice, 1))
-	mustInsertAgent(t, s, agentRow(ws, "agent_1", agentry.ChannelVoice, 1), 0)
+	mustInsertAgent(t, s, agentRow(ws, "agent_empty", agentry.VoiceAgent, 1))
+	mustInsertAgent(t, s, agentRow(ws, "agent_1", agentry.VoiceAgent, 1), 0)
 	ops := map[string]func(tx agentry.Tx) error{
 		"GetVersion":    func(tx agentry.Tx) error { _, err := tx.GetVersion(ws, "agent_1", 1); return err },
 		"UpdateVersion": func(tx agentry.Tx) error { return tx.UpdateVersion(versionRow(ws, "agent_1", 1)) },
@@ -181,14 +181,14 @@ func testTxVersionMissing(t *testing.T, open Opener) {
 func testTxDuplicate(t *testing.T, open Opener) {
 	s := open(t)
 	ws := mustWorkspace(t, s, "a")
-	mustInsertAgent(t, s, agentRow(ws, "agent_1", agentry.ChannelVoice, 1), 0)
+	mustInsertAgent(t, s, agentRow(ws, "agent_1", agentry.VoiceAgent, 1), 0)
 	key := &agentry.APIKey{ID: "apikey_1", WorkspaceID: ws, Hash: agentry.HashKey("k1"), Prefix: "key_1", CreatedAt: 1}
 	mustUpdate(t, s, func(tx agentry.Tx) error { return tx.InsertKey(key) })
 
 	ops := map[string]func(tx agentry.Tx) error{
 		"Workspace ID":   func(tx agentry.Tx) error { return tx.InsertWorkspace(&agentry.Workspace{ID: ws, Name: "other"}) },
 		"Workspace name": func(tx agentry.Tx) error { return tx.InsertWorkspace(&agentry.Workspace{ID: "ws_other", Name: "a"}) },
-		"Agent":          func(tx agentry.Tx) error { return tx.InsertAgent(agentRow(ws, "agent_1", agentry.ChannelChat, 2)) },
+		"Agent":          func(tx agentry.Tx) error { return tx.InsertResource(agentRow(ws, "agent_1", agentry.ChatAgent, 2)) },
 		"Version":        func(tx agentry.Tx) error { return tx.InsertVersion(versionRow(ws, "agent_1", 0)) },
 		"Key ID": func(tx agentry.Tx) error {
 			k := *key
@@ -210,8 +210,8 @@ func testTxDuplicate(t *testing.T, open Opener) {
 		})
 	}
 	// The rejected rows changed nothing.
-	if a := mustAgentRow(t, s, ws, "agent_1"); a.Channel != agentry.ChannelVoice {
-		t.Errorf("agent channel = %s after a rejected duplicate", a.Channel)
+	if a := mustAgentRow(t, s, ws, "agent_1"); a.Kind != agentry.VoiceAgent {
+		t.Errorf("agent channel = %s after a rejected duplicate", a.Kind)
 	}
 	if n := countVersions(t, s, ws, "agent_1"); n != 1 {
 		t.Errorf("CountVersions = %d, want 1", n)
@@ -245,7 +245,7 @@ func testTxFindVersion(t *testing.T, open Opener) {
 			s := open(t)
 			ws := mustWorkspace(t, s, "a")
 			mustUpdate(t, s, func(tx agentry.Tx) error {
-				if err := tx.InsertAgent(agentRow(ws, "agent_1", agentry.ChannelVoice, 1)); err != nil {
+				if err := tx.InsertResource(agentRow(ws, "agent_1", agentry.VoiceAgent, 1)); err != nil {
 					return err
 				}
 				for _, r := range tc.rows {
@@ -289,8 +289,8 @@ func testTxCountVersions(t *testing.T, open Opener) {
 	if n := countVersions(t, s, ws, "agent_nope"); n != 0 {
 		t.Errorf("CountVersions of unknown agent = %d, want 0", n)
 	}
-	mustInsertAgent(t, s, agentRow(ws, "agent_1", agentry.ChannelVoice, 1), 0, 1, 2, 5)
-	mustInsertAgent(t, s, agentRow(ws, "agent_2", agentry.ChannelVoice, 1), 0)
+	mustInsertAgent(t, s, agentRow(ws, "agent_1", agentry.VoiceAgent, 1), 0, 1, 2, 5)
+	mustInsertAgent(t, s, agentRow(ws, "agent_2", agentry.VoiceAgent, 1), 0)
 	if n := countVersions(t, s, ws, "agent_1"); n != 4 {
 		t.Errorf("CountVersions = %d, want 4", n)
 	}
@@ -306,8 +306,8 @@ func testTxCountVersions(t *testing.T, open Opener) {
 func testTxListVersions(t *testing.T, open Opener) {
 	s := open(t)
 	ws := mustWorkspace(t, s, "a")
-	mustInsertAgent(t, s, agentRow(ws, "agent_1", agentry.ChannelVoice, 1), 4, 0, 2, 1, 7)
-	mustInsertAgent(t, s, agentRow(ws, "agent_2", agentry.ChannelVoice, 1), 3)
+	mustInsertAgent(t, s, agentRow(ws, "agent_1", agentry.VoiceAgent, 1), 4, 0, 2, 1, 7)
+	mustInsertAgent(t, s, agentRow(ws, "agent_2", agentry.VoiceAgent, 1), 3)
 	tests := []struct {
 		name string
 		q    agentry.VersionQuery
@@ -337,7 +337,7 @@ func testTxWorkspaceScoping(t *testing.T, open Opener) {
 	s := open(t)
 	a := mustWorkspace(t, s, "a")
 	b := mustWorkspace(t, s, "b")
-	mustInsertAgent(t, s, agentRow(a, "agent_a", agentry.ChannelVoice, 1), 0, 1)
+	mustInsertAgent(t, s, agentRow(a, "agent_a", agentry.VoiceAgent, 1), 0, 1)
 	mustUpdate(t, s, func(tx agentry.Tx) error {
 		v, err := tx.GetVersion(a, "agent_a", 1)
 		if err != nil {
@@ -348,10 +348,10 @@ func testTxWorkspaceScoping(t *testing.T, open Opener) {
 	})
 
 	notFound := map[string]func(tx agentry.Tx) error{
-		"GetAgent":    func(tx agentry.Tx) error { _, err := tx.GetAgent(b, "agent_a"); return err },
-		"LockAgent":   func(tx agentry.Tx) error { _, err := tx.LockAgent(b, "agent_a"); return err },
-		"UpdateAgent": func(tx agentry.Tx) error { return tx.UpdateAgent(agentRow(b, "agent_a", "voice", 9)) },
-		"DeleteAgent": func(tx agentry.Tx) error { return tx.DeleteAgent(b, "agent_a") },
+		"GetAgent":    func(tx agentry.Tx) error { _, err := tx.GetResource(b, "agent_a"); return err },
+		"LockAgent":   func(tx agentry.Tx) error { _, err := tx.LockResource(b, "agent_a"); return err },
+		"UpdateAgent": func(tx agentry.Tx) error { return tx.UpdateResource(agentRow(b, "agent_a", agentry.VoiceAgent, 9)) },
+		"DeleteAgent": func(tx agentry.Tx) error { return tx.DeleteResource(b, "agent_a") },
 		"GetVersion":  func(tx agentry.Tx) error { _, err := tx.GetVersion(b, "agent_a", 0); return err },
 		"FindVersion": func(tx agentry.Tx) error {
 			_, err := tx.FindVersion(b, "agent_a", agentry.PickLatest)
@@ -369,7 +369,7 @@ func testTxWorkspaceScoping(t *testing.T, open Opener) {
 	}
 	t.Run("Lists", func(t *testing.T) {
 		mustView(t, s, func(tx agentry.Tx) error {
-			if as, err := tx.ListAgents(b, agentry.AgentQuery{Limit: 10}); err != nil || len(as) != 0 {
+			if as, err := tx.ListResources(b, agentry.ResourceQuery{Kinds: agentry.AnyAgent.Names(), Limit: 10}); err != nil || len(as) != 0 {
 				t.Errorf("ListAgents(b) = %v, %v; want none", ids(as), err)
 			}
 			if vs, err := tx.ListVersions(b, "agent_a", agentry.VersionQuery{}); err != nil || len(vs) != 0 {
@@ -396,11 +396,11 @@ func testTxWorkspaceScoping(t *testing.T, open Opener) {
 func testTxDeleteAgentRemovesVersions(t *testing.T, open Opener) {
 	s := open(t)
 	ws := mustWorkspace(t, s, "a")
-	mustInsertAgent(t, s, agentRow(ws, "agent_1", agentry.ChannelVoice, 1), 0, 1, 2)
-	mustInsertAgent(t, s, agentRow(ws, "agent_2", agentry.ChannelVoice, 2), 0, 1)
-	mustUpdate(t, s, func(tx agentry.Tx) error { return tx.DeleteAgent(ws, "agent_1") })
+	mustInsertAgent(t, s, agentRow(ws, "agent_1", agentry.VoiceAgent, 1), 0, 1, 2)
+	mustInsertAgent(t, s, agentRow(ws, "agent_2", agentry.VoiceAgent, 2), 0, 1)
+	mustUpdate(t, s, func(tx agentry.Tx) error { return tx.DeleteResource(ws, "agent_1") })
 	mustView(t, s, func(tx agentry.Tx) error {
-		if _, err := tx.GetAgent(ws, "agent_1"); !errors.Is(err, agentry.ErrNotFound) {
+		if _, err := tx.GetResource(ws, "agent_1"); !errors.Is(err, agentry.ErrNotFound) {
 			t.Errorf("GetAgent after delete: %v, want ErrNotFound", err)
 		}
 		for n := range int64(3) {
@@ -420,7 +420,7 @@ func testTxDeleteAgentRemovesVersions(t *testing.T, open Opener) {
 		return nil
 	})
 	// The same ID can be used again: nothing of the old agent lingers.
-	mustInsertAgent(t, s, agentRow(ws, "agent_1", agentry.ChannelChat, 3), 0)
+	mustInsertAgent(t, s, agentRow(ws, "agent_1", agentry.ChatAgent, 3), 0)
 	if n := countVersions(t, s, ws, "agent_1"); n != 1 {
 		t.Errorf("versions of the re-created agent = %d, want 1", n)
 	}
@@ -429,7 +429,7 @@ func testTxDeleteAgentRemovesVersions(t *testing.T, open Opener) {
 func testTxRollback(t *testing.T, open Opener) {
 	s := open(t)
 	ws := mustWorkspace(t, s, "a")
-	mustInsertAgent(t, s, agentRow(ws, "agent_1", agentry.ChannelVoice, 1), 0)
+	mustInsertAgent(t, s, agentRow(ws, "agent_1", agentry.VoiceAgent, 1), 0)
 	sentinel := errors.New("stop here")
 	domain := agentry.Errorf(agentry.EINVALID, "a rule broke")
 	for _, want := range []error{sentinel, domain, agentry.ErrNotFound} {
@@ -441,7 +441,7 @@ func testTxRollback(t *testing.T, open Opener) {
 				if err := tx.InsertKey(&agentry.APIKey{ID: "apikey_r", WorkspaceID: "ws_rolled", Hash: agentry.HashKey("r"), Prefix: "key_r"}); err != nil {
 					return err
 				}
-				if err := tx.InsertAgent(agentRow(ws, "agent_2", agentry.ChannelVoice, 2)); err != nil {
+				if err := tx.InsertResource(agentRow(ws, "agent_2", agentry.VoiceAgent, 2)); err != nil {
 					return err
 				}
 				if err := tx.InsertVersion(versionRow(ws, "agent_2", 0)); err != nil {
@@ -450,12 +450,12 @@ func testTxRollback(t *testing.T, open Opener) {
 				if err := tx.InsertVersion(versionRow(ws, "agent_1", 1)); err != nil {
 					return err
 				}
-				a, err := tx.LockAgent(ws, "agent_1")
+				a, err := tx.LockResource(ws, "agent_1")
 				if err != nil {
 					return err
 				}
 				a.Name, a.NextVersion = "changed", 2
-				if err := tx.UpdateAgent(a); err != nil {
+				if err := tx.UpdateResource(a); err != nil {
 					return err
 				}
 				if err := tx.DeleteVersion(ws, "agent_1", 0); err != nil {
@@ -477,13 +477,13 @@ func testTxRollback(t *testing.T, open Opener) {
 				if _, err := tx.KeyByHash(agentry.HashKey("r")); !errors.Is(err, agentry.ErrNotFound) {
 					t.Errorf("key written: %v", err)
 				}
-				if _, err := tx.GetAgent(ws, "agent_2"); !errors.Is(err, agentry.ErrNotFound) {
+				if _, err := tx.GetResource(ws, "agent_2"); !errors.Is(err, agentry.ErrNotFound) {
 					t.Errorf("agent written: %v", err)
 				}
 				if vs, _ := tx.ListVersions(ws, "agent_1", agentry.VersionQuery{}); !reflect.DeepEqual(numbers(vs), []int64{0}) {
 					t.Errorf("versions of agent_1 = %v, want [0]", numbers(vs))
 				}
-				if a, _ := tx.GetAgent(ws, "agent_1"); a == nil || a.Name != "" || a.NextVersion != 1 {
+				if a, _ := tx.GetResource(ws, "agent_1"); a == nil || a.Name != "" || a.NextVersion != 1 {
 					t.Errorf("agent_1 = %+v, want it unchanged", a)
 				}
 				return nil
@@ -496,13 +496,13 @@ func testTxViewIsReadOnly(t *testing.T, open Opener) {
 	s := open(t)
 	ws := mustWorkspace(t, s, "a")
 	err := s.View(t.Context(), func(tx agentry.Tx) error {
-		return tx.InsertAgent(agentRow(ws, "agent_1", agentry.ChannelVoice, 1))
+		return tx.InsertResource(agentRow(ws, "agent_1", agentry.VoiceAgent, 1))
 	})
 	if err == nil {
 		t.Errorf("a write inside View succeeded")
 	}
 	mustView(t, s, func(tx agentry.Tx) error {
-		if _, err := tx.GetAgent(ws, "agent_1"); !errors.Is(err, agentry.ErrNotFound) {
+		if _, err := tx.GetResource(ws, "agent_1"); !errors.Is(err, agentry.ErrNotFound) {
 			t.Errorf("agent written through View: %v", err)
 		}
 		return nil

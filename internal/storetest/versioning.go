@@ -8,7 +8,7 @@ import (
 	"github.com/agentry/agentry"
 )
 
-// versioningTests cover the rules of DESIGN §1 as agentry.AgentService
+// versioningTests cover the rules of DESIGN §1 as agentry.Service
 // applies them over the store, one rule a test.
 var versioningTests = []suiteTest{
 	{"CreateMakesDraftZero", testCreateMakesDraftZero},
@@ -33,37 +33,37 @@ var versioningTests = []suiteTest{
 
 func testCreateMakesDraftZero(t *testing.T, open Opener) {
 	e := newEnv(t, open)
-	v := e.mustCreateAgent(t, agentry.ChannelChat,
+	v := e.mustCreateAgent(t, agentry.ChatAgent,
 		`{"agent_name":"Ada","language":"en-US","version_title":"first","version_description":"the start"}`)
 	now := e.clock.Millis()
-	if len(v.AgentID) != len("agent_")+32 || v.AgentID[:6] != "agent_" {
-		t.Errorf("agent ID = %q, want agent_ and 32 hex", v.AgentID)
+	if len(v.ResourceID) != len("agent_")+32 || v.ResourceID[:6] != "agent_" {
+		t.Errorf("agent ID = %q, want agent_ and 32 hex", v.ResourceID)
 	}
-	want := &agentry.Version{WorkspaceID: e.ws, AgentID: v.AgentID, Channel: agentry.ChannelChat, Number: 0,
+	want := &agentry.Version{WorkspaceID: e.ws, ResourceID: v.ResourceID, Kind: agentry.ChatAgent, Number: 0,
 		Title: ptr("first"), Description: ptr("the start"),
 		Config: []byte(`{"agent_name":"Ada","language":"en-US"}`), ModifiedAt: now}
 	wantVersion(t, v, want)
-	wantVersion(t, mustVersionRow(t, e.store, e.ws, v.AgentID, 0), want)
-	wantVersion(t, e.mustGet(t, v.AgentID, refNone), want)
+	wantVersion(t, mustVersionRow(t, e.store, e.ws, v.ResourceID, 0), want)
+	wantVersion(t, e.mustGet(t, v.ResourceID, refNone), want)
 
-	a := mustAgentRow(t, e.store, e.ws, v.AgentID)
-	wantAgent := &agentry.Agent{WorkspaceID: e.ws, ID: v.AgentID, Channel: agentry.ChannelChat, Name: "Ada",
+	a := mustAgentRow(t, e.store, e.ws, v.ResourceID)
+	wantAgent := &agentry.Resource{WorkspaceID: e.ws, ID: v.ResourceID, Kind: agentry.ChatAgent, Name: "Ada",
 		NextVersion: 1, CreatedAt: now, ModifiedAt: now}
 	if !reflect.DeepEqual(a, wantAgent) {
 		t.Errorf("agent row = %+v, want %+v", a, wantAgent)
 	}
-	if n := countVersions(t, e.store, e.ws, v.AgentID); n != 1 {
+	if n := countVersions(t, e.store, e.ws, v.ResourceID); n != 1 {
 		t.Errorf("CountVersions = %d, want 1", n)
 	}
 	// Two agents never share an ID.
-	if w := e.mustCreateAgent(t, agentry.ChannelChat, `{}`); w.AgentID == v.AgentID {
-		t.Errorf("two agents got ID %s", v.AgentID)
+	if w := e.mustCreateAgent(t, agentry.ChatAgent, `{}`); w.ResourceID == v.ResourceID {
+		t.Errorf("two agents got ID %s", v.ResourceID)
 	}
 }
 
 func testNumbersNeverReused(t *testing.T, open Opener) {
 	e := newEnv(t, open)
-	id := e.mustCreateAgent(t, agentry.ChannelVoice, `{}`).AgentID
+	id := e.mustCreateAgent(t, agentry.VoiceAgent, `{}`).ResourceID
 	steps := []struct {
 		del  []int64 // versions to delete first
 		want int64   // the number the next create-agent-version takes
@@ -83,7 +83,7 @@ func testNumbersNeverReused(t *testing.T, open Opener) {
 			t.Fatalf("after deleting %v: new version %d, want %d", s.del, v.Number, s.want)
 		}
 	}
-	vs, err := e.agents.Versions(e.ctx, e.ws, "", id)
+	vs, err := e.svc.Versions(e.ctx, e.caller(), agentry.AnyAgent, id)
 	if err != nil || !reflect.DeepEqual(numbers(vs), []int64{4, 5}) {
 		t.Errorf("Versions = %v, %v; want [4 5]", numbers(vs), err)
 	}
@@ -101,7 +101,7 @@ func testCreateVersionCopiesBase(t *testing.T, open Opener) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			e := newEnv(t, open)
-			id := e.mustCreateAgent(t, agentry.ChannelVoice, `{"agent_name":"Ada","version_title":"v0 title"}`).AgentID
+			id := e.mustCreateAgent(t, agentry.VoiceAgent, `{"agent_name":"Ada","version_title":"v0 title"}`).ResourceID
 			base := e.mustCreateVersion(t, id, 0)
 			e.mustUpdateVersion(t, id, num(base.Number), baseConfig[:len(baseConfig)-1]+`,"version_title":"T","version_description":"D"}`)
 			if tc.publish {
@@ -113,11 +113,11 @@ func testCreateVersionCopiesBase(t *testing.T, open Opener) {
 			before := e.mustGet(t, id, num(base.Number))
 
 			now := e.clock.Advance(time.Second)
-			v, err := e.agents.CreateVersion(e.ctx, e.ws, id, base.Number)
+			v, err := e.svc.Branch(e.ctx, e.caller(), agentry.BranchRequest{AgentID: id, Base: base.Number})
 			if err != nil {
 				t.Fatal(err)
 			}
-			want := &agentry.Version{WorkspaceID: e.ws, AgentID: id, Channel: agentry.ChannelVoice, Number: 3,
+			want := &agentry.Version{WorkspaceID: e.ws, ResourceID: id, Kind: agentry.VoiceAgent, Number: 3,
 				BaseVersion: ptr(base.Number), Config: []byte(baseConfig), ModifiedAt: now}
 			wantVersion(t, v, want)
 			wantVersion(t, mustVersionRow(t, e.store, e.ws, id, 3), want)
@@ -129,13 +129,13 @@ func testCreateVersionCopiesBase(t *testing.T, open Opener) {
 
 func testSeveralDrafts(t *testing.T, open Opener) {
 	e := newEnv(t, open)
-	id := e.mustCreateAgent(t, agentry.ChannelVoice, `{"agent_name":"zero"}`).AgentID
+	id := e.mustCreateAgent(t, agentry.VoiceAgent, `{"agent_name":"zero"}`).ResourceID
 	e.mustCreateVersion(t, id, 0)
 	e.mustCreateVersion(t, id, 0)
 	for n, name := range []string{"a", "b", "c"} {
 		e.mustUpdateVersion(t, id, num(int64(n)), `{"agent_name":"`+name+`"}`)
 	}
-	vs, err := e.agents.Versions(e.ctx, e.ws, "", id)
+	vs, err := e.svc.Versions(e.ctx, e.caller(), agentry.AnyAgent, id)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -155,7 +155,7 @@ func testSeveralDrafts(t *testing.T, open Opener) {
 // draftsAndPublished makes versions 0 (draft), 1 (published), 2 (draft) and
 // 3 (published), each named after its number.
 func (e *env) draftsAndPublished(t *testing.T) string {
-	id := e.mustCreateAgent(t, agentry.ChannelVoice, `{"agent_name":"n0"}`).AgentID
+	id := e.mustCreateAgent(t, agentry.VoiceAgent, `{"agent_name":"n0"}`).ResourceID
 	for n := int64(1); n <= 3; n++ {
 		e.mustCreateVersion(t, id, 0)
 		e.mustUpdateVersion(t, id, num(n), `{"agent_name":"n`+string(rune('0'+n))+`"}`)
@@ -197,7 +197,7 @@ func testUpdatePublishedRefused(t *testing.T, open Opener) {
 	e.clock.Advance(time.Second)
 	for name, ref := range map[string]agentry.VersionRef{"number": num(3), "latest": refLatest, "latest_published": refLatPub} {
 		t.Run(name, func(t *testing.T) {
-			_, err := e.agents.UpdateVersion(e.ctx, e.ws, "", id, ref, fields(t, `{"agent_name":"changed"}`), "")
+			_, err := e.update(e.ws, agentry.VoiceAgent, id, ref, fields(t, `{"agent_name":"changed"}`), "")
 			wantCode(t, err, agentry.EINVALID, "published", "create-agent-version")
 		})
 	}
@@ -209,11 +209,11 @@ func testUpdatePublishedRefused(t *testing.T, open Opener) {
 
 func testUpdateWithoutDraftRefused(t *testing.T, open Opener) {
 	e := newEnv(t, open)
-	id := e.mustCreateAgent(t, agentry.ChannelVoice, `{}`).AgentID
+	id := e.mustCreateAgent(t, agentry.VoiceAgent, `{}`).ResourceID
 	e.mustCreateVersion(t, id, 0)
 	e.mustPublish(t, id, 0)
 	e.mustPublish(t, id, 1)
-	_, err := e.agents.UpdateVersion(e.ctx, e.ws, "", id, refNone, fields(t, `{"agent_name":"x"}`), "")
+	_, err := e.update(e.ws, agentry.VoiceAgent, id, refNone, fields(t, `{"agent_name":"x"}`), "")
 	wantCode(t, err, agentry.EINVALID, "draft", "create-agent-version")
 	// A new draft makes the update possible again.
 	e.mustCreateVersion(t, id, 1)
@@ -265,21 +265,21 @@ func testPatchSemantics(t *testing.T, open Opener) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			e := newEnv(t, open)
-			created := e.mustCreateAgent(t, agentry.ChannelVoice, base[:len(base)-1]+`,"version_title":"t0","version_description":"d0"}`)
+			created := e.mustCreateAgent(t, agentry.VoiceAgent, base[:len(base)-1]+`,"version_title":"t0","version_description":"d0"}`)
 			now := e.clock.Advance(time.Second)
-			v := e.mustUpdateVersion(t, created.AgentID, refNone, tc.patch)
-			want := &agentry.Version{WorkspaceID: e.ws, AgentID: created.AgentID, Channel: agentry.ChannelVoice,
+			v := e.mustUpdateVersion(t, created.ResourceID, refNone, tc.patch)
+			want := &agentry.Version{WorkspaceID: e.ws, ResourceID: created.ResourceID, Kind: agentry.VoiceAgent,
 				Title: tc.title, Description: tc.desc, Config: []byte(tc.want), ModifiedAt: now, Revision: 1}
 			wantVersion(t, v, want)
-			wantVersion(t, e.mustGet(t, created.AgentID, num(0)), want)
-			if a := mustAgentRow(t, e.store, e.ws, created.AgentID); a.Name != tc.agentName {
+			wantVersion(t, e.mustGet(t, created.ResourceID, num(0)), want)
+			if a := mustAgentRow(t, e.store, e.ws, created.ResourceID); a.Name != tc.agentName {
 				t.Errorf("agent name = %q, want %q", a.Name, tc.agentName)
 			}
 		})
 	}
 	t.Run("contact_memory_config set when absent", func(t *testing.T) {
 		e := newEnv(t, open)
-		id := e.mustCreateAgent(t, agentry.ChannelVoice, `{}`).AgentID
+		id := e.mustCreateAgent(t, agentry.VoiceAgent, `{}`).ResourceID
 		v := e.mustUpdateVersion(t, id, refNone, `{"contact_memory_config":{"enabled":false}}`)
 		wantConfig(t, v.Config, `{"contact_memory_config":{"enabled":false}}`)
 	})
@@ -298,12 +298,12 @@ func testPublishInPlace(t *testing.T, open Opener) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			e := newEnv(t, open)
-			id := e.mustCreateAgent(t, agentry.ChannelVoice, `{"agent_name":"Ada"}`).AgentID
+			id := e.mustCreateAgent(t, agentry.VoiceAgent, `{"agent_name":"Ada"}`).ResourceID
 			e.mustCreateVersion(t, id, 0)
 			e.mustUpdateVersion(t, id, num(1), `{"voice_id":"v","version_title":"`+tc.draftTitle+`","version_description":"`+tc.draftDsc+`"}`)
 			before := e.mustGet(t, id, num(1))
 			now := e.clock.Advance(time.Minute)
-			if err := e.agents.Publish(e.ctx, e.ws, id, 1, tc.title, tc.desc, ""); err != nil {
+			if err := e.svc.Publish(e.ctx, e.caller(), agentry.PublishRequest{AgentID: id, Version: 1, Title: tc.title, Description: tc.desc}); err != nil {
 				t.Fatal(err)
 			}
 			want := *before
@@ -329,39 +329,41 @@ func testPublishInPlace(t *testing.T, open Opener) {
 
 func testPublishTwiceRefused(t *testing.T, open Opener) {
 	e := newEnv(t, open)
-	id := e.mustCreateAgent(t, agentry.ChannelVoice, `{}`).AgentID
+	id := e.mustCreateAgent(t, agentry.VoiceAgent, `{}`).ResourceID
 	e.mustPublish(t, id, 0)
 	before := e.mustGet(t, id, num(0))
 	e.clock.Advance(time.Second)
-	err := e.agents.Publish(e.ctx, e.ws, id, 0, ptr("again"), nil, "")
+	err := e.svc.Publish(e.ctx, e.caller(), agentry.PublishRequest{AgentID: id, Version: 0, Title: ptr("again")})
 	wantCode(t, err, agentry.EINVALID, "already published", "create-agent-version")
 	wantVersion(t, e.mustGet(t, id, num(0)), before)
 }
 
 func testNotFound(t *testing.T, open Opener) {
 	e := newEnv(t, open)
-	id := e.mustCreateAgent(t, agentry.ChannelVoice, `{}`).AgentID
+	id := e.mustCreateAgent(t, agentry.VoiceAgent, `{}`).ResourceID
 	e.mustCreateVersion(t, id, 0)
 	other := mustWorkspace(t, e.store, "other")
 	patch := fields(t, `{"agent_name":"x"}`)
 	type op func(ws, agentID string, n int64) error
 	ops := map[string]op{
 		"GetVersion": func(ws, agentID string, n int64) error {
-			_, err := e.agents.GetVersion(e.ctx, ws, "", agentID, num(n))
+			_, err := e.svc.Get(e.ctx, e.as(ws), agentry.Address{Kind: agentry.AnyAgent, ID: agentID, Version: num(n)})
 			return err
 		},
 		"UpdateVersion": func(ws, agentID string, n int64) error {
-			_, err := e.agents.UpdateVersion(e.ctx, ws, "", agentID, num(n), patch, "")
+			_, err := e.update(ws, agentry.VoiceAgent, agentID, num(n), patch, "")
 			return err
 		},
 		"CreateVersion": func(ws, agentID string, n int64) error {
-			_, err := e.agents.CreateVersion(e.ctx, ws, agentID, n)
+			_, err := e.svc.Branch(e.ctx, e.as(ws), agentry.BranchRequest{AgentID: agentID, Base: n})
 			return err
 		},
 		"Publish": func(ws, agentID string, n int64) error {
-			return e.agents.Publish(e.ctx, ws, agentID, n, nil, nil, "")
+			return e.svc.Publish(e.ctx, e.as(ws), agentry.PublishRequest{AgentID: agentID, Version: n})
 		},
-		"DeleteVersion": func(ws, agentID string, n int64) error { return e.agents.DeleteVersion(e.ctx, ws, agentID, n) },
+		"DeleteVersion": func(ws, agentID string, n int64) error {
+			return e.svc.DeleteVersion(e.ctx, e.as(ws), agentry.DeleteVersionRequest{AgentID: agentID, Version: n})
+		},
 	}
 	for name, op := range ops {
 		t.Run(name, func(t *testing.T) {
@@ -377,21 +379,21 @@ func testNotFound(t *testing.T, open Opener) {
 			if ws == e.ws {
 				agentID = "agent_nope"
 			}
-			wantCode(t, e.agents.DeleteAgent(e.ctx, ws, "", agentID), agentry.ENOTFOUND)
-			_, err := e.agents.Versions(e.ctx, ws, "", agentID)
+			wantCode(t, e.svc.Delete(e.ctx, e.as(ws), agentry.DeleteRequest{Kind: agentry.AnyAgent, ID: agentID}), agentry.ENOTFOUND)
+			_, err := e.svc.Versions(e.ctx, e.as(ws), agentry.AnyAgent, agentID)
 			wantCode(t, err, agentry.ENOTFOUND)
-			_, err = e.agents.GetVersion(e.ctx, ws, "", agentID, refNone)
+			_, err = e.svc.Get(e.ctx, e.as(ws), agentry.Address{Kind: agentry.AnyAgent, ID: agentID, Version: refNone})
 			wantCode(t, err, agentry.ENOTFOUND)
-			_, err = e.agents.UpdateVersion(e.ctx, ws, "", agentID, refNone, patch, "")
+			_, err = e.update(ws, agentry.VoiceAgent, agentID, refNone, patch, "")
 			wantCode(t, err, agentry.ENOTFOUND)
 		}
-		page, err := e.agents.ListAgents(e.ctx, other, agentry.AgentFilter{}, agentry.PageRequest{Limit: 10})
+		page, err := e.svc.ListAgents(e.ctx, e.as(other), agentry.AgentFilter{}, agentry.PageRequest{Limit: 10})
 		if err != nil || len(page.Items) != 0 {
 			t.Errorf("ListAgents of another workspace = %+v, %v", page, err)
 		}
 	})
 	// Nothing above changed the agent.
-	vs, err := e.agents.Versions(e.ctx, e.ws, "", id)
+	vs, err := e.svc.Versions(e.ctx, e.caller(), agentry.AnyAgent, id)
 	if err != nil || !reflect.DeepEqual(numbers(vs), []int64{0, 1}) || vs[0].Revision != 0 || vs[1].Published {
 		t.Errorf("versions after not-found calls: %+v, %v", vs, err)
 	}
@@ -399,16 +401,16 @@ func testNotFound(t *testing.T, open Opener) {
 
 func testDeleteLastVersionRefused(t *testing.T, open Opener) {
 	e := newEnv(t, open)
-	id := e.mustCreateAgent(t, agentry.ChannelVoice, `{}`).AgentID
-	err := e.agents.DeleteVersion(e.ctx, e.ws, id, 0)
+	id := e.mustCreateAgent(t, agentry.VoiceAgent, `{}`).ResourceID
+	err := e.svc.DeleteVersion(e.ctx, e.caller(), agentry.DeleteVersionRequest{AgentID: id, Version: 0})
 	wantCode(t, err, agentry.EINVALID, "delete-agent")
 
 	e.mustCreateVersion(t, id, 0)
 	e.mustPublish(t, id, 1)
 	e.mustDeleteVersion(t, id, 0) // a draft
-	_, err = e.agents.GetVersion(e.ctx, e.ws, "", id, num(0))
+	_, err = e.svc.Get(e.ctx, e.caller(), agentry.Address{Kind: agentry.AnyAgent, ID: id, Version: num(0)})
 	wantCode(t, err, agentry.ENOTFOUND)
-	wantCode(t, e.agents.DeleteVersion(e.ctx, e.ws, id, 1), agentry.EINVALID, "delete-agent")
+	wantCode(t, e.svc.DeleteVersion(e.ctx, e.caller(), agentry.DeleteVersionRequest{AgentID: id, Version: 1}), agentry.EINVALID, "delete-agent")
 	if v := e.mustGet(t, id, refNone); v.Number != 1 {
 		t.Errorf("remaining version = %d, want 1", v.Number)
 	}
@@ -416,7 +418,7 @@ func testDeleteLastVersionRefused(t *testing.T, open Opener) {
 	// A published version may be deleted while others remain.
 	e.mustCreateVersion(t, id, 1)
 	e.mustDeleteVersion(t, id, 1)
-	if vs, _ := e.agents.Versions(e.ctx, e.ws, "", id); !reflect.DeepEqual(numbers(vs), []int64{2}) {
+	if vs, _ := e.svc.Versions(e.ctx, e.caller(), agentry.AnyAgent, id); !reflect.DeepEqual(numbers(vs), []int64{2}) {
 		t.Errorf("versions = %v, want [2]", numbers(vs))
 	}
 }
@@ -424,16 +426,16 @@ func testDeleteLastVersionRefused(t *testing.T, open Opener) {
 func testDeleteAgentRemovesAll(t *testing.T, open Opener) {
 	e := newEnv(t, open)
 	id := e.draftsAndPublished(t)
-	keep := e.mustCreateAgent(t, agentry.ChannelVoice, `{}`).AgentID
-	if err := e.agents.DeleteAgent(e.ctx, e.ws, "", id); err != nil {
+	keep := e.mustCreateAgent(t, agentry.VoiceAgent, `{}`).ResourceID
+	if err := e.svc.Delete(e.ctx, e.caller(), agentry.DeleteRequest{Kind: agentry.AnyAgent, ID: id}); err != nil {
 		t.Fatal(err)
 	}
 	for _, ref := range []agentry.VersionRef{refNone, refLatest, refLatPub, num(0), num(3)} {
-		_, err := e.agents.GetVersion(e.ctx, e.ws, "", id, ref)
+		_, err := e.svc.Get(e.ctx, e.caller(), agentry.Address{Kind: agentry.AnyAgent, ID: id, Version: ref})
 		wantCode(t, err, agentry.ENOTFOUND)
 	}
 	mustView(t, e.store, func(tx agentry.Tx) error {
-		if _, err := tx.GetAgent(e.ws, id); err == nil {
+		if _, err := tx.GetResource(e.ws, id); err == nil {
 			t.Errorf("agent row survived delete-agent")
 		}
 		if n, _ := tx.CountVersions(e.ws, id); n != 0 {
@@ -441,17 +443,17 @@ func testDeleteAgentRemovesAll(t *testing.T, open Opener) {
 		}
 		return nil
 	})
-	page, err := e.agents.ListAgents(e.ctx, e.ws, agentry.AgentFilter{}, agentry.PageRequest{Limit: 10})
+	page, err := e.svc.ListAgents(e.ctx, e.caller(), agentry.AgentFilter{}, agentry.PageRequest{Limit: 10})
 	if err != nil || !reflect.DeepEqual(ids(page.Items), []string{keep}) {
 		t.Errorf("ListAgents after delete = %v, %v; want [%s]", ids(page.Items), err, keep)
 	}
-	wantCode(t, e.agents.DeleteAgent(e.ctx, e.ws, "", id), agentry.ENOTFOUND)
+	wantCode(t, e.svc.Delete(e.ctx, e.caller(), agentry.DeleteRequest{Kind: agentry.AnyAgent, ID: id}), agentry.ENOTFOUND)
 }
 
 func testGetVersionRefs(t *testing.T, open Opener) {
 	e := newEnv(t, open)
-	id := e.mustCreateAgent(t, agentry.ChannelVoice, `{}`).AgentID
-	_, err := e.agents.GetVersion(e.ctx, e.ws, "", id, refLatPub)
+	id := e.mustCreateAgent(t, agentry.VoiceAgent, `{}`).ResourceID
+	_, err := e.svc.Get(e.ctx, e.caller(), agentry.Address{Kind: agentry.AnyAgent, ID: id, Version: refLatPub})
 	wantCode(t, err, agentry.ENOTFOUND, "published")
 
 	for range 3 {
@@ -473,11 +475,11 @@ func testGetVersionRefs(t *testing.T, open Opener) {
 		{"number zero", num(0), 0},
 		{"latest_published", refLatPub, 1},
 		{"unknown number", num(4), -1},
-		{"tag", agentry.VersionRef{Kind: agentry.RefTag, Tag: "prod"}, -1},
+		{"tag", agentry.VersionRef{Form: agentry.RefTag, Tag: "prod"}, -1},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			v, err := e.agents.GetVersion(e.ctx, e.ws, agentry.ChannelVoice, id, tc.ref)
+			v, err := e.svc.Get(e.ctx, e.caller(), agentry.Address{Kind: agentry.VoiceAgent, ID: id, Version: tc.ref})
 			if tc.want < 0 {
 				wantCode(t, err, agentry.ENOTFOUND)
 				return
@@ -502,34 +504,34 @@ func testGetVersionRefs(t *testing.T, open Opener) {
 
 func testChannelMismatchIsNotFound(t *testing.T, open Opener) {
 	e := newEnv(t, open)
-	id := e.mustCreateAgent(t, agentry.ChannelVoice, `{"agent_name":"v"}`).AgentID
+	id := e.mustCreateAgent(t, agentry.VoiceAgent, `{"agent_name":"v"}`).ResourceID
 	patch := fields(t, `{"agent_name":"changed"}`)
-	_, err := e.agents.GetVersion(e.ctx, e.ws, agentry.ChannelChat, id, refNone)
+	_, err := e.svc.Get(e.ctx, e.caller(), agentry.Address{Kind: agentry.ChatAgent, ID: id, Version: refNone})
 	wantCode(t, err, agentry.ENOTFOUND)
-	_, err = e.agents.UpdateVersion(e.ctx, e.ws, agentry.ChannelChat, id, refNone, patch, "")
+	_, err = e.update(e.ws, agentry.ChatAgent, id, refNone, patch, "")
 	wantCode(t, err, agentry.ENOTFOUND)
-	_, err = e.agents.Versions(e.ctx, e.ws, agentry.ChannelChat, id)
+	_, err = e.svc.Versions(e.ctx, e.caller(), agentry.ChatAgent, id)
 	wantCode(t, err, agentry.ENOTFOUND)
-	wantCode(t, e.agents.DeleteAgent(e.ctx, e.ws, agentry.ChannelChat, id), agentry.ENOTFOUND)
+	wantCode(t, e.svc.Delete(e.ctx, e.caller(), agentry.DeleteRequest{Kind: agentry.ChatAgent, ID: id}), agentry.ENOTFOUND)
 
-	v, err := e.agents.GetVersion(e.ctx, e.ws, agentry.ChannelVoice, id, refNone)
-	if err != nil || v.Channel != agentry.ChannelVoice {
+	v, err := e.svc.Get(e.ctx, e.caller(), agentry.Address{Kind: agentry.VoiceAgent, ID: id, Version: refNone})
+	if err != nil || v.Kind != agentry.VoiceAgent {
 		t.Fatalf("GetVersion through the right channel: %+v, %v", v, err)
 	}
 	wantConfig(t, v.Config, `{"agent_name":"v"}`)
-	if err := e.agents.DeleteAgent(e.ctx, e.ws, agentry.ChannelVoice, id); err != nil {
+	if err := e.svc.Delete(e.ctx, e.caller(), agentry.DeleteRequest{Kind: agentry.VoiceAgent, ID: id}); err != nil {
 		t.Fatalf("DeleteAgent through the right channel: %v", err)
 	}
 }
 
 func testIfMatch(t *testing.T, open Opener) {
 	e := newEnv(t, open)
-	id := e.mustCreateAgent(t, agentry.ChannelVoice, `{"agent_name":"a"}`).AgentID
+	id := e.mustCreateAgent(t, agentry.VoiceAgent, `{"agent_name":"a"}`).ResourceID
 	e.mustCreateVersion(t, id, 0)
 	v0 := e.mustGet(t, id, num(0))
 	stale := agentry.ETag(v0)
 	now := e.clock.Advance(time.Second)
-	v, err := e.agents.UpdateVersion(e.ctx, e.ws, "", id, num(0), fields(t, `{"agent_name":"b"}`), stale)
+	v, err := e.update(e.ws, agentry.VoiceAgent, id, num(0), fields(t, `{"agent_name":"b"}`), stale)
 	if err != nil {
 		t.Fatalf("update with the current ETag: %v", err)
 	}
@@ -543,9 +545,9 @@ func testIfMatch(t *testing.T, open Opener) {
 	e.clock.Advance(time.Second)
 	otherVersion := agentry.ETag(e.mustGet(t, id, num(1)))
 	for _, tag := range []string{stale, "W/" + stale, otherVersion, `"garbage"`} {
-		_, err = e.agents.UpdateVersion(e.ctx, e.ws, "", id, num(0), fields(t, `{"agent_name":"c"}`), tag)
+		_, err = e.update(e.ws, agentry.VoiceAgent, id, num(0), fields(t, `{"agent_name":"c"}`), tag)
 		wantCode(t, err, agentry.EPRECONDITION)
-		wantCode(t, e.agents.Publish(e.ctx, e.ws, id, 0, nil, nil, tag), agentry.EPRECONDITION)
+		wantCode(t, e.svc.Publish(e.ctx, e.caller(), agentry.PublishRequest{AgentID: id, Version: 0, IfMatch: tag}), agentry.EPRECONDITION)
 	}
 	wantVersion(t, e.mustGet(t, id, num(0)), current)
 	if a := mustAgentRow(t, e.store, e.ws, id); !reflect.DeepEqual(a, agentBefore) || a.ModifiedAt != now {
@@ -559,13 +561,13 @@ func testIfMatch(t *testing.T, open Opener) {
 		func(string) string { return "*" },
 	} {
 		tag := form(agentry.ETag(current))
-		v, err := e.agents.UpdateVersion(e.ctx, e.ws, "", id, num(0), fields(t, `{"language":"en-US"}`), tag)
+		v, err := e.update(e.ws, agentry.VoiceAgent, id, num(0), fields(t, `{"language":"en-US"}`), tag)
 		if err != nil {
 			t.Fatalf("If-Match %s: %v", tag, err)
 		}
 		current = v
 	}
-	if err := e.agents.Publish(e.ctx, e.ws, id, 0, nil, nil, agentry.ETag(current)); err != nil {
+	if err := e.svc.Publish(e.ctx, e.caller(), agentry.PublishRequest{AgentID: id, Version: 0, IfMatch: agentry.ETag(current)}); err != nil {
 		t.Fatalf("publish with the current ETag: %v", err)
 	}
 	if v := e.mustGet(t, id, num(0)); !v.Published || v.Revision != current.Revision+1 {
@@ -575,7 +577,7 @@ func testIfMatch(t *testing.T, open Opener) {
 
 func testNameFollowsLatestVersion(t *testing.T, open Opener) {
 	e := newEnv(t, open)
-	id := e.mustCreateAgent(t, agentry.ChannelVoice, `{"agent_name":"A"}`).AgentID
+	id := e.mustCreateAgent(t, agentry.VoiceAgent, `{"agent_name":"A"}`).ResourceID
 	steps := []struct {
 		name string
 		do   func()
@@ -595,7 +597,7 @@ func testNameFollowsLatestVersion(t *testing.T, open Opener) {
 		if a := mustAgentRow(t, e.store, e.ws, id); a.Name != s.want {
 			t.Fatalf("%s: agent name = %q, want %q", s.name, a.Name, s.want)
 		}
-		page, err := e.agents.ListAgents(e.ctx, e.ws, agentry.AgentFilter{}, agentry.PageRequest{Limit: 10})
+		page, err := e.svc.ListAgents(e.ctx, e.caller(), agentry.AgentFilter{}, agentry.PageRequest{Limit: 10})
 		if err != nil || len(page.Items) != 1 || page.Items[0].Name != s.want {
 			t.Fatalf("%s: ListAgents = %+v, %v; want name %q", s.name, page, err, s.want)
 		}
@@ -604,7 +606,7 @@ func testNameFollowsLatestVersion(t *testing.T, open Opener) {
 
 func testModifiedAtOnEdits(t *testing.T, open Opener) {
 	e := newEnv(t, open)
-	id := e.mustCreateAgent(t, agentry.ChannelVoice, `{}`).AgentID
+	id := e.mustCreateAgent(t, agentry.VoiceAgent, `{}`).ResourceID
 	created := e.clock.Millis()
 	steps := []struct {
 		name    string
@@ -612,20 +614,28 @@ func testModifiedAtOnEdits(t *testing.T, open Opener) {
 		changes bool
 	}{
 		{"update", func() error {
-			_, err := e.agents.UpdateVersion(e.ctx, e.ws, "", id, refNone, fields(t, `{"language":"en-US"}`), "")
+			_, err := e.update(e.ws, agentry.VoiceAgent, id, refNone, fields(t, `{"language":"en-US"}`), "")
 			return err
 		}, true},
-		{"create-version", func() error { _, err := e.agents.CreateVersion(e.ctx, e.ws, id, 0); return err }, true},
-		{"publish", func() error { return e.agents.Publish(e.ctx, e.ws, id, 0, nil, nil, "") }, true},
-		{"read", func() error { _, err := e.agents.GetVersion(e.ctx, e.ws, "", id, refNone); return err }, false},
+		{"create-version", func() error {
+			_, err := e.svc.Branch(e.ctx, e.caller(), agentry.BranchRequest{AgentID: id, Base: 0})
+			return err
+		}, true},
+		{"publish", func() error { return e.svc.Publish(e.ctx, e.caller(), agentry.PublishRequest{AgentID: id, Version: 0}) }, true},
+		{"read", func() error {
+			_, err := e.svc.Get(e.ctx, e.caller(), agentry.Address{Kind: agentry.AnyAgent, ID: id, Version: refNone})
+			return err
+		}, false},
 		{"refused update", func() error {
-			_, err := e.agents.UpdateVersion(e.ctx, e.ws, "", id, num(0), fields(t, `{"language":"de-DE"}`), "")
+			_, err := e.update(e.ws, agentry.VoiceAgent, id, num(0), fields(t, `{"language":"de-DE"}`), "")
 			if agentry.ErrorCode(err) == agentry.EINVALID {
 				return nil
 			}
 			return err
 		}, false},
-		{"delete-version", func() error { return e.agents.DeleteVersion(e.ctx, e.ws, id, 1) }, true},
+		{"delete-version", func() error {
+			return e.svc.DeleteVersion(e.ctx, e.caller(), agentry.DeleteVersionRequest{AgentID: id, Version: 1})
+		}, true},
 	}
 	want := created
 	for _, s := range steps {

@@ -1,38 +1,25 @@
 package schema
 
-import (
-	"encoding/json"
-	"sync"
-)
-
 // jsonObject is a node of the OpenAPI document; encoding/json writes map keys
 // in sorted order, so the document is byte-for-byte deterministic.
 type jsonObject = map[string]any
 
-var (
-	openAPIOnce sync.Once
-	openAPIDoc  []byte
-)
-
-// OpenAPI returns agentry's OpenAPI 3.0 document as JSON. It is built once,
-// from the same definitions that validate requests. Callers must not modify
-// the returned slice.
-func OpenAPI() []byte {
-	openAPIOnce.Do(func() {
-		doc, err := json.Marshal(document())
-		if err != nil {
-			panic("schema: cannot encode the OpenAPI document: " + err.Error())
-		}
-		openAPIDoc = doc
-	})
-	return openAPIDoc
-}
-
-// emitter turns schemas into OpenAPI schema objects, collecting every named
-// schema once under components/schemas.
-type emitter struct {
+// Emitter turns schemas into OpenAPI schema objects, collecting every named
+// schema once under components/schemas. The package api builds the whole
+// document with one.
+type Emitter struct {
 	components jsonObject
 }
+
+// NewEmitter returns an emitter with no components yet.
+func NewEmitter() *Emitter { return &Emitter{components: jsonObject{}} }
+
+// Object returns the OpenAPI schema of a value that must be an object
+// following o: a reference when o has a component name.
+func (e *Emitter) Object(o *Object) map[string]any { return e.schema(ref(o)) }
+
+// Components returns every named schema emitted so far, by name.
+func (e *Emitter) Components() map[string]any { return e.components }
 
 func componentRef(name string) jsonObject {
 	return jsonObject{"$ref": "#/components/schemas/" + name}
@@ -40,7 +27,7 @@ func componentRef(name string) jsonObject {
 
 // schema returns the OpenAPI form of s: a reference when s has a component
 // name, wrapped so that a nullable use stays nullable.
-func (e *emitter) schema(s *rule) jsonObject {
+func (e *Emitter) schema(s *rule) jsonObject {
 	name := s.name
 	if s.kind == kObject && s.obj.name != "" {
 		name = s.obj.name
@@ -66,7 +53,7 @@ func (e *emitter) schema(s *rule) jsonObject {
 }
 
 // inline returns the OpenAPI form of s without naming it.
-func (e *emitter) inline(s *rule) jsonObject {
+func (e *Emitter) inline(s *rule) jsonObject {
 	out := jsonObject{}
 	if t := s.typeName(); t != "" {
 		out["type"] = t
@@ -147,7 +134,7 @@ func (e *emitter) inline(s *rule) jsonObject {
 }
 
 // object returns the keywords of an object schema.
-func (e *emitter) object(o *Object) jsonObject {
+func (e *Emitter) object(o *Object) jsonObject {
 	out := jsonObject{"type": "object"}
 	if len(o.props) > 0 {
 		p := jsonObject{}
@@ -156,7 +143,7 @@ func (e *emitter) object(o *Object) jsonObject {
 		}
 		out["properties"] = p
 	}
-	if r := o.requiredList(); len(r) > 0 {
+	if r := o.requiredList(); len(r) > 0 && !o.patchable {
 		out["required"] = r
 	}
 	switch {

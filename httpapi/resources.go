@@ -1,0 +1,162 @@
+package httpapi
+
+import (
+	"encoding/json"
+	"net/http"
+	"strconv"
+
+	"github.com/agentry/agentry"
+	"github.com/agentry/agentry/schema"
+)
+
+// The operations every kind of versioned resource has alike: create, get,
+// update and delete. Each is specialised by the kind it serves.
+
+// decodeFields reads the body as one JSON object, undecoded field by field.
+// Its field rules are applied by whoever takes the fields: the service for
+// configurations, decodeRequest for request objects.
+func decodeFields(r *http.Request) (agentry.Fields, error) {
+	body, err := readBody(r)
+	if err != nil {
+		return nil, err
+	}
+	fields, err := schema.DecodeObject(body)
+	if err != nil {
+		return nil, err
+	}
+	return agentry.Fields(fields), nil
+}
+
+// decodeRequest reads a request body (not a configuration) and checks it
+// against its object's rules.
+func decodeRequest(r *http.Request, obj *schema.Object) (agentry.Fields, error) {
+	fields, err := decodeFields(r)
+	if err != nil {
+		return nil, err
+	}
+	if err := obj.Validate(fields, schema.Create); err != nil {
+		return nil, err
+	}
+	return fields, nil
+}
+
+// refParser reads the version parameter of a get or an update.
+type refParser func(r *http.Request) (agentry.VersionRef, error)
+
+// agentVersion parses the version parameter of an agent endpoint: a number,
+// latest, latest_published or a tag.
+func agentVersion(r *http.Request) (agentry.VersionRef, error) {
+	return agentry.ParseVersionRef(r.URL.Query().Get("version"))
+}
+
+// engineVersion parses the version parameter of an engine endpoint: a
+// version number, or latest. Engines have no tags.
+func engineVersion(r *http.Request) (agentry.VersionRef, error) {
+	raw := r.URL.Query().Get("version")
+	ref, err := agentry.ParseVersionRef(raw)
+	if err != nil || ref.Form == agentry.RefTag {
+		return ref, agentry.Errorf(agentry.EINVALID, "version: must be a non-negative integer (a version number), got %q", raw)
+	}
+	return ref, nil
+}
+
+func (s *Server) create(kind *agentry.Kind) handler {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		fields, err := decodeFields(r)
+		if err != nil {
+			return err
+		}
+		cfg, err := s.Service.CheckCreate(kind, fields)
+		if err != nil {
+			return err
+		}
+		v, err := s.Service.Create(r.Context(), caller(r), cfg)
+		if err != nil {
+			return err
+		}
+		writeVersion(w, http.StatusCreated, v)
+		return nil
+	}
+}
+
+func (s *Server) update(kind *agentry.Kind, parse refParser) handler {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		ref, err := parse(r)
+		if err != nil {
+			return err
+		}
+		fields, err := decodeFields(r)
+		if err != nil {
+			return err
+		}
+		patch, err := s.Service.CheckPatch(kind, fields)
+		if err != nil {
+			return err
+		}
+		v, err := s.Service.Update(r.Context(), caller(r), agentry.UpdateRequest{
+			Address: agentry.Address{Kind: kind, ID: r.PathValue(kind.IDField), Version: ref},
+			Patch:   patch, IfMatch: r.Header.Get("If-Match")})
+		if err != nil {
+			return err
+		}
+		writeVersion(w, http.StatusOK, v)
+		return nil
+	}
+}
+
+func (s *Server) delete(kind *agentry.Kind) handler {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		req := agentry.DeleteRequest{Kind: kind, ID: r.PathValue(kind.IDField)}
+		if kind.Engine {
+			if raw := r.URL.Query().Get("force_delete"); raw != "" {
+				var err error
+				if req.Force, err = strconv.ParseBool(raw); err != nil {
+					return agentry.Errorf(agentry.EINVALID, "force_delete: must be true or false, got %q", raw)
+				}
+			}
+		}
+		if err := s.Service.Delete(r.Context(), caller(r), req); err != nil {
+			return err
+		}
+		s.published.deleteAgent(caller(r).Workspace, req.ID)
+		w.WriteHeader(http.StatusNoContent)
+		return nil
+	}
+}
+
+// getVersion answers a get of one version of a resource, from the published
+// cache when the reference is a number (the hot path: what a starting call
+// asks for).
+func (s *Server) getVersion(w http.ResponseWriter, r *http.Request, a agentry.Address) error {
+	c := caller(r)
+	var key string
+	if a.Version.Form == agentry.RefNumber {
+		key = cacheKey(c.Workspace, a.Kind.Name, a.ID, a.Version.Number)
+		if body, etag, ok := s.published.get(key); ok {
+			w.Header()["Etag"] = []string{etag}
+			writeRaw(w, http.StatusOK, body)
+			return nil
+		}
+	}
+	v, err := s.Service.Get(r.Context(), c, a)
+	if err != nil {
+		return err
+	}
+	body, etag := appendResponse(make([]byte, 0, 256+len(v.Config)), v), agentry.ETag(v)
+	if v.Published {
+		s.published.put(cacheKey(c.Workspace, a.Kind.Name, a.ID, v.Number), c.Workspace, a.ID, body, etag)
+	}
+	w.Header()["Etag"] = []string{etag}
+	writeRaw(w, http.StatusOK, body)
+	return nil
+}
+
+// wholeNumber reads a version number the schema has already checked: an
+// integer, possibly written as 3.0 or 3e0.
+func wholeNumber(raw json.RawMessage) (int64, error) {
+	var f float64
+	if err := json.Unmarshal(raw, &f); err != nil {
+		return 0, err
+	}
+	return int64(f), nil
+}

@@ -1,0 +1,169 @@
+package sqlstore
+
+import (
+	"database/sql"
+
+	"github.com/agentry/agentry"
+)
+
+const versionColumns = `workspace_id, resource_id, kind, number, base_version, published, published_at, title, description, config, modified_at, revision, engine_id, engine_version`
+
+func scanVersion(sc interface{ Scan(...any) error }) (agentry.Version, error) {
+	var v agentry.Version
+	var base sql.NullInt64
+	var title, desc sql.NullString
+	var kind, config string
+	var engineVersion sql.NullInt64
+	err := sc.Scan(&v.WorkspaceID, &v.ResourceID, &kind, &v.Number, &base, &v.Published, &v.PublishedAt,
+		&title, &desc, &config, &v.ModifiedAt, &v.Revision, &v.EngineID, &engineVersion)
+	if err == nil {
+		v.Kind, err = kindOf(kind)
+	}
+	setOptional(&v, base, title, desc)
+	if engineVersion.Valid {
+		v.EngineVersion = &engineVersion.Int64
+	}
+	v.Config = []byte(config)
+	return v, err
+}
+
+// setOptional sets a version's nullable metadata from its columns.
+func setOptional(v *agentry.Version, base sql.NullInt64, title, desc sql.NullString) {
+	if base.Valid {
+		v.BaseVersion = &base.Int64
+	}
+	if title.Valid {
+		v.Title = &title.String
+	}
+	if desc.Valid {
+		v.Description = &desc.String
+	}
+}
+
+// InsertVersion inserts a version row.
+func (t *Tx) InsertVersion(v *agentry.Version) error {
+	_, err := t.exec(`INSERT INTO versions (`+versionColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		v.WorkspaceID, v.ResourceID, v.Kind.Name, v.Number, v.BaseVersion, v.Published, v.PublishedAt,
+		v.Title, v.Description, string(v.Config), v.ModifiedAt, v.Revision, v.EngineID, v.EngineVersion)
+	return err
+}
+
+// GetVersion reads one version by number.
+func (t *Tx) GetVersion(workspaceID, resourceID string, number int64) (*agentry.Version, error) {
+	v, err := scanVersion(t.queryRow(`SELECT `+versionColumns+` FROM versions WHERE workspace_id = ? AND resource_id = ? AND number = ?`,
+		workspaceID, resourceID, number))
+	return &v, notFound(err)
+}
+
+// FindVersion reads the latest, latest draft or latest published version.
+func (t *Tx) FindVersion(workspaceID, resourceID string, pick int) (*agentry.Version, error) {
+	where, order := "", "number DESC"
+	switch pick {
+	case agentry.PickLatestDraft:
+		where = ` AND published = ?`
+	case agentry.PickLatestPublished:
+		where, order = ` AND published = ?`, "published_at DESC, number DESC"
+	}
+	args := []any{workspaceID, resourceID}
+	if where != "" {
+		args = append(args, pick == agentry.PickLatestPublished)
+	}
+	v, err := scanVersion(t.queryRow(`SELECT `+versionColumns+` FROM versions WHERE workspace_id = ? AND resource_id = ?`+where+` ORDER BY `+order+` LIMIT 1`, args...))
+	return &v, notFound(err)
+}
+
+// UpdateVersion writes a version's mutable columns.
+func (t *Tx) UpdateVersion(v *agentry.Version) error {
+	return mustAffect(t.exec(`UPDATE versions SET published = ?, published_at = ?, title = ?, description = ?, config = ?, modified_at = ?, revision = ?,
+		engine_id = ?, engine_version = ? WHERE workspace_id = ? AND resource_id = ? AND number = ?`,
+		v.Published, v.PublishedAt, v.Title, v.Description, string(v.Config), v.ModifiedAt, v.Revision, v.EngineID, v.EngineVersion,
+		v.WorkspaceID, v.ResourceID, v.Number))
+}
+
+// DeleteVersion deletes one version.
+func (t *Tx) DeleteVersion(workspaceID, resourceID string, number int64) error {
+	return mustAffect(t.exec(`DELETE FROM versions WHERE workspace_id = ? AND resource_id = ? AND number = ?`, workspaceID, resourceID, number))
+}
+
+// CountVersions counts a resource's versions.
+func (t *Tx) CountVersions(workspaceID, resourceID string) (int, error) {
+	var n int
+	err := t.queryRow(`SELECT count(*) FROM versions WHERE workspace_id = ? AND resource_id = ?`, workspaceID, resourceID).Scan(&n)
+	return n, err
+}
+
+// EngineUsers lists agent versions that pin an engine, oldest agent first.
+func (t *Tx) EngineUsers(workspaceID, engineID string, limit int) ([]agentry.Version, error) {
+	return t.versions(`SELECT `+versionColumns+` FROM versions WHERE workspace_id = ? AND engine_id = ? ORDER BY resource_id, number LIMIT ?`,
+		workspaceID, engineID, limit)
+}
+
+// ListVersions reads a keyset page of versions ordered by number; a zero
+// limit reads them all.
+func (t *Tx) ListVersions(workspaceID, resourceID string, q agentry.VersionQuery) ([]agentry.Version, error) {
+	columns := versionColumns
+	if q.Summary {
+		columns = summaryColumns
+	}
+	query := `SELECT ` + columns + ` FROM versions WHERE workspace_id = ? AND resource_id = ?`
+	args := []any{workspaceID, resourceID}
+	op, dir := ">", "ASC"
+	if q.Desc {
+		op, dir = "<", "DESC"
+	}
+	if q.After != nil {
+		query += ` AND number ` + op + ` ?`
+		args = append(args, *q.After)
+	}
+	query += ` ORDER BY number ` + dir
+	if q.Limit > 0 {
+		query += ` LIMIT ?`
+		args = append(args, q.Limit)
+	}
+	if q.Summary {
+		return t.summaries(workspaceID, resourceID, query, args...)
+	}
+	return t.versions(query, args...)
+}
+
+// summaryColumns are what a version summary shows; the versions_summary
+// index holds them all, so a page of summaries never reads the table (whose
+// rows carry whole configurations).
+const summaryColumns = `number, base_version, published, title, description, modified_at`
+
+func (t *Tx) summaries(workspaceID, resourceID, query string, args ...any) ([]agentry.Version, error) {
+	rows, err := t.query(query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []agentry.Version
+	for rows.Next() {
+		v := agentry.Version{WorkspaceID: workspaceID, ResourceID: resourceID}
+		var base sql.NullInt64
+		var title, desc sql.NullString
+		if err := rows.Scan(&v.Number, &base, &v.Published, &title, &desc, &v.ModifiedAt); err != nil {
+			return nil, err
+		}
+		setOptional(&v, base, title, desc)
+		out = append(out, v)
+	}
+	return out, rows.Err()
+}
+
+func (t *Tx) versions(query string, args ...any) ([]agentry.Version, error) {
+	rows, err := t.query(query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []agentry.Version
+	for rows.Next() {
+		v, err := scanVersion(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, rows.Err()
+}

@@ -1,0 +1,328 @@
+package agentry
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// Create makes a resource of the configuration's kind (an agent or an
+// engine) with version 0, a draft holding the configuration.
+func (s *Service) Create(ctx context.Context, c Caller, cfg Config) (*Version, error) {
+	kind := cfg.kind
+	if kind == nil || cfg.patch {
+		return nil, fmt.Errorf("agentry: Create needs a configuration from CheckCreate")
+	}
+	now := s.now()
+	v := &Version{WorkspaceID: c.Workspace, ResourceID: NewID(kind.IDPrefix), Kind: kind, Number: 0, ModifiedAt: now}
+	config := Fields{}
+	if err := applyPatch(v, config, cfg.fields); err != nil {
+		return nil, err
+	}
+	if err := s.checkConfig(kind, config); err != nil {
+		return nil, err
+	}
+	err := s.Store.Update(ctx, func(tx Tx) error {
+		if kind.Agent {
+			if err := pinEngine(tx, v, config); err != nil {
+				return err
+			}
+		}
+		raw, err := encodeConfig(config)
+		if err != nil {
+			return err
+		}
+		v.Config = raw
+		r := &Resource{WorkspaceID: c.Workspace, ID: v.ResourceID, Kind: kind, Name: nameOf(raw),
+			NextVersion: 1, CreatedAt: now, ModifiedAt: now}
+		if err := tx.InsertResource(r); err != nil {
+			return err
+		}
+		return tx.InsertVersion(v)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return v, nil
+}
+
+// Get returns the version of a resource that the address names; RefNone
+// means the latest (largest number).
+func (s *Service) Get(ctx context.Context, c Caller, a Address) (*Version, error) {
+	// The hot path, what a starting call asks for: the version row alone, in
+	// one statement. A version row exists only while its resource does, and
+	// carries the resource's kind, so the rules need nothing more when it is
+	// found.
+	if a.Version.Form != RefTag {
+		var v *Version
+		err := s.readOne(ctx, func(tx Tx) (err error) {
+			switch a.Version.Form {
+			case RefNumber:
+				v, err = tx.GetVersion(c.Workspace, a.ID, a.Version.Number)
+			case RefLatestPublished:
+				v, err = tx.FindVersion(c.Workspace, a.ID, PickLatestPublished)
+			default:
+				v, err = tx.FindVersion(c.Workspace, a.ID, PickLatest)
+			}
+			return err
+		})
+		if err == nil && a.Kind.Covers(v.Kind) {
+			return v, nil
+		}
+		if err != nil && !errors.Is(err, ErrNotFound) {
+			return nil, err
+		}
+	}
+	// Not found: the two-step read tells a missing resource from a missing
+	// version, with the error each gives.
+	var v *Version
+	err := s.Store.View(ctx, func(tx Tx) error {
+		r, err := getResource(tx, c.Workspace, a.Kind, a.ID, false)
+		if err != nil {
+			return err
+		}
+		v, err = resolve(tx, r, a.Version, PickLatest)
+		return err
+	})
+	return v, err
+}
+
+// Update applies a patch to the draft that the address names; RefNone means
+// the latest draft.
+func (s *Service) Update(ctx context.Context, c Caller, req UpdateRequest) (*Version, error) {
+	if req.Patch.kind == nil || !req.Patch.patch || !req.Kind.Covers(req.Patch.kind) {
+		return nil, fmt.Errorf("agentry: Update needs a patch from CheckPatch of kind %s", req.Kind)
+	}
+	patch := req.Patch.fields
+	var v *Version
+	err := s.Store.Update(ctx, func(tx Tx) error {
+		r, err := getResource(tx, c.Workspace, req.Kind, req.ID, true)
+		if err != nil {
+			return err
+		}
+		if r.Kind != req.Patch.kind {
+			return fmt.Errorf("agentry: a patch checked as %s cannot apply to %s %s of kind %s", req.Patch.kind, r.Kind.Noun, r.ID, r.Kind)
+		}
+		v, err = resolve(tx, r, req.Version, PickLatestDraft)
+		if err != nil {
+			return err
+		}
+		if err := checkIfMatch(v, req.IfMatch); err != nil {
+			return err
+		}
+		if v.Published {
+			return Errorf(EINVALID, "version %d of %s %s is published and cannot be changed: %s", v.Number, r.Kind.Noun, r.ID, publishedAdvice(r.Kind, v.Number))
+		}
+		var config Fields
+		if err := json.Unmarshal(v.Config, &config); err != nil {
+			return fmt.Errorf("decode config of %s v%d: %w", r.ID, v.Number, err)
+		}
+		if config == nil {
+			config = Fields{}
+		}
+		if err := applyPatch(v, config, patch); err != nil {
+			return err
+		}
+		if err := s.checkConfig(r.Kind, config); err != nil {
+			return err
+		}
+		if _, ok := patch["response_engine"]; ok && r.Kind.Agent {
+			if err := pinEngine(tx, v, config); err != nil {
+				return err
+			}
+		}
+		if v.Config, err = encodeConfig(config); err != nil {
+			return err
+		}
+		v.ModifiedAt = s.now()
+		v.Revision++
+		if err := tx.UpdateVersion(v); err != nil {
+			return err
+		}
+		// The listed name is the latest version's: only a patch of
+		// agent_name on the latest version changes it.
+		var name *string
+		if _, renamed := patch[fieldName]; renamed {
+			latest := v.Number == r.NextVersion-1
+			if !latest {
+				l, err := tx.FindVersion(r.WorkspaceID, r.ID, PickLatest)
+				if err != nil {
+					return err
+				}
+				latest = l.Number == v.Number
+			}
+			if latest {
+				n := nameOf(v.Config)
+				name = &n
+			}
+		}
+		return touch(tx, r, v.ModifiedAt, name)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return v, nil
+}
+
+// Branch copies version Base (draft or published) of an agent into a new
+// draft that takes the agent's next number (create-agent-version).
+func (s *Service) Branch(ctx context.Context, c Caller, req BranchRequest) (*Version, error) {
+	var v *Version
+	err := s.Store.Update(ctx, func(tx Tx) error {
+		r, err := getResource(tx, c.Workspace, AnyAgent, req.AgentID, true)
+		if err != nil {
+			return err
+		}
+		b, err := getVersion(tx, r, req.Base)
+		if err != nil {
+			return err
+		}
+		now := s.now()
+		v = &Version{WorkspaceID: c.Workspace, ResourceID: r.ID, Kind: r.Kind, Number: r.NextVersion,
+			BaseVersion: &b.Number, Config: b.Config, ModifiedAt: now}
+		r.NextVersion++
+		v.EngineID, v.EngineVersion = b.EngineID, b.EngineVersion
+		if err := branchEngine(tx, b, v, now); err != nil {
+			return err
+		}
+		if err := tx.InsertVersion(v); err != nil {
+			return err
+		}
+		// The new draft has the highest number: it is the latest version.
+		name := nameOf(v.Config)
+		return touch(tx, r, now, &name)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return v, nil
+}
+
+// Publish turns a draft of an agent into a published version in place, and
+// publishes the engine version it pins in the same transaction.
+func (s *Service) Publish(ctx context.Context, c Caller, req PublishRequest) error {
+	return s.Store.Update(ctx, func(tx Tx) error {
+		r, err := getResource(tx, c.Workspace, AnyAgent, req.AgentID, true)
+		if err != nil {
+			return err
+		}
+		v, err := getVersion(tx, r, req.Version)
+		if err != nil {
+			return err
+		}
+		if err := checkIfMatch(v, req.IfMatch); err != nil {
+			return err
+		}
+		if v.Published {
+			return Errorf(EINVALID, "version %d of agent %s is already published: published versions never change; create a new draft with create-agent-version and publish that", v.Number, r.ID)
+		}
+		now := s.now()
+		v.Published, v.PublishedAt, v.ModifiedAt = true, now, now
+		if req.Title != nil {
+			v.Title = req.Title
+		}
+		if req.Description != nil {
+			v.Description = req.Description
+		}
+		v.Revision++
+		if err := tx.UpdateVersion(v); err != nil {
+			return err
+		}
+		if err := publishEngine(tx, v, now); err != nil {
+			return err
+		}
+		return touch(tx, r, now, nil)
+	})
+}
+
+// DeleteVersion deletes one version of an agent. The last remaining version
+// cannot be deleted: the agent itself is deleted instead.
+func (s *Service) DeleteVersion(ctx context.Context, c Caller, req DeleteVersionRequest) error {
+	return s.Store.Update(ctx, func(tx Tx) error {
+		r, err := getResource(tx, c.Workspace, AnyAgent, req.AgentID, true)
+		if err != nil {
+			return err
+		}
+		if _, err := getVersion(tx, r, req.Version); err != nil {
+			return err
+		}
+		n, err := tx.CountVersions(c.Workspace, r.ID)
+		if err != nil {
+			return err
+		}
+		if n <= 1 {
+			return Errorf(EINVALID, "version %d is the only version of agent %s and cannot be deleted: delete the agent with delete-agent instead", req.Version, r.ID)
+		}
+		if err := tx.DeleteVersion(c.Workspace, r.ID, req.Version); err != nil {
+			return err
+		}
+		now := s.now()
+		number := req.Version
+		if err := logDeletion(tx, c.Workspace, r.ID, &number, now); err != nil {
+			return err
+		}
+		name, err := latestName(tx, r)
+		if err != nil {
+			return err
+		}
+		return touch(tx, r, now, name)
+	})
+}
+
+// Delete deletes a resource and every version of it. An engine that agent
+// versions pin is refused unless Force is set.
+func (s *Service) Delete(ctx context.Context, c Caller, req DeleteRequest) error {
+	return s.Store.Update(ctx, func(tx Tx) error {
+		r, err := getResource(tx, c.Workspace, req.Kind, req.ID, true)
+		if err != nil {
+			return err
+		}
+		if r.Kind.Engine && !req.Force {
+			if err := refuseUsedEngine(tx, r); err != nil {
+				return err
+			}
+		}
+		if err := tx.DeleteResource(c.Workspace, r.ID); err != nil {
+			return err
+		}
+		return logDeletion(tx, c.Workspace, r.ID, nil, s.now())
+	})
+}
+
+// Versions returns every version of a resource, ascending by number.
+func (s *Service) Versions(ctx context.Context, c Caller, kind *Kind, id string) ([]Version, error) {
+	var vs []Version
+	err := s.Store.View(ctx, func(tx Tx) error {
+		r, err := getResource(tx, c.Workspace, kind, id, false)
+		if err != nil {
+			return err
+		}
+		vs, err = tx.ListVersions(c.Workspace, r.ID, VersionQuery{})
+		return err
+	})
+	return vs, err
+}
+
+// DeletionLogRetention is how long the deletion log keeps an entry: far
+// longer than any replica takes to read it.
+const DeletionLogRetention = time.Hour
+
+// logDeletion records a deletion in the log that replicas read to forget
+// cached versions, in the deleting transaction.
+func logDeletion(tx Tx, workspaceID, resourceID string, number *int64, now int64) error {
+	return tx.RecordDeletion(Deletion{WorkspaceID: workspaceID, ResourceID: resourceID, Number: number, At: now},
+		now-DeletionLogRetention.Milliseconds())
+}
+
+// DeletionsSince lists the deletions logged at or after at (milliseconds).
+func (s *Service) DeletionsSince(ctx context.Context, at int64) ([]Deletion, error) {
+	var ds []Deletion
+	err := s.Store.View(ctx, func(tx Tx) error {
+		var err error
+		ds, err = tx.DeletionsSince(at)
+		return err
+	})
+	return ds, err
+}
