@@ -138,3 +138,10 @@ func TestApplyNullValuesSurviveJSON(t *testing.T) {
 		t.Errorf("wire form %s", wire)
 	}
 }
+
+func TestNoChangesEncodeAsAnEmptyList(t *testing.T) {
+	cs := mustDiff(t, `{"a":[1]}`, `{"a":[1.0]}`)
+	if wire, _ := json.Marshal(cs); string(wire) != `[]` {
+		t.Errorf("no changes encode as %s, want []", wire)
+	}
+}

@@ -9,8 +9,9 @@ import (
 )
 
 // Diff returns the changes that turn from into to, in the order they must be
-// applied (see the package documentation). Both must be single JSON values;
-// equal values give no changes.
+// applied (see the package documentation). Both must be single JSON values.
+// Equal values give an empty, non-nil list, so that an answer encodes it as
+// [] rather than null. Diff is safe to call from many goroutines at once.
 func Diff(from, to json.RawMessage) ([]Change, error) {
 	a, err := parse(from)
 	if err != nil {
@@ -20,7 +21,7 @@ func Diff(from, to json.RawMessage) ([]Change, error) {
 	if err != nil {
 		return nil, fmt.Errorf("diff: to: %w", err)
 	}
-	d := differ{budget: totalCells}
+	d := differ{budget: totalCells, changes: []Change{}}
 	d.node(a, b)
 	return d.changes, nil
 }

@@ -129,3 +129,21 @@ func TestCanonicalNumber(t *testing.T) {
 		}
 	}
 }
+
+func TestDiffConcurrently(t *testing.T) {
+	// Nothing is shared between calls but the hash seed; run under -race.
+	from, to := tools("a", "b", "c"), tools("c", "a", "x")
+	want := renderAll(mustDiff(t, from, to))
+	done := make(chan string)
+	for range 4 {
+		go func() {
+			cs, _ := Diff([]byte(from), []byte(to))
+			done <- renderAll(cs)
+		}()
+	}
+	for range 4 {
+		if got := <-done; got != want {
+			t.Errorf("concurrent Diff gave\n%s\nwant\n%s", got, want)
+		}
+	}
+}
