@@ -72,11 +72,11 @@ func applyOne(root *node, c Change) (*node, error) {
 
 // applyToObject applies c to the member named key of obj.
 func applyToObject(obj *node, key string, c Change, to *node) error {
-	i := obj.member(key)
 	if c.Op == OpAdd {
 		obj.set(key, to) // add sets a member whether or not it exists
 		return nil
 	}
+	i := obj.member(key)
 	if i < 0 {
 		return fmt.Errorf("no member %q to %s", key, c.Op)
 	}

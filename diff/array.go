@@ -71,7 +71,7 @@ func identity(it *node, field string) string {
 // Matched items are compared in place at j; the unmatched items between two
 // matches (a gap) are removed at j and added at their place in new. With
 // pairGaps, the unmatched items of a gap are first compared pairwise by
-// position (rule 4 of the package documentation).
+// position, so that an edited unnamed item reads as an edit.
 func (d *differ) walk(old, new []*node, pairs []pair, pairGaps bool) {
 	i, j := 0, 0
 	for _, p := range append(pairs, pair{len(old), len(new)}) {
