@@ -9,7 +9,7 @@ import (
 )
 
 // flow builds a conversation flow of n nodes with five edges each, in the
-// shape of schema.ConversationFlow, about 1.1 KB per node.
+// shape of schema.ConversationFlow, about 1.3 KB per node.
 func flow(n int) map[string]any {
 	r := rand.New(rand.NewPCG(uint64(n), 1))
 	text := func(words int) string {
@@ -108,10 +108,10 @@ func benchFlow(b *testing.B, n int) {
 	}
 }
 
-// BenchmarkDiffFlow300 diffs two versions of a 300-node flow (about 340 KB).
+// BenchmarkDiffFlow300 diffs two versions of a 300-node flow (about 400 KB).
 func BenchmarkDiffFlow300(b *testing.B) { benchFlow(b, 300) }
 
-// BenchmarkDiffFlow1000 diffs two versions of a 1000-node flow (about 1.1 MB).
+// BenchmarkDiffFlow1000 diffs two versions of a 1000-node flow (about 1.3 MB).
 func BenchmarkDiffFlow1000(b *testing.B) { benchFlow(b, 1000) }
 
 // BenchmarkDiffWorstLists diffs lists built to spend the whole LCS budget:
