@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"io"
+	"net"
 	"net/http"
 	"path/filepath"
 	"regexp"
@@ -167,4 +168,42 @@ func (s *syncBuffer) String() string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.b.String()
+}
+
+// runServe runs serve in-process and returns its error, or fails the test if
+// it is still serving after d: the callers expect it to refuse to start.
+func runServe(t *testing.T, d time.Duration, env map[string]string, args ...string) (stdout string, err error) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), d)
+	defer cancel()
+	var out bytes.Buffer
+	started := false
+	a := &app{getenv: func(k string) string { return env[k] }, stdout: &out, stderr: io.Discard,
+		onListen: func(string) { started = true; cancel() }}
+	err = a.run(ctx, append([]string{"serve"}, args...))
+	if started {
+		t.Fatalf("serve %v started; want it to refuse", args)
+	}
+	return out.String(), err
+}
+
+func TestServeThatCannotListenCreatesNoKey(t *testing.T) {
+	taken, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer taken.Close()
+	db := filepath.Join(t.TempDir(), "a.db")
+	out, err := runServe(t, 10*time.Second, nil, "--db", db, "--addr", taken.Addr().String())
+	if err == nil || !strings.Contains(err.Error(), "--addr") {
+		t.Fatalf("serve on a taken port: %v; want an error naming --addr", err)
+	}
+	if strings.Contains(out, "key_") {
+		t.Fatalf("serve printed a key although it could not listen:\n%s", out)
+	}
+	// No key was created, so the next start, which can listen, shows one.
+	_, out2 := startServe(t, nil, "--db", db)
+	if keys := regexp.MustCompile(`key_[0-9a-f]{32}`).FindAllString(out2.String(), -1); len(keys) != 1 {
+		t.Fatalf("the first start that listens printed %d keys, want 1:\n%s", len(keys), out2)
+	}
 }

@@ -60,6 +60,13 @@ On a first start with no key at all, a key is created and printed once.
 		return err
 	}
 	defer st.Close()
+	// Bind before a first key is created and printed: a start that cannot
+	// listen must leave no key behind, or its one showing would be lost.
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return fmt.Errorf("serve: --addr %s: %w", *addr, err)
+	}
+	defer ln.Close()
 	keys := &agentry.KeyService{Store: st}
 	err = a.provisionKey(ctx, keys, logger)
 	if errors.Is(err, agentry.ErrDuplicate) {
@@ -80,10 +87,6 @@ On a first start with no key at all, a key is created and printed once.
 		WriteTimeout:      30 * time.Second,
 		IdleTimeout:       120 * time.Second,
 		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
-	}
-	ln, err := net.Listen("tcp", *addr)
-	if err != nil {
-		return err
 	}
 	logger.Info("agentry listening", "addr", ln.Addr().String(), "db", redactDSN(db.dsn))
 	logOut.Flush()
