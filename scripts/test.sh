@@ -3,10 +3,12 @@
 # the conformance suite (the official Retell SDK against a freshly built
 # server).
 #
-# PostgreSQL: AGENTRY_TEST_POSTGRES_URL names a database to use. When it is not
-# set and a server answers on 127.0.0.1:5432, a fresh database is created for
-# this run and dropped at the end. With CI set, PostgreSQL tests must run: a
-# missing database fails the run instead of skipping them.
+# PostgreSQL: AGENTRY_TEST_POSTGRES_URL names a database to use (its role must
+# be allowed to create databases). When it is not set, scripts/testdb creates
+# a fresh database on 127.0.0.1:5432 as the role postgres for this run, and
+# drops it at the end. When nothing answers there, or the server refuses, one
+# line says so and the PostgreSQL tests skip; with CI set, PostgreSQL tests
+# must run, so that line fails the run instead.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -17,24 +19,24 @@ if [ -n "$unformatted" ]; then
 fi
 go vet ./...
 
+mkdir -p bin
 created_db=""
 cleanup() {
   if [ -n "$created_db" ]; then
-    psql -h 127.0.0.1 -U postgres -d postgres -qc "DROP DATABASE IF EXISTS $created_db WITH (FORCE)" >/dev/null 2>&1 || true
+    bin/testdb drop "$created_db" || true
   fi
 }
 trap cleanup EXIT
 
-if [ -z "${AGENTRY_TEST_POSTGRES_URL:-}" ] && command -v psql >/dev/null 2>&1 \
-   && pg_isready -h 127.0.0.1 -p 5432 -q 2>/dev/null; then
-  created_db="agentry_test_$(date +%s)_$$"
-  psql -h 127.0.0.1 -U postgres -d postgres -qc "CREATE DATABASE $created_db" >/dev/null
-  export AGENTRY_TEST_POSTGRES_URL="postgres://postgres@127.0.0.1:5432/$created_db?sslmode=disable"
+if [ -z "${AGENTRY_TEST_POSTGRES_URL:-}" ]; then
+  go build -o bin/testdb ./scripts/testdb
+  # Prints the new database's URL, or nothing and one line on stderr; it
+  # fails (and so does this script) only when CI is set.
+  created_db=$(bin/testdb create)
+  if [ -n "$created_db" ]; then export AGENTRY_TEST_POSTGRES_URL="$created_db"; fi
 fi
 if [ -n "${AGENTRY_TEST_POSTGRES_URL:-}" ]; then
   echo "== PostgreSQL tests use ${AGENTRY_TEST_POSTGRES_URL%%\?*}"
-else
-  echo "== no PostgreSQL reachable: its tests will skip (they fail instead when CI is set)"
 fi
 
 echo "== go test"
@@ -44,6 +46,5 @@ echo "== benchmark harness smoke (seconds; checks only that every endpoint answe
 go run ./bench --smoke
 
 echo "== conformance (retell-sdk against a freshly built server)"
-mkdir -p bin
 go build -o bin/agentry ./cmd/agentry
 (cd conformance && npm ci --no-audit --no-fund --loglevel=error && AGENTRY_BIN="$PWD/../bin/agentry" npm test)

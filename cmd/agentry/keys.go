@@ -15,10 +15,12 @@ const keysUsage = `Usage:
   agentry keys revoke [--db DSN] ID_OR_PREFIX
 
 create prints a new key on standard output, and nothing else, so that
-KEY=$(agentry keys create) works. Only the key's SHA-256 hash is stored: the
-key cannot be shown again. list shows each key's ID, prefix, workspace, label
-and state, never the key itself. revoke takes a key's ID or its prefix; a running server refuses the key within its
---key-ttl (default 1s), since it remembers valid keys that long.
+KEY=$(agentry keys create) works. A key is
+` + keyFormat + `.
+Only the key's SHA-256 hash is stored: the key cannot be shown again.
+list shows each key's ID, prefix, workspace, label and state, never the key
+itself. revoke takes a key's ID or its prefix; a running server refuses the
+key within its --key-ttl (default 1s), since it remembers valid keys that long.
 `
 
 func (a *app) keys(ctx context.Context, args []string) error {

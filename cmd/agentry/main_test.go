@@ -4,13 +4,17 @@ import (
 	"bytes"
 	"context"
 	"io"
+	"net"
 	"net/http"
+	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/agentry/agentry"
 )
 
 var keyLine = regexp.MustCompile(`^key_[0-9a-f]{32}\n$`)
@@ -167,4 +171,77 @@ func (s *syncBuffer) String() string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.b.String()
+}
+
+// runServe runs serve in-process and returns its error, or fails the test if
+// it is still serving after d: the callers expect it to refuse to start.
+func runServe(t *testing.T, d time.Duration, env map[string]string, args ...string) (stdout string, err error) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), d)
+	defer cancel()
+	var out bytes.Buffer
+	started := false
+	a := &app{getenv: func(k string) string { return env[k] }, stdout: &out, stderr: io.Discard,
+		onListen: func(string) { started = true; cancel() }}
+	err = a.run(ctx, append([]string{"serve"}, args...))
+	if started {
+		t.Fatalf("serve %v started; want it to refuse", args)
+	}
+	return out.String(), err
+}
+
+func TestServeThatCannotListenCreatesNoKey(t *testing.T) {
+	taken, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer taken.Close()
+	db := filepath.Join(t.TempDir(), "a.db")
+	out, err := runServe(t, 10*time.Second, nil, "--db", db, "--addr", taken.Addr().String())
+	if err == nil || !strings.Contains(err.Error(), "--addr") {
+		t.Fatalf("serve on a taken port: %v; want an error naming --addr", err)
+	}
+	if strings.Contains(out, "key_") {
+		t.Fatalf("serve printed a key although it could not listen:\n%s", out)
+	}
+	// No key was created, so the next start, which can listen, shows one.
+	_, out2 := startServe(t, nil, "--db", db)
+	if keys := regexp.MustCompile(`key_[0-9a-f]{32}`).FindAllString(out2.String(), -1); len(keys) != 1 {
+		t.Fatalf("the first start that listens printed %d keys, want 1:\n%s", len(keys), out2)
+	}
+}
+
+func TestServeRefusesAnUppercaseAGENTRY_API_KEY(t *testing.T) {
+	const upper = "key_0123456789ABCDEF0123456789ABCDEF"
+	env := map[string]string{"AGENTRY_API_KEY": upper, "AGENTRY_DB": filepath.Join(t.TempDir(), "a.db")}
+	_, err := runServe(t, 10*time.Second, env, "--addr", "127.0.0.1:0")
+	if err == nil || !strings.Contains(err.Error(), "AGENTRY_API_KEY must be "+keyFormat) {
+		t.Fatalf("uppercase AGENTRY_API_KEY: %v; want %q", err, "AGENTRY_API_KEY must be "+keyFormat)
+	}
+	if strings.Contains(err.Error(), upper[4:]) {
+		t.Fatalf("the error shows the key: %v", err)
+	}
+}
+
+// The README states the key format in the words help and errors use, and
+// every key it shows is one agentry accepts.
+func TestREADMEStatesTheKeyFormat(t *testing.T) {
+	b, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Markdown may wrap or mark up the phrase: compare words only.
+	readme := strings.Join(strings.Fields(strings.ReplaceAll(string(b), "`", "")), " ")
+	if !strings.Contains(readme, keyFormat) {
+		t.Errorf("README.md does not say that a key is %q", keyFormat)
+	}
+	for _, k := range regexp.MustCompile(`key_[0-9A-Za-z<>]+`).FindAllString(readme, -1) {
+		if !agentry.ValidKeyFormat(k) {
+			t.Errorf("README.md shows %q, which is not %s", k, keyFormat)
+		}
+	}
+	out, _, _ := runApp(t, nil, "serve", "--help")
+	if !strings.Contains(strings.Join(strings.Fields(out), " "), keyFormat) {
+		t.Errorf("serve --help does not say that AGENTRY_API_KEY must be %s:\n%s", keyFormat, out)
+	}
 }

@@ -21,7 +21,8 @@ func (a *app) serve(ctx context.Context, args []string) error {
 	fs := a.flagSet("serve [flags]", `Runs the API server until SIGINT or SIGTERM, then stops accepting
 connections, lets in-flight requests finish (up to --drain-timeout) and exits 0.
 
-With AGENTRY_API_KEY set, that key is made valid in the default workspace.
+With AGENTRY_API_KEY set, that key is made valid in the default workspace;
+it must be `+keyFormat+`.
 On a first start with no key at all, a key is created and printed once.
 `)
 	addr := fs.String("addr", "127.0.0.1:8080", "address to listen on (AGENTRY_ADDR)")
@@ -68,6 +69,13 @@ On a first start with no key at all, a key is created and printed once.
 		return err
 	}
 	defer st.Close()
+	// Bind before a first key is created and printed: a start that cannot
+	// listen must leave no key behind, or its one showing would be lost.
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return fmt.Errorf("serve: --addr %s: %w", *addr, err)
+	}
+	defer ln.Close()
 	keys := &agentry.KeyService{Store: st}
 	err = a.provisionKey(ctx, keys, logger)
 	if errors.Is(err, agentry.ErrDuplicate) {
@@ -89,10 +97,6 @@ On a first start with no key at all, a key is created and printed once.
 		WriteTimeout:      30 * time.Second,
 		IdleTimeout:       120 * time.Second,
 		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
-	}
-	ln, err := net.Listen("tcp", *addr)
-	if err != nil {
-		return err
 	}
 	logger.Info("agentry listening", "addr", ln.Addr().String(), "db", redactDSN(db.dsn))
 	logOut.Flush()
@@ -122,10 +126,18 @@ On a first start with no key at all, a key is created and printed once.
 	return nil
 }
 
+// keyFormat says exactly which keys agentry accepts: the form it issues and
+// hashes. Help, errors and the README use these words.
+const keyFormat = "key_ followed by 32 lowercase hexadecimal characters (0-9, a-f)"
+
 // provisionKey makes AGENTRY_API_KEY valid, or creates and prints a first key
 // when the database has none.
 func (a *app) provisionKey(ctx context.Context, keys *agentry.KeyService, logger *slog.Logger) error {
 	if key := a.env("AGENTRY_API_KEY", ""); key != "" {
+		if !agentry.ValidKeyFormat(key) {
+			// The key itself is a secret: the message names the rule, not the value.
+			return fmt.Errorf("AGENTRY_API_KEY must be %s", keyFormat)
+		}
 		added, err := keys.EnsureKey(ctx, agentry.DefaultWorkspace, key, "AGENTRY_API_KEY")
 		if err != nil {
 			return fmt.Errorf("AGENTRY_API_KEY: %w", err)

@@ -69,7 +69,7 @@ export function buildBinary() {
 }
 
 // freePort asks the kernel for a free TCP port on 127.0.0.1.
-function freePort() {
+export function freePort() {
   return new Promise((resolve, reject) => {
     const srv = net.createServer();
     srv.unref();
