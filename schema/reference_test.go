@@ -2,14 +2,14 @@ package schema
 
 import (
 	"fmt"
-	"os"
-	"path/filepath"
 	"slices"
 	"sort"
 	"strings"
 	"testing"
 
 	"github.com/getkin/kin-openapi/openapi3"
+
+	"github.com/agentry/agentry/internal/reference"
 )
 
 // shape is what the drift test compares: a schema reduced to its kind, enum
@@ -369,29 +369,9 @@ var deliberate = map[string]bool{
 	"RetellLlmRequest.kb_config: nullable true, reference false": true,
 }
 
-func referencePath() string {
-	if p := os.Getenv("AGENTRY_REFERENCE_SPEC"); p != "" {
-		return p
-	}
-	return filepath.Join("..", "..", "shared", "reference", "retell-openapi.yaml")
-}
-
 func loadReference(t *testing.T) *openapi3.T {
 	t.Helper()
-	path := referencePath()
-	data, err := os.ReadFile(path)
-	if err != nil {
-		msg := fmt.Sprintf("reference spec not readable at %s (set AGENTRY_REFERENCE_SPEC): %v", path, err)
-		if os.Getenv("CI") != "" {
-			t.Fatal(msg)
-		}
-		t.Skip(msg)
-	}
-	doc, err := openapi3.NewLoader().LoadFromData(data)
-	if err != nil {
-		t.Fatalf("load reference spec %s: %v", path, err)
-	}
-	return doc
+	return reference.Spec(t)
 }
 
 // TestVoiceAgentMatchesReference catches drift between our field rules and

@@ -12,12 +12,15 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-echo "== gofmt and go vet"
+echo "== gofmt, go vet and go mod tidy"
 unformatted=$(gofmt -l $(git ls-files '*.go' 2>/dev/null || find . -name '*.go' -not -path './conformance/*'))
 if [ -n "$unformatted" ]; then
   echo "gofmt would change:"; echo "$unformatted"; exit 1
 fi
 go vet ./...
+if ! go mod tidy -diff >/dev/null; then
+  echo "go mod tidy would change go.mod or go.sum; run it and commit the result:"; go mod tidy -diff || true; exit 1
+fi
 
 mkdir -p bin
 created_db=""

@@ -12,6 +12,7 @@ import (
 	"os/signal"
 	"strings"
 	"syscall"
+	"time"
 )
 
 const usage = `agentry serves Retell AI's agent-management API (voice and chat agents,
@@ -130,7 +131,7 @@ func (a *app) parse(fs *flag.FlagSet, args []string) error {
 			continue // the flag wins over its variable
 		}
 		if err := fs.Set(b.flag, v); err != nil {
-			return usageError{fmt.Sprintf("%s=%q is not a valid value for --%s: %v", b.env, v, b.flag, unwrapFlagError(err))}
+			return usageError{fmt.Sprintf("%s=%q is not a valid value for --%s: want %s", b.env, v, b.flag, wanted(fs.Lookup(b.flag)))}
 		}
 	}
 	return nil
@@ -147,13 +148,19 @@ func (a *app) fromEnv(fs *flag.FlagSet, name, env string) {
 	a.envFlags[fs] = append(a.envFlags[fs], envFlag{flag: name, env: env})
 }
 
-// unwrapFlagError drops the flag package's own wording ("parse error") from
-// a parse failure.
-func unwrapFlagError(err error) error {
-	if u := errors.Unwrap(err); u != nil {
-		return u
+// wanted says what a flag's value must be, for messages.
+func wanted(f *flag.Flag) string {
+	if g, ok := f.Value.(flag.Getter); ok {
+		switch g.Get().(type) {
+		case int:
+			return "a whole number"
+		case time.Duration:
+			return "a duration such as 500ms, 10s or 5m"
+		case bool:
+			return "true or false"
+		}
 	}
-	return err
+	return "a valid value"
 }
 
 // env returns the environment variable name, or def when it is unset.

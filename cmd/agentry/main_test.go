@@ -245,3 +245,34 @@ func TestREADMEStatesTheKeyFormat(t *testing.T) {
 		t.Errorf("serve --help does not say that AGENTRY_API_KEY must be %s:\n%s", keyFormat, out)
 	}
 }
+
+// An environment value a flag cannot parse is an error that names the
+// variable, never a silent default; the flag, when given, wins over it.
+func TestBadEnvironmentValuesAreNamed(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "agentry.db")
+	for env, flag := range map[string]string{
+		"AGENTRY_CACHE_MB":        "--cache-mb",
+		"AGENTRY_DRAIN_TIMEOUT":   "--drain-timeout",
+		"AGENTRY_KEY_TTL":         "--key-ttl",
+		"AGENTRY_REQUEST_TIMEOUT": "--request-timeout",
+		"AGENTRY_CACHE_TTL":       "--cache-ttl",
+		"AGENTRY_DB_MAX_CONNS":    "--db-max-conns",
+		"AGENTRY_DB_TIMEOUT":      "--db-timeout",
+	} {
+		t.Run(env, func(t *testing.T) {
+			_, _, err := runApp(t, map[string]string{env: "abc", "AGENTRY_DB": db}, "serve", "--addr", "127.0.0.1:0")
+			if err == nil || exitCode(err) != 2 || !strings.Contains(err.Error(), env+`="abc"`) || !strings.Contains(err.Error(), flag) {
+				t.Fatalf("serve with %s=abc: %v; want a usage error naming the variable and %s", env, err, flag)
+			}
+		})
+	}
+	// migrate shares the database flags and their variables.
+	if _, _, err := runApp(t, map[string]string{"AGENTRY_DB_MAX_CONNS": "many"}, "migrate", "--db", db); err == nil || !strings.Contains(err.Error(), "AGENTRY_DB_MAX_CONNS") {
+		t.Errorf("migrate with AGENTRY_DB_MAX_CONNS=many: %v", err)
+	}
+	// The flag wins: a bad variable it overrides is never read.
+	url, _ := startServe(t, map[string]string{"AGENTRY_CACHE_MB": "abc", "AGENTRY_DB": db}, "--cache-mb", "8")
+	if got := status(t, "GET", url+"/healthz", ""); got != 200 {
+		t.Errorf("serve --cache-mb 8 with AGENTRY_CACHE_MB=abc: healthz %d", got)
+	}
+}

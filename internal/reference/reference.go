@@ -1,66 +1,38 @@
-// Package reference loads Retell's reference OpenAPI document for tests that
-// check agentry's responses against the reference schemas. The document is
-// not part of this repository: it lives in shared/reference beside the
-// checkout (or where AGENTRY_REFERENCE_SPEC points).
+// Package reference holds Retell's reference OpenAPI document (revision
+// 2026-10-04), for tests that check agentry's schemas and answers against
+// it. The copy is part of the project, so the tests need nothing beside the
+// checkout; reference_test.go checks that it matches the shared copy when
+// one is there.
 package reference
 
 import (
+	_ "embed"
 	"encoding/json"
-	"os"
-	"path/filepath"
 	"sync"
 	"testing"
 
 	"github.com/getkin/kin-openapi/openapi3"
 )
 
+// Document is the reference document as published.
+//
+//go:embed retell-openapi.yaml
+var Document []byte
+
 var (
 	once    sync.Once
 	doc     *openapi3.T
 	loadErr error
-	where   string
 )
 
-// Path finds the reference document: AGENTRY_REFERENCE_SPEC, or
-// shared/reference/retell-openapi.yaml in the checkout's parent folder, found
-// by walking up from the working directory.
-func Path() string {
-	if p := os.Getenv("AGENTRY_REFERENCE_SPEC"); p != "" {
-		return p
-	}
-	dir, _ := os.Getwd()
-	for {
-		p := filepath.Join(dir, "shared", "reference", "retell-openapi.yaml")
-		if _, err := os.Stat(p); err == nil {
-			return p
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return ""
-		}
-		dir = parent
-	}
-}
-
-// Spec returns the loaded reference document. Without it the test fails
-// when CI is set and is skipped otherwise.
+// Spec returns the loaded reference document.
 func Spec(tb testing.TB) *openapi3.T {
 	tb.Helper()
 	once.Do(func() {
-		where = Path()
-		if where == "" {
-			return
-		}
-		loader := openapi3.NewLoader()
-		doc, loadErr = loader.LoadFromFile(where)
+		doc, loadErr = openapi3.NewLoader().LoadFromData(Document)
 	})
-	switch {
-	case where == "" && os.Getenv("CI") != "":
-		tb.Fatal("reference OpenAPI document not found: set AGENTRY_REFERENCE_SPEC or place shared/reference beside the checkout")
-	case where == "":
-		tb.Skip("reference OpenAPI document not found (shared/reference/retell-openapi.yaml); set AGENTRY_REFERENCE_SPEC to run this test")
-	case loadErr != nil:
-		tb.Fatalf("load %s: %v", where, loadErr)
+	if loadErr != nil {
+		tb.Fatalf("load the reference document: %v", loadErr)
 	}
 	return doc
 }

@@ -98,7 +98,7 @@ func TestCreateAndDrop(t *testing.T) {
 	requireLocalServer(t)
 	status, out, errOut := runTestdb(t, false, "create")
 	if status != 0 || out == "" {
-		if os.Getenv("CI") == "" {
+		if !mustRun() {
 			t.Skipf("the local server gives no database to role postgres: %s", errOut)
 		}
 		t.Fatalf("create: exit %d, stderr %q", status, errOut)
@@ -119,14 +119,20 @@ func TestCreateAndDrop(t *testing.T) {
 	}
 }
 
+// mustRun says the PostgreSQL tests must run: in CI, or when the caller
+// named a test server (AGENTRY_TEST_POSTGRES_URL) and so expects one.
+func mustRun() bool {
+	return os.Getenv("CI") != "" || os.Getenv("AGENTRY_TEST_POSTGRES_URL") != ""
+}
+
 // requireLocalServer skips the test unless something listens on
-// 127.0.0.1:5432; in CI, where PostgreSQL must run, it fails instead.
+// 127.0.0.1:5432; where PostgreSQL must run (mustRun), it fails instead.
 func requireLocalServer(t *testing.T) {
 	t.Helper()
 	c, err := net.DialTimeout("tcp", "127.0.0.1:5432", 2*time.Second)
 	if err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatalf("CI must run PostgreSQL on 127.0.0.1:5432: %v", err)
+		if mustRun() {
+			t.Fatalf("PostgreSQL must answer on 127.0.0.1:5432 (CI or AGENTRY_TEST_POSTGRES_URL is set): %v", err)
 		}
 		t.Skipf("no PostgreSQL on 127.0.0.1:5432: %v", err)
 	}

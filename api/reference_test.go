@@ -1,0 +1,59 @@
+package api
+
+import (
+	"net/http"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/getkin/kin-openapi/openapi3"
+
+	"github.com/agentry/agentry/internal/reference"
+)
+
+// notInReference are operations of the table that Retell's reference
+// document does not list, and why.
+var notInReference = map[string]string{
+	"getAgentVersions":     "in the official SDK (client.agent.getVersions), not in the reference document",
+	"getChatAgentVersions": "in the official SDK (client.chatAgent.getVersions), not in the reference document",
+	"healthz":              "agentry's own",
+	"readyz":               "agentry's own",
+	"getOpenAPI":           "agentry's own",
+}
+
+// Each operation the reference lists has the reference's path, method,
+// success status and not-found status: 404 where the reference documents a
+// 404, otherwise the 422 of Retell's older endpoints.
+func TestOperationsMatchTheReference(t *testing.T) {
+	ref := reference.Spec(t)
+	for _, op := range Operations {
+		t.Run(op.ID, func(t *testing.T) {
+			var theirs *openapi3.Operation
+			if item := ref.Paths.Find(op.Path); item != nil {
+				theirs = item.GetOperation(op.Method)
+			}
+			if theirs == nil {
+				if _, ok := notInReference[op.ID]; !ok && !strings.HasPrefix(op.Path, "/agentry/") {
+					t.Fatalf("%s %s is not in the reference; list it in notInReference with the reason", op.Method, op.Path)
+				}
+				return
+			}
+			if theirs.OperationID != "" && !strings.EqualFold(theirs.OperationID, op.ID) {
+				t.Logf("reference names it %s", theirs.OperationID)
+			}
+			if theirs.Responses.Value(strconv.Itoa(op.Status)) == nil {
+				t.Errorf("success status %d is not one the reference lists", op.Status)
+			}
+			if op.Missing == 0 {
+				return
+			}
+			want := http.StatusUnprocessableEntity
+			if theirs.Responses.Value("404") != nil {
+				want = http.StatusNotFound
+			}
+			if op.Missing != want {
+				t.Errorf("not-found status %d, the reference's is %d", op.Missing, want)
+			}
+		})
+	}
+}
