@@ -7,7 +7,7 @@ import (
 	"github.com/agentry/agentry"
 )
 
-// readTests cover AgentService.GetVersion, the API's hot read: one statement
+// readTests cover Service.Get, the API's hot read: one statement
 // outside a transaction when the store can run one (Read), in View
 // otherwise. Both ways are run, and must agree with the stored rows.
 var readTests = []suiteTest{
