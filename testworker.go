@@ -56,8 +56,9 @@ const (
 	MaxTestAttempts = 3
 	// leaseMargin is how much longer than the runner's timeout a claim
 	// lasts: a live worker always records its result before its lease
-	// lapses, so only a worker that died loses its run to another.
-	leaseMargin = 30 * time.Second
+	// lapses, so only a worker that died loses its run to another. Leases
+	// are compared across replicas' clocks, which must agree within it.
+	leaseMargin = 10 * time.Second
 )
 
 // TestWorker executes pending test runs in the background. Any number of
