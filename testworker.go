@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"strconv"
+	"sync"
 	"time"
 )
 
@@ -83,41 +84,48 @@ type TestWorker struct {
 }
 
 // Run executes runs until ctx ends, then returns once every run in hand is
-// recorded or handed back.
+// recorded or handed back. One loop looks for work (a read, once per Poll
+// while there is none) and claims it; up to Workers runs execute at once.
 func (w *TestWorker) Run(ctx context.Context) {
 	n := w.Workers
 	if n <= 0 {
 		n = DefaultTestWorkers
 	}
-	done := make(chan struct{}, n)
-	for range n {
-		go func() {
-			defer func() { done <- struct{}{} }()
-			w.loop(ctx)
-		}()
-	}
-	for range n {
-		<-done
-	}
-}
-
-func (w *TestWorker) loop(ctx context.Context) {
 	poll := w.Poll
 	if poll <= 0 {
 		poll = DefaultTestPoll
 	}
+	slots := make(chan struct{}, n)
+	var running sync.WaitGroup
+	defer running.Wait()
 	t := time.NewTimer(0)
 	defer t.Stop()
 	for {
-		handled, err := w.Step(ctx)
+		select {
+		case slots <- struct{}{}:
+		case <-ctx.Done():
+			return
+		}
+		run, found, err := w.claim(ctx)
+		if run != nil {
+			// Claimed: finish executes it, or hands it back if ctx has ended.
+			running.Go(func() {
+				defer func() { <-slots }()
+				if err := w.finish(ctx, run); err != nil {
+					w.logger().Error("test worker", "test_case_job_id", run.ID, "err", err)
+				}
+			})
+			continue
+		}
+		<-slots
 		if ctx.Err() != nil {
 			return
 		}
 		if err != nil {
 			w.logger().Error("test worker", "err", err)
 		}
-		if handled && err == nil {
-			continue
+		if found && err == nil {
+			continue // another worker took it first, or it was closed here: look again
 		}
 		t.Reset(poll)
 		select {
@@ -142,13 +150,35 @@ func (w *TestWorker) timeout() time.Duration {
 	return DefaultTestTimeout
 }
 
-// Step claims one run and executes it. It reports whether there was a run
-// to take (false: nothing is pending).
+// Step claims one run and executes it, in the caller's goroutine. It
+// reports whether there was a run to take (false: nothing is to do).
 func (w *TestWorker) Step(ctx context.Context) (bool, error) {
+	run, found, err := w.claim(ctx)
+	if err != nil || run == nil {
+		return found, err
+	}
+	return true, w.finish(ctx, run)
+}
+
+// claim finds the next run to do and claims it. found says whether there
+// was one; run is nil when another worker claimed it first, or when it was
+// a run abandoned too often, which claim records as an error.
+func (w *TestWorker) claim(ctx context.Context) (run *TestRun, found bool, err error) {
 	s := w.Service
-	var run *TestRun
-	claimed := false
-	err := s.Store.Update(ctx, func(tx Tx) error {
+	// A read first: when there is nothing to do, as mostly, no write
+	// transaction (on SQLite, the database's one write lock) is taken.
+	err = s.readOne(ctx, func(tx Tx) error {
+		_, err := tx.NextTestRun(s.now())
+		found = err == nil
+		if errors.Is(err, ErrNotFound) {
+			return nil
+		}
+		return err
+	})
+	if err != nil || !found {
+		return nil, false, err
+	}
+	err = s.Store.Update(ctx, func(tx Tx) error {
 		now := s.now()
 		r, err := tx.NextTestRun(now)
 		if errors.Is(err, ErrNotFound) {
@@ -156,7 +186,6 @@ func (w *TestWorker) Step(ctx context.Context) (bool, error) {
 		} else if err != nil {
 			return err
 		}
-		run = r
 		seen := r.TestRunState
 		if r.Status == RunInProgress && r.Attempts >= MaxTestAttempts {
 			msg := fmt.Sprintf("the run was started %d times and each time the agentry process running it stopped before the test runner answered; create a new batch to run it again", r.Attempts)
@@ -164,23 +193,27 @@ func (w *TestWorker) Step(ctx context.Context) (bool, error) {
 		}
 		r.Status, r.LeaseUntil, r.ModifiedAt = RunInProgress, now+(w.timeout()+leaseMargin).Milliseconds(), now
 		r.Attempts++
-		claimed, err = tx.UpdateTestRun(r, seen)
+		ok, err := tx.UpdateTestRun(r, seen)
+		if ok {
+			run = r
+		}
 		return err
 	})
-	if err != nil || run == nil {
-		return false, err
-	}
-	if !claimed {
-		return true, nil // another worker took it first, or it was finished here
-	}
+	return run, true, err
+}
+
+// finish executes a claimed run and records its outcome, or hands it back
+// when ctx ends first.
+func (w *TestWorker) finish(ctx context.Context, run *TestRun) error {
+	s := w.Service
 	outcome := w.execute(ctx, run)
 	if ctx.Err() != nil {
-		return true, w.release(run)
+		return w.release(run)
 	}
 	if outcome.Status == RunError {
 		w.logger().Warn("test run ended in error", "test_case_job_id", run.ID, "test_case_batch_job_id", run.BatchID, "reason", outcome.Explanation)
 	}
-	return true, s.Store.Update(context.WithoutCancel(ctx), func(tx Tx) error {
+	return s.Store.Update(context.WithoutCancel(ctx), func(tx Tx) error {
 		return finishRun(tx, run, run.TestRunState, outcome, s.now())
 	})
 }
