@@ -26,6 +26,7 @@ const (
 	EUNSUPPORTED   = "unsupported"   // a body encoding or media type agentry does not take (415)
 	ECANCELED      = "canceled"      // the client went away before the answer
 	EUNAVAILABLE   = "unavailable"   // the database cannot be reached or did not answer in time (503)
+	EUPSTREAM      = "upstream"      // a server the configuration names (an MCP server) gave no usable answer (422)
 	EINTERNAL      = "internal"      // anything else; the detail is logged, never sent (500)
 )
 

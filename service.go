@@ -17,6 +17,8 @@ type Service struct {
 	Rules Rules
 	// Now is the clock; tests inject a fixed one. Nil means time.Now.
 	Now func() time.Time
+	// MCP asks MCP servers for their tools (get-mcp-tools).
+	MCP MCPClient
 }
 
 // Caller is who makes a request: the workspace of the calling key, which key

@@ -58,6 +58,63 @@ type Tx interface {
 	RecordDeletion(d Deletion, pruneBefore int64) error
 	// DeletionsSince lists the logged deletions at or after the given time.
 	DeletionsSince(at int64) ([]Deletion, error)
+
+	// Test case definitions, batch tests and their runs (testcase.go,
+	// testbatch.go, testworker.go), and apps (app.go, appusage.go).
+	InsertTestCase(d *TestCaseDefinition) error
+	GetTestCase(workspaceID, id string) (*TestCaseDefinition, error)
+	UpdateTestCase(d *TestCaseDefinition) error
+	DeleteTestCase(workspaceID, id string) error
+	// ListTestCases lists a keyset page of the definitions that target one
+	// engine, ordered by (CreatedAt, ID).
+	ListTestCases(workspaceID, engineID string, q KeysetQuery) ([]TestCaseDefinition, error)
+	InsertTestBatch(b *TestBatch) error
+	GetTestBatch(workspaceID, id string) (*TestBatch, error)
+	// ListTestBatches lists a keyset page of the batches run against one
+	// engine version, ordered by (CreatedAt, ID).
+	ListTestBatches(workspaceID, engineID string, engineVersion int64, q KeysetQuery) ([]TestBatch, error)
+	// CountTestResult adds one finished run of status pass, fail or error to
+	// its batch's counts, and completes the batch when every run has
+	// finished.
+	CountTestResult(workspaceID, batchID, status string, at int64) error
+	InsertTestRun(r *TestRun) error
+	GetTestRun(workspaceID, id string) (*TestRun, error)
+	// ListTestRuns lists a page of a batch's runs ordered by Position; After
+	// is the last position of the previous page.
+	ListTestRuns(workspaceID, batchID string, after *int64, desc bool, limit int) ([]TestRun, error)
+	// NextTestRun returns the first run still to do in any workspace (oldest
+	// batch first, each batch in its order): pending, or in progress with a
+	// lease that ended before now.
+	NextTestRun(now int64) (*TestRun, error)
+	// UpdateTestRun writes a run's mutable columns if its status and lease
+	// are still those the caller read (seen); it reports whether they were,
+	// so that of several workers only one claims a run.
+	UpdateTestRun(r *TestRun, seen TestRunState) (bool, error)
+	InsertApp(a *App) error
+	GetApp(workspaceID, id string) (*App, error)
+	// LockApp reads an app and holds a write lock on its row until the
+	// transaction ends.
+	LockApp(workspaceID, id string) (*App, error)
+	UpdateApp(a *App) error
+	DeleteApp(workspaceID, id string) error
+	ListApps(workspaceID string, q KeysetQuery) ([]App, error)
+	// CountApps counts a workspace's apps of one provider, after locking the
+	// workspace's row so that concurrent creates count one after another.
+	CountApps(workspaceID, provider string) (int, error)
+	// VersionsMentioning lists the versions of a workspace whose stored
+	// configuration contains text (a plain substring, not a pattern).
+	VersionsMentioning(workspaceID, text string) ([]Version, error)
+	// AgentVersionsPinning lists the agent versions that pin one version of
+	// an engine.
+	AgentVersionsPinning(workspaceID, engineID string, number int64) ([]Version, error)
+}
+
+// KeysetQuery selects a page of rows ordered by (CreatedAt, ID): the rows
+// after After in the direction Desc says, at most Limit of them.
+type KeysetQuery struct {
+	After *ResourceCursor
+	Desc  bool
+	Limit int
 }
 
 // Deletion is an entry of the deletion log: a version (Number set) or a

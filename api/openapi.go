@@ -17,7 +17,7 @@ var errorAnswers = map[int]struct{ name, desc, example string }{
 	404: {"NotFound", "The resource or version does not exist.", "agent agent_3f9c2a7d41b84e0c9a5d6e1f has no version 7"},
 	412: {"PreconditionFailed", "The If-Match precondition did not hold.", "Precondition failed for conditional update."},
 	413: {"PayloadTooLarge", "The body is larger than the limit.", "request body: larger than the limit of 1 MiB"},
-	422: {"UnprocessableContent", "The resource addressed, or an asset the body refers to, does not exist under this key.", "Cannot find requested asset under given api key."},
+	422: {"UnprocessableContent", "The resource addressed, or an asset the body refers to, does not exist under this key; or a server the configuration names (an MCP server) gave no usable answer.", "Cannot find requested asset under given api key."},
 	500: {"InternalServerError", "Something unexpected went wrong.", "An unexpected server error occurred."},
 	503: {"ServiceUnavailable", "The database cannot be reached or did not answer in time.", "The database is unavailable; try again shortly."},
 }

@@ -21,6 +21,7 @@ var statusOf = map[string]int{
 	agentry.EUNPROCESSABLE: http.StatusUnprocessableEntity,
 	agentry.ECANCELED:      499, // the client closed the request; only the access log sees it
 	agentry.EUNAVAILABLE:   http.StatusServiceUnavailable,
+	agentry.EUPSTREAM:      http.StatusUnprocessableEntity, // the one status the reference gives get-mcp-tools beyond 400
 	agentry.EINTERNAL:      http.StatusInternalServerError,
 }
 

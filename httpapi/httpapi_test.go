@@ -230,7 +230,10 @@ func TestNotFoundStatusFollowsTheTable(t *testing.T) {
 	e := newEnv(t, nil)
 	id := e.createAgent(e.keyA)
 	// Bodies that pass validation, so that the lookup is what fails.
-	bodies := map[string]string{"createAgentVersion": `{"base_version":0}`, "publishAgentVersion": `{"version":0}`}
+	bodies := map[string]string{"createAgentVersion": `{"base_version":0}`, "publishAgentVersion": `{"version":0}`,
+		"getAppToolSchema": `{"app_tool_template_name":"x"}`}
+	// Required query parameters, likewise.
+	queries := map[string]string{"getMCPTools": "?mcp_id=x"}
 	for _, op := range api.Operations {
 		if !strings.Contains(op.Path, "{") {
 			continue
@@ -253,6 +256,7 @@ func TestNotFoundStatusFollowsTheTable(t *testing.T) {
 			if strings.Contains(op.ID, "AgentVersion") && op.Method == "DELETE" {
 				path += "?version=0"
 			}
+			path += queries[op.ID]
 			r := e.do(op.Method, path, e.keyA, []byte(body))
 			want := "not found"
 			if op.Missing == 422 {

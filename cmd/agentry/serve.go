@@ -14,6 +14,7 @@ import (
 
 	"github.com/agentry/agentry"
 	"github.com/agentry/agentry/httpapi"
+	"github.com/agentry/agentry/outbound"
 	"github.com/agentry/agentry/schema"
 )
 
@@ -33,6 +34,8 @@ On a first start with no key at all, a key is created and printed once.
 	reqTimeout := fs.Duration("request-timeout", 30*time.Second, "longest one request may take, database included; past it the answer is 503 (AGENTRY_REQUEST_TIMEOUT)")
 	keyTTL := fs.Duration("key-ttl", time.Second, "how long a key's workspace is remembered: a revoked key is refused within it (AGENTRY_KEY_TTL)")
 	logFormat := fs.String("log-format", "text", "log format on standard error: text or json (AGENTRY_LOG_FORMAT)")
+	runnerURL := fs.String("test-runner-url", "", "URL of the test runner that evaluates batch test runs (docs/TEST-RUNNER.md);\nwithout one, every run ends as an error that says so (AGENTRY_TEST_RUNNER_URL)")
+	runnerTimeout := fs.Duration("test-runner-timeout", agentry.DefaultTestTimeout, "longest the test runner may take to answer one run (AGENTRY_TEST_RUNNER_TIMEOUT)")
 	a.fromEnv(fs, "addr", "AGENTRY_ADDR")
 	a.fromEnv(fs, "drain-timeout", "AGENTRY_DRAIN_TIMEOUT")
 	a.fromEnv(fs, "cache-mb", "AGENTRY_CACHE_MB")
@@ -40,6 +43,8 @@ On a first start with no key at all, a key is created and printed once.
 	a.fromEnv(fs, "request-timeout", "AGENTRY_REQUEST_TIMEOUT")
 	a.fromEnv(fs, "key-ttl", "AGENTRY_KEY_TTL")
 	a.fromEnv(fs, "log-format", "AGENTRY_LOG_FORMAT")
+	a.fromEnv(fs, "test-runner-url", "AGENTRY_TEST_RUNNER_URL")
+	a.fromEnv(fs, "test-runner-timeout", "AGENTRY_TEST_RUNNER_TIMEOUT")
 	if err := a.parse(fs, args); err != nil {
 		return err
 	}
@@ -61,6 +66,16 @@ On a first start with no key at all, a key is created and printed once.
 		return usageError{fmt.Sprintf("serve: --log-format must be text or json, got %q", *logFormat)}
 	}
 
+	var runner agentry.TestRunner
+	if *runnerURL != "" {
+		if _, err := outbound.CheckURL(*runnerURL); err != nil {
+			return usageError{fmt.Sprintf("serve: --test-runner-url %s", err)}
+		}
+		runner = &outbound.TestRunner{URL: *runnerURL}
+	}
+	if *runnerTimeout <= 0 {
+		return usageError{fmt.Sprintf("serve: --test-runner-timeout must be positive, got %s", *runnerTimeout)}
+	}
 	if *cacheTTL < 0 {
 		return usageError{fmt.Sprintf("serve: --cache-ttl must not be negative, got %s", *cacheTTL)}
 	}
@@ -87,7 +102,7 @@ On a first start with no key at all, a key is created and printed once.
 		return err
 	}
 
-	svc := &agentry.Service{Store: st, Rules: schema.Rules{}}
+	svc := &agentry.Service{Store: st, Rules: schema.Rules{}, MCP: &outbound.MCPClient{}}
 	srv := &httpapi.Server{Service: svc, Keys: keys, Store: st, Logger: logger,
 		CacheBytes: *cacheMB << 20, CacheTTL: *cacheTTL, KeyTTL: *keyTTL, RequestTimeout: *reqTimeout}
 	hs := &http.Server{
@@ -106,6 +121,7 @@ On a first start with no key at all, a key is created and printed once.
 	watchCtx, stopWatching := context.WithCancel(context.Background())
 	defer stopWatching()
 	go srv.WatchDeletions(watchCtx, deletionPollInterval)
+	testsDone := a.runTests(watchCtx, svc, runner, *runnerTimeout, *runnerURL, logger)
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
 	select {
@@ -119,6 +135,10 @@ On a first start with no key at all, a key is created and printed once.
 	if err := hs.Shutdown(sctx); err != nil {
 		return fmt.Errorf("shutdown: %w", err)
 	}
+	// Test runs in hand are handed back to be run by another replica, or by
+	// this one when it starts again.
+	stopWatching()
+	<-testsDone
 	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return err
 	}
@@ -234,4 +254,32 @@ func (b *bufferedLog) Close() error {
 	b.timer.Stop()
 	b.Flush()
 	return nil
+}
+
+// runTests starts the worker that executes batch test runs until ctx ends;
+// the returned channel closes once it has stopped.
+func (a *app) runTests(ctx context.Context, svc *agentry.Service, runner agentry.TestRunner, timeout time.Duration, url string, logger *slog.Logger) <-chan struct{} {
+	if runner == nil {
+		logger.Info("no test runner configured (--test-runner-url): batch test runs end as errors that say so")
+	} else {
+		logger.Info("test runner configured", "url", redactURL(url), "timeout", timeout.String())
+	}
+	w := &agentry.TestWorker{Service: svc, Runner: runner, Timeout: timeout, Logger: logger}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		w.Run(ctx)
+	}()
+	return done
+}
+
+// redactURL shows a URL without its user information and query string,
+// which may hold credentials.
+func redactURL(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return "(unparsable)"
+	}
+	u.User, u.RawQuery = nil, ""
+	return u.String()
 }
