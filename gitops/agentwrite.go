@@ -1,0 +1,488 @@
+package gitops
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"strings"
+
+	"github.com/agentry/agentry"
+	"github.com/agentry/agentry/schema"
+)
+
+// The writes of one agent: create, edit a draft, branch a draft, publish,
+// move tags. In a plan each only records its step and changes the agent as
+// known, so that the steps after it are planned on what apply would leave.
+
+// create makes the agent (with its engine) holding file f, as version 0.
+func (s *agentSync) create(ctx context.Context, f *AgentFile) (*ver, error) {
+	detail := fmt.Sprintf("create %s %q", kindNoun(s.kind), str(f.Agent, "agent_name"))
+	if f.EngineKind != nil {
+		detail += " with a new " + f.EngineKind.Noun
+	}
+	if s.r.dry {
+		s.id = "(new)"
+		s.all = true
+		v := &ver{n: 0, planned: true, loaded: true, content: f.Content}
+		s.versions[0], s.latest = v, 0
+		return v, s.r.step(s.rep, Step{Action: ActCreate, Detail: detail}, nil)
+	}
+	var v *ver
+	err := s.r.step(s.rep, Step{Action: ActCreate, Detail: detail}, func() error {
+		e := s.r.state.entry(s.head)
+		body := cloneObject(f.Agent)
+		if f.EngineKind != nil {
+			id, err := s.engineForCreate(ctx, e, f)
+			if err != nil {
+				return err
+			}
+			body["response_engine"] = object{"type": f.EngineKind.Name, f.EngineKind.IDField: id}
+		}
+		resp, etag, err := s.r.c.send(ctx, http.MethodPost, agentAPIs[s.kind].create, nil, body, "")
+		if err != nil {
+			return err
+		}
+		s.id = str(resp, "agent_id")
+		if s.id == "" {
+			return fmt.Errorf("the server created the agent but answered without agent_id")
+		}
+		e.ID, s.rep.ID = s.id, s.id
+		s.r.claimed[s.id] = true
+		if err := s.r.state.Save(); err != nil {
+			return err
+		}
+		if v, err = s.remember(ctx, resp, etag); err != nil {
+			return err
+		}
+		s.latest, s.all = v.n, true
+		s.record()
+		return nil
+	})
+	return v, err
+}
+
+// engineForCreate returns the engine a new agent is created with: the one
+// an interrupted apply created already (recorded in the state), or a new
+// one, recorded before the agent is created.
+func (s *agentSync) engineForCreate(ctx context.Context, e *Entry, f *AgentFile) (string, error) {
+	if e.Engine != "" {
+		_, _, err := s.r.c.getEngine(ctx, f.EngineKind, e.Engine, nil)
+		if err == nil {
+			return e.Engine, nil
+		}
+		if !isMissing(err) {
+			return "", err
+		}
+	}
+	id, err := s.r.createEngine(ctx, f.EngineKind, f.Engine)
+	if err != nil {
+		return "", err
+	}
+	e.Engine = id
+	return id, s.r.state.Save()
+}
+
+// createEngine makes a Retell LLM or conversation flow and returns its id.
+func (r *run) createEngine(ctx context.Context, k *agentry.Kind, cfg object) (string, error) {
+	body, err := r.toServer(cfg)
+	if err != nil {
+		return "", err
+	}
+	resp, _, err := r.c.send(ctx, http.MethodPost, engineAPIs[k].create, nil, body, "")
+	if err != nil {
+		return "", err
+	}
+	id := str(resp, k.IDField)
+	if id == "" {
+		return "", fmt.Errorf("the server created the %s but answered without %s", k.Noun, k.IDField)
+	}
+	return id, nil
+}
+
+// branchFor makes a new draft from base and edits it to hold file f.
+func (s *agentSync) branchFor(ctx context.Context, base *ver, f *AgentFile) (*ver, error) {
+	if err := s.write(); err != nil {
+		return nil, err
+	}
+	st := Step{Action: ActNewDraft, Detail: fmt.Sprintf("new draft from %s", s.name(base))}
+	var d *ver
+	if s.r.dry {
+		top := s.latest
+		for n := range s.versions {
+			top = max(top, n)
+		}
+		d = &ver{n: top + 1, planned: true, loaded: true, agent: base.agent, content: base.content}
+		s.versions[d.n], s.latest = d, d.n
+		if err := s.r.step(s.rep, st, nil); err != nil {
+			return nil, err
+		}
+	} else {
+		err := s.r.step(s.rep, st, func() error {
+			resp, etag, err := s.r.c.branch(ctx, s.id, base.n)
+			if err != nil {
+				return err
+			}
+			if d, err = s.remember(ctx, resp, etag); err != nil {
+				return err
+			}
+			s.latest = max(s.latest, d.n)
+			s.record()
+			return nil
+		})
+		if err != nil {
+			return nil, err
+		}
+		s.rep.Steps[len(s.rep.Steps)-1].Detail = fmt.Sprintf("new draft %d from %s", d.n, s.name(base))
+	}
+	if sameConfig(d.content, f.Content) {
+		return d, nil
+	}
+	return d, s.update(ctx, d, f)
+}
+
+// name says which version v is, for steps.
+func (s *agentSync) name(v *ver) string {
+	if v.planned {
+		return "the new version"
+	}
+	return fmt.Sprintf("version %d", v.n)
+}
+
+// update edits draft v (and the engine version it pins) to hold file f.
+func (s *agentSync) update(ctx context.Context, v *ver, f *AgentFile) error {
+	if err := s.write(); err != nil {
+		return err
+	}
+	cur := v.content
+	ref := pinnedEngine(v.agent)
+	newEngine := false
+	var enginePatch object
+	if f.EngineKind != nil {
+		enginePublished := v.engine != nil && v.engine["is_published"] == true
+		if cur.EngineKind != f.EngineKind || (v.engine == nil && !v.planned) || enginePublished {
+			newEngine = true
+		} else {
+			var err error
+			if enginePatch, err = topPatch(f.EngineKind, cur.Engine, f.Engine); err != nil {
+				return fmt.Errorf("%s: %s: %w", f.Path, engineSections[f.EngineKind], err)
+			}
+		}
+	}
+	curAgent, wantAgent := cloneObject(cur.Agent), cloneObject(f.Agent)
+	curRE, wantRE := curAgent["response_engine"], wantAgent["response_engine"]
+	delete(curAgent, "response_engine")
+	delete(wantAgent, "response_engine")
+	agentPatch, err := topPatch(s.kind, curAgent, wantAgent)
+	if err != nil {
+		return fmt.Errorf("%s: %s: %w", f.Path, sectionAgent, err)
+	}
+	if f.EngineKind == nil && !equalValues(curRE, wantRE) {
+		agentPatch["response_engine"] = wantRE
+	}
+	detail := fmt.Sprintf("edit draft %d", v.n)
+	if v.planned {
+		detail = "edit the new draft"
+	}
+	if newEngine {
+		detail += fmt.Sprintf(" (with a new %s)", f.EngineKind.Noun)
+	}
+	st := Step{Action: ActUpdate, Detail: detail, Changes: docDiff(cur.document(), f.Content.document())}
+	if s.r.dry {
+		v.content = f.Content
+		return s.r.step(s.rep, st, nil)
+	}
+	return s.r.step(s.rep, st, func() error {
+		if newEngine {
+			id, err := s.r.createEngine(ctx, f.EngineKind, f.Engine)
+			if err != nil {
+				return err
+			}
+			agentPatch["response_engine"] = object{"type": f.EngineKind.Name, f.EngineKind.IDField: id}
+		}
+		if len(enginePatch) > 0 && ref.version != nil {
+			body, err := s.r.toServer(enginePatch)
+			if err != nil {
+				return err
+			}
+			resp, etag, err := s.r.c.send(ctx, http.MethodPatch, engineAPIs[ref.kind].update+esc(ref.id), versionQuery(*ref.version), body, v.engineTag)
+			if err != nil {
+				return err
+			}
+			v.engine, v.engineTag = resp, etag
+		}
+		if len(agentPatch) > 0 {
+			resp, etag, err := s.r.c.send(ctx, http.MethodPatch, agentAPIs[s.kind].update+esc(s.id), versionQuery(v.n), agentPatch, v.etag)
+			if err != nil {
+				return err
+			}
+			v.agent, v.etag = resp, etag
+		}
+		if err := s.loadEngine(ctx, v); err != nil {
+			return err
+		}
+		s.record()
+		return nil
+	})
+}
+
+// topPatch is the PATCH body that turns cur into want: the top-level fields
+// that differ, and null for fields to clear. A field the API cannot clear
+// (not nullable) or change (set only at creation) is an error.
+func topPatch(kind *agentry.Kind, cur, want object) (object, error) {
+	rules := schema.Config(kind)
+	patch := object{}
+	for _, k := range sortedKeys(want) {
+		if w, had := cur[k]; had && equalValues(w, want[k]) {
+			continue
+		}
+		if rules.OnlyOnCreate(k) {
+			return nil, fmt.Errorf("%s can only be set when the %s is created; the server keeps %s", k, kind.Noun, string(encodeJSON(cur[k])))
+		}
+		patch[k] = want[k]
+	}
+	for _, k := range sortedKeys(cur) {
+		if _, kept := want[k]; kept || rules.OnlyOnCreate(k) {
+			continue
+		}
+		if !rules.Nullable(k) {
+			return nil, fmt.Errorf("%s is set on the server (%s) and the API cannot clear it (it is not nullable): write the value you want in the file", k, string(encodeJSON(cur[k])))
+		}
+		patch[k] = nil
+	}
+	return patch, nil
+}
+
+// publish publishes draft v with the run's title and description.
+func (s *agentSync) publish(ctx context.Context, v *ver) error {
+	if err := s.write(); err != nil {
+		return err
+	}
+	st := Step{Action: ActPublish, Detail: "publish " + s.name(v)}
+	if s.r.opts.Title != "" {
+		st.Detail += fmt.Sprintf(" as %q", s.r.opts.Title)
+	}
+	if s.r.dry {
+		v.published = true
+		return s.r.step(s.rep, st, nil)
+	}
+	return s.r.step(s.rep, st, func() error {
+		if err := s.r.c.publish(ctx, s.id, v.n, s.r.opts.Title, s.r.opts.Description, v.etag); err != nil {
+			return err
+		}
+		agent, etag, err := s.r.c.getAgent(ctx, s.kind, s.id, &v.n)
+		if err != nil {
+			return err
+		}
+		v.agent, v.etag = agent, etag
+		v.published, _ = agent["is_published"].(bool)
+		if err := s.loadEngine(ctx, v); err != nil {
+			return err
+		}
+		s.record()
+		return nil
+	})
+}
+
+// moveTags puts the agent's tags where the files say and deletes the tags
+// no file names.
+func (s *agentSync) moveTags(ctx context.Context, targets map[*AgentFile]*ver) error {
+	want := map[string]tagState{}
+	at := map[string]*ver{}
+	for _, f := range s.files {
+		for t, tag := range f.Tags {
+			n := targets[f].n
+			want[t], at[t] = tagState{version: &n, vars: tag.Vars}, targets[f]
+		}
+		for t, tag := range f.Unassigned {
+			want[t] = tagState{vars: tag.Vars}
+		}
+	}
+	var moves, deletes []string
+	for _, t := range sortedKeys(want) {
+		if cur, ok := s.tags[t]; !ok || cur.token() != want[t].token() || at[t] != nil && at[t].planned {
+			moves = append(moves, t)
+		}
+	}
+	for _, t := range sortedKeys(s.tags) {
+		if _, ok := want[t]; !ok {
+			deletes = append(deletes, t)
+		}
+	}
+	if len(moves)+len(deletes) == 0 {
+		s.record()
+		return nil
+	}
+	if !s.r.c.extensions(ctx).tags {
+		return errNoExtension("tags", "PUT /agentry/v1/agents/{agent_id}/tags/{tag}")
+	}
+	for _, t := range append(append([]string{}, moves...), deletes...) {
+		if err := s.tagWrite(t); err != nil {
+			return err
+		}
+	}
+	reason := "agentry apply"
+	if s.r.opts.Title != "" {
+		reason += ": " + s.r.opts.Title
+	}
+	for _, t := range moves {
+		w := want[t]
+		st := Step{Action: ActMoveTag, Detail: s.tagDetail(t, w, at[t])}
+		err := s.r.step(s.rep, st, func() error {
+			if err := s.r.c.putTag(ctx, s.id, t, w.version, w.vars, reason); err != nil {
+				return err
+			}
+			s.tags[t] = w
+			s.record()
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+	}
+	for _, t := range deletes {
+		err := s.r.step(s.rep, Step{Action: ActDeleteTag, Detail: "delete tag " + t}, func() error {
+			if err := s.r.c.deleteTag(ctx, s.id, t); err != nil {
+				return err
+			}
+			delete(s.tags, t)
+			s.record()
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// tagWrite checks that tag t may be written: the server still has it as
+// the state recorded, unless --force.
+func (s *agentSync) tagWrite(t string) error {
+	if s.r.opts.Force || s.entry == nil || s.entry.Seen == "" {
+		return nil
+	}
+	recorded, had := s.entry.Tags[t]
+	cur, has := s.tags[t]
+	if had != has || (has && recorded != cur.token()) {
+		now := "absent"
+		if has {
+			now = cur.token()
+		}
+		then := "absent"
+		if had {
+			then = recorded
+		}
+		return conflict("tag %s of %s %s changed on the server since the state was recorded (then: %s; now: %s)", t, kindNoun(s.kind), s.id, then, now)
+	}
+	return nil
+}
+
+func (s *agentSync) tagDetail(t string, w tagState, v *ver) string {
+	to := "unassigned"
+	if v != nil {
+		to = s.name(v)
+	}
+	cur, ok := s.tags[t]
+	switch {
+	case !ok:
+		return fmt.Sprintf("create tag %s at %s", t, to)
+	case cur.version != nil && w.version != nil && *cur.version == *w.version && (v == nil || !v.planned):
+		return fmt.Sprintf("set the dynamic variables of tag %s", t)
+	case cur.version == nil:
+		return fmt.Sprintf("move tag %s from unassigned to %s", t, to)
+	}
+	return fmt.Sprintf("move tag %s from version %d to %s", t, *cur.version, to)
+}
+
+// readServerTags reads the tags of a list-agents item.
+func readServerTags(item object) map[string]tagState {
+	out := map[string]tagState{}
+	tm, _ := item["tags"].(object)
+	for name, v := range tm {
+		m, _ := v.(object)
+		st := tagState{vars: map[string]string{}}
+		if n, ok := integer(m, "version"); ok {
+			st.version = &n
+		}
+		if dv, ok := m["dynamic_variables"].(object); ok {
+			for k, x := range dv {
+				if s, ok := x.(string); ok {
+					st.vars[k] = s
+				}
+			}
+		}
+		out[name] = st
+	}
+	return out
+}
+
+// agentList returns list-agents, read once per run.
+func (r *run) agentList(ctx context.Context) []object {
+	if r.agents == nil {
+		list, err := r.c.listAgents(ctx)
+		if err != nil {
+			r.warn("could not list agents: %v", err)
+			return nil
+		}
+		r.agents = list
+	}
+	return r.agents
+}
+
+// findAgent finds, for a file without state, the agent of its kind and
+// name that no other file stands for. Two candidates are an error: the
+// state must say which.
+func (r *run) findAgent(ctx context.Context, k *agentry.Kind, name string) (string, error) {
+	if r.agents == nil {
+		list, err := r.c.listAgents(ctx)
+		if err != nil {
+			return "", err
+		}
+		r.agents = list
+	}
+	var found []string
+	for _, a := range r.agents {
+		id := str(a, "agent_id")
+		if str(a, "channel") == k.Name && str(a, "agent_name") == name && !r.claimed[id] {
+			found = append(found, id)
+		}
+	}
+	switch len(found) {
+	case 0:
+		return "", nil
+	case 1:
+		return found[0], nil
+	}
+	return "", fmt.Errorf("%d agents are named %q (%s) and the state says none of them is this file's: pull into this directory to record which is which", len(found), name, strings.Join(found, ", "))
+}
+
+// nameOf returns the file name (NAME) that the state gives an object id of
+// a kind of reference.
+func (r *run) nameOf(k refKind, id string) (string, bool) {
+	file := r.state.fileOf(k.folder(), id)
+	if file == "" {
+		return "", false
+	}
+	return strings.TrimSuffix(strings.TrimPrefix(file, k.folder()+"/"), ".yaml"), true
+}
+
+// toServer replaces the file names in a configuration by the server's ids.
+// In a plan, an object apply would create first stands as "(new FILE)".
+func (r *run) toServer(cfg object) (object, error) {
+	var missing []string
+	out := mapRefs(cfg, "", func(k refKind, name, p string) (string, bool) {
+		file := k.folder() + "/" + name + ".yaml"
+		if id := r.state.idOf(file); id != "" {
+			return id, true
+		}
+		if r.dry {
+			return "(new " + file + ")", true
+		}
+		missing = append(missing, p+": "+file)
+		return "", false
+	}).(object)
+	if len(missing) > 0 {
+		return nil, fmt.Errorf("no id recorded for %s", strings.Join(missing, ", "))
+	}
+	return out, nil
+}
