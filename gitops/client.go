@@ -68,7 +68,9 @@ func isStatus(err error, statuses ...int) bool {
 
 // isMissing reports whether err says the addressed object does not exist:
 // Retell answers 404 on newer endpoints and 422 on older ones.
-func isMissing(err error) bool { return isStatus(err, http.StatusNotFound, http.StatusUnprocessableEntity) }
+func isMissing(err error) bool {
+	return isStatus(err, http.StatusNotFound, http.StatusUnprocessableEntity)
+}
 
 // reply is a successful answer.
 type reply struct {
