@@ -116,7 +116,7 @@ func (r *run) pullFlat(ctx context.Context, k *flatKind, first string) ([]pulled
 		}
 		fields := s.file
 		name, _ := cur[k.nameField].(string)
-		out = append(out, pulled{folder: k.folder, kind: k.noun, id: id, source: name, entry: &Entry{ID: id, Seen: s.seen()},
+		out = append(out, pulled{folder: k.folder, kind: k.noun, id: id, source: name, entry: &Entry{ID: id, Seen: s.seen()}, order: string(encodeJSON(fields)),
 			render: func(slug string) (map[string][]byte, error) {
 				b, err := renderFlat(fmt.Sprintf("%s %q.", upperFirst(k.noun), name), first, fields)
 				return map[string][]byte{k.folder + "/" + slug + ".yaml": b}, err

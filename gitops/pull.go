@@ -40,6 +40,10 @@ type pulled struct {
 	id     string
 	source string // what its file is named from: the object's name
 	name   string // its file name, once given
+	// order breaks ties between objects of the same name that the state
+	// does not know: their content, so that every server gives the same
+	// names to the same objects.
+	order string
 	entry  *Entry
 	// render returns the object's files by path, given its file name.
 	render func(slug string) (map[string][]byte, error)
@@ -115,22 +119,31 @@ func Pull(ctx context.Context, c *Client, dir string, old *State, progress io.Wr
 }
 
 // name gives each object of a folder its file name: the one the state
-// gave it when it has one, else one made from its name (the first of a
-// name gets the bare slug, later ones -2, -3, in the server's order).
+// gave it when it has one, else one made from its name. Among objects of
+// the same name, the first by content gets the bare slug and the others
+// -2, -3: the same objects get the same names from any server.
 func name(old *State, folder string, objs []pulled) {
 	g := newSlugger()
+	var fresh []int
 	for i := range objs {
 		if file := old.fileOf(folder, objs[i].id); file != "" {
 			objs[i].name = strings.TrimSuffix(path.Base(file), ".yaml")
 			g.reserve(objs[i].name)
+		} else {
+			fresh = append(fresh, i)
 		}
 	}
 	fallback := map[string]string{folderAgents: "agent", folderChatAgents: "chat-agent", folderComponents: "component",
 		folderKBs: "knowledge-base", folderPhones: "phone-number"}[folder]
-	for i := range objs {
-		if objs[i].name == "" {
-			objs[i].name = g.next(objs[i].source, fallback)
+	sort.SliceStable(fresh, func(a, b int) bool {
+		x, y := objs[fresh[a]], objs[fresh[b]]
+		if sx, sy := slug(x.source, fallback), slug(y.source, fallback); sx != sy {
+			return sx < sy
 		}
+		return x.order < y.order
+	})
+	for _, i := range fresh {
+		objs[i].name = g.next(objs[i].source, fallback)
 	}
 }
 
@@ -197,7 +210,7 @@ func (r *run) pullAgents(ctx context.Context, k *agentry.Kind) ([]pulled, error)
 		if k == agentry.ChatAgent {
 			folder = folderChatAgents
 		}
-		out = append(out, pulled{folder: folder, kind: kindNoun(k), id: id, source: str(head.Agent, "agent_name"), entry: entry,
+		out = append(out, pulled{folder: folder, kind: kindNoun(k), id: id, source: str(head.Agent, "agent_name"), entry: entry, order: string(encodeJSON(head.document())),
 			render: func(slug string) (map[string][]byte, error) {
 				files := map[string][]byte{}
 				b, err := renderAgent(k, "", head)

@@ -53,17 +53,18 @@ func WriteText(w io.Writer, rep *Report, color bool) error {
 	return err
 }
 
-// stepWords name the actions in summaries.
-var stepWords = []struct{ action, one, many string }{
-	{ActCreate, "object to create", "objects to create"},
-	{ActUpdate, "draft to edit", "drafts to edit"},
-	{ActNewDraft, "new draft", "new drafts"},
-	{ActPublish, "version to publish", "versions to publish"},
-	{ActMoveTag, "tag to move", "tags to move"},
-	{ActDeleteTag, "tag to delete", "tags to delete"},
-	{ActEdit, "object to edit", "objects to edit"},
-	{ActRebind, "number to rebind", "numbers to rebind"},
-	{ActDelete, "object to delete", "objects to delete"},
+// stepWords name the actions in summaries: singular and plural, in a plan
+// and in an apply.
+var stepWords = []struct{ action, one, many, done, doneMany string }{
+	{ActCreate, "object to create", "objects to create", "object created", "objects created"},
+	{ActUpdate, "draft to edit", "drafts to edit", "draft edited", "drafts edited"},
+	{ActNewDraft, "new draft", "new drafts", "new draft", "new drafts"},
+	{ActPublish, "version to publish", "versions to publish", "version published", "versions published"},
+	{ActMoveTag, "tag to move", "tags to move", "tag moved", "tags moved"},
+	{ActDeleteTag, "tag to delete", "tags to delete", "tag deleted", "tags deleted"},
+	{ActEdit, "object to edit", "objects to edit", "object edited", "objects edited"},
+	{ActRebind, "number to rebind", "numbers to rebind", "number rebound", "numbers rebound"},
+	{ActDelete, "object to delete", "objects to delete", "object deleted", "objects deleted"},
 }
 
 // SummaryLine says in one line what the run found or did.
@@ -71,17 +72,11 @@ func (rep *Report) SummaryLine() string {
 	var parts []string
 	for _, w := range stepWords {
 		n := rep.Summary.Steps[w.action]
-		word := w.many
-		if n == 1 {
-			word = w.one
+		if n == 0 {
+			continue
 		}
-		if n > 0 {
-			if rep.Command == "apply" {
-				word = map[string]string{ActCreate: "created", ActUpdate: "drafts edited", ActNewDraft: "new drafts", ActPublish: "published",
-					ActMoveTag: "tags moved", ActDeleteTag: "tags deleted", ActEdit: "edited", ActRebind: "rebound", ActDelete: "deleted"}[w.action]
-			}
-			parts = append(parts, fmt.Sprintf("%d %s", n, word))
-		}
+		word := map[bool]map[bool]string{false: {true: w.one, false: w.many}, true: {true: w.done, false: w.doneMany}}[rep.Command == "apply"][n == 1]
+		parts = append(parts, fmt.Sprintf("%d %s", n, word))
 	}
 	steps := "no changes"
 	if len(parts) > 0 {

@@ -134,6 +134,7 @@ func Apply(ctx context.Context, c *Client, d *Dir, s *State, opts Options) (*Rep
 				o.Status = StatusNotApplied
 			}
 		}
+		plan.dry = false // count only steps done: none
 		plan.summarize()
 		return plan.report, nil
 	}
