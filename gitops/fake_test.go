@@ -189,7 +189,7 @@ func (s *testServer) serve(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		writeJSONTo(w, 200, object{"openapi": "3.0.3", "paths": object{
-			"/agentry/v1/agents/{agent_id}/tags/{tag}":          object{"put": object{}, "delete": object{}},
+			"/agentry/v1/agents/{agent_id}/tags/{tag}":         object{"put": object{}, "delete": object{}},
 			"/agentry/v1/phone-numbers/{phone_number}/routing": object{"put": object{}, "get": object{}},
 		}})
 	case p == "/v2/list-agents":

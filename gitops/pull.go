@@ -44,7 +44,7 @@ type pulled struct {
 	// does not know: their content, so that every server gives the same
 	// names to the same objects.
 	order string
-	entry  *Entry
+	entry *Entry
 	// render returns the object's files by path, given its file name.
 	render func(slug string) (map[string][]byte, error)
 }
