@@ -118,7 +118,9 @@ func (s *agentSync) load(ctx context.Context) error {
 	main := s.files[len(s.files)-1]
 	if s.entry != nil && s.entry.ID != "" {
 		s.id = s.entry.ID
-	} else if s.entry == nil {
+	} else {
+		// No agent recorded: find it by name, which also finds the agent an
+		// interrupted apply created without learning its id.
 		id, err := s.r.findAgent(ctx, s.kind, str(main.Agent, "agent_name"))
 		if err != nil {
 			return fmt.Errorf("%s: %w", s.head, err)
@@ -132,7 +134,7 @@ func (s *agentSync) load(ctx context.Context) error {
 	if s.id == "" {
 		return nil
 	}
-	s.r.claimed[s.id] = true
+	s.r.bind(s.head, s.id)
 	agent, etag, err := s.r.c.getAgent(ctx, s.kind, s.id, nil)
 	if isMissing(err) {
 		if s.entry != nil && s.entry.Seen != "" && !s.r.opts.Force {

@@ -21,7 +21,8 @@ func (s *agentSync) create(ctx context.Context, f *AgentFile) (*ver, error) {
 		detail += " with a new " + f.EngineKind.Noun
 	}
 	if s.r.dry {
-		s.id = "(new)"
+		s.id = "(new " + s.head + ")"
+		s.r.bind(s.head, s.id)
 		s.all = true
 		v := &ver{n: 0, planned: true, loaded: true, content: f.Content}
 		s.versions[0], s.latest = v, 0
@@ -47,7 +48,7 @@ func (s *agentSync) create(ctx context.Context, f *AgentFile) (*ver, error) {
 			return fmt.Errorf("the server created the agent but answered without agent_id")
 		}
 		e.ID, s.rep.ID = s.id, s.id
-		s.r.claimed[s.id] = true
+		s.r.bind(s.head, s.id)
 		if err := s.r.state.Save(); err != nil {
 			return err
 		}
@@ -209,6 +210,7 @@ func (s *agentSync) update(ctx context.Context, v *ver, f *AgentFile) error {
 				return err
 			}
 			v.engine, v.engineTag = resp, etag
+			s.record() // the engine's edit is done, whatever happens next
 		}
 		if len(agentPatch) > 0 {
 			resp, etag, err := s.r.c.send(ctx, http.MethodPatch, agentAPIs[s.kind].update+esc(s.id), versionQuery(v.n), agentPatch, v.etag)
@@ -459,7 +461,7 @@ func (r *run) findAgent(ctx context.Context, k *agentry.Kind, name string) (stri
 // nameOf returns the file name (NAME) that the state gives an object id of
 // a kind of reference.
 func (r *run) nameOf(k refKind, id string) (string, bool) {
-	file := r.state.fileOf(k.folder(), id)
+	file := r.fileOf(k.folder(), id)
 	if file == "" {
 		return "", false
 	}
@@ -472,11 +474,8 @@ func (r *run) toServer(cfg object) (object, error) {
 	var missing []string
 	out := mapRefs(cfg, "", func(k refKind, name, p string) (string, bool) {
 		file := k.folder() + "/" + name + ".yaml"
-		if id := r.state.idOf(file); id != "" {
+		if id := r.idOf(file); id != "" {
 			return id, true
-		}
-		if r.dry {
-			return "(new " + file + ")", true
 		}
 		missing = append(missing, p+": "+file)
 		return "", false

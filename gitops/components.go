@@ -58,7 +58,7 @@ func applyComponent(ctx context.Context, r *run, s *flatSync, want object) error
 				return fmt.Errorf("the server created the component but answered without its id")
 			}
 			s.rep.ID = s.id
-			r.claimed[s.id] = true
+			r.bind(s.f.Path, s.id)
 			if err := s.took(ctx, resp, etag); err != nil {
 				return err
 			}

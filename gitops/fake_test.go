@@ -42,6 +42,7 @@ type testServer struct {
 	clock      int64
 	writes     int
 	failWrite  int      // refuse this write (counted from 1) with a 503; 0: none
+	loseWrite  int      // do this write, then answer 503 as if the answer were lost
 	requests   []string // "METHOD /path" of every request
 }
 
@@ -168,6 +169,7 @@ func (s *testServer) serve(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	s.requests = append(s.requests, r.Method+" "+r.URL.Path)
 	isWrite := r.Method != http.MethodGet && r.URL.Path != "/v2/list-agents"
+	lose := false
 	if isWrite {
 		s.writes++
 		if s.writes == s.failWrite {
@@ -175,8 +177,19 @@ func (s *testServer) serve(w http.ResponseWriter, r *http.Request) {
 			fail(w, http.StatusServiceUnavailable, "The database is unavailable; try again shortly.")
 			return
 		}
+		lose = s.writes == s.loseWrite
 	}
 	s.mu.Unlock()
+	if lose {
+		s.route2(httptest.NewRecorder(), r)
+		fail(w, http.StatusBadGateway, "the answer was lost")
+		return
+	}
+	s.route2(w, r)
+}
+
+// route2 serves a request that was let through.
+func (s *testServer) route2(w http.ResponseWriter, r *http.Request) {
 	if r.Header.Get("Authorization") != "Bearer "+s.key {
 		fail(w, http.StatusUnauthorized, "API key is missing or invalid.")
 		return
@@ -463,4 +476,12 @@ func (s *testServer) addSources(o object, r *http.Request) {
 		}
 	}
 	o["knowledge_base_sources"] = srcs
+}
+
+type timeDuration = time.Duration
+
+func newHTTPServer(t *testing.T, h http.Handler) string {
+	ts := httptest.NewServer(h)
+	t.Cleanup(ts.Close)
+	return ts.URL
 }

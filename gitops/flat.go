@@ -68,6 +68,9 @@ func (r *run) flatWork(k *flatKind, f *FlatFile) work {
 		if s.cur != nil && s.changed != "" && !r.opts.Force {
 			return conflict("%s", s.changed)
 		}
+		if r.dry && s.cur == nil {
+			r.bind(f.Path, "(new "+f.Path+")")
+		}
 		return k.apply(ctx, r, s, want)
 	}}
 }
@@ -103,7 +106,7 @@ func (s *flatSync) load(ctx context.Context) error {
 	if s.id == "" {
 		return nil
 	}
-	s.r.claimed[s.id] = true
+	s.r.bind(s.f.Path, s.id)
 	cur, etag, err := s.r.c.getObject(ctx, s.k.getPath+esc(s.id), nil)
 	if isMissing(err) {
 		if s.entry != nil && s.entry.Seen != "" && !s.r.opts.Force {

@@ -145,7 +145,7 @@ func applyKB(ctx context.Context, r *run, s *flatSync, want object) error {
 				return fmt.Errorf("the server created the knowledge base but answered without its id")
 			}
 			s.rep.ID = s.id
-			r.claimed[s.id] = true
+			r.bind(s.f.Path, s.id)
 			if err := s.took(ctx, resp, rp.etag()); err != nil {
 				return err
 			}

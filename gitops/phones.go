@@ -63,7 +63,7 @@ func phoneFile(ctx context.Context, r *run, resp object) (object, error) {
 				}
 			}
 			id := str(b, "agent_id")
-			if file := r.state.fileOf(folder, id); file != "" {
+			if file := r.fileOf(folder, id); file != "" {
 				m["agent"] = strings.TrimSuffix(strings.TrimPrefix(file, folder+"/"), ".yaml")
 			} else {
 				m["agent"] = id
@@ -127,12 +127,8 @@ func (r *run) phoneBody(fields object) (object, error) {
 		for _, item := range items {
 			b := cloneObject(item.(object))
 			file := folder + "/" + str(b, "agent") + ".yaml"
-			id := r.state.idOf(file)
-			switch {
-			case id != "":
-			case r.dry:
-				id = "(new " + file + ")"
-			default:
+			id := r.idOf(file)
+			if id == "" {
 				missing = append(missing, file)
 			}
 			delete(b, "agent")
@@ -167,7 +163,7 @@ func applyPhone(ctx context.Context, r *run, s *flatSync, want object) error {
 				return err
 			}
 			s.id, s.rep.ID = number, number
-			r.claimed[number] = true
+			r.bind(s.f.Path, number)
 			if err := s.took(ctx, resp, etag); err != nil {
 				return err
 			}

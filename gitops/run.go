@@ -105,7 +105,10 @@ type run struct {
 	// claimed are the ids files already stand for, so that finding an
 	// object by name never gives one object to two files.
 	claimed map[string]bool
-	report  *Report
+	// ids are the ids files stand for in this run: found by name, created,
+	// or, in a plan, "(new FILE)" for what apply would create.
+	ids    map[string]string
+	report *Report
 }
 
 // Plan reads the server and says, object by object, what Apply would do.
@@ -143,7 +146,7 @@ func Apply(ctx context.Context, c *Client, d *Dir, s *State, opts Options) (*Rep
 }
 
 func newRun(c *Client, d *Dir, s *State, opts Options, dry bool, command string) *run {
-	return &run{c: c, dir: d, state: s, opts: opts, dry: dry, claimed: map[string]bool{},
+	return &run{c: c, dir: d, state: s, opts: opts, dry: dry, claimed: map[string]bool{}, ids: map[string]string{},
 		report: &Report{Command: command, Server: c.BaseURL, State: s.path}}
 }
 
@@ -300,4 +303,28 @@ func docDiff(from, to any) []diff.Change {
 		return nil
 	}
 	return ch
+}
+
+// bind records that file stands for the object id in this run.
+func (r *run) bind(file, id string) {
+	r.ids[file] = id
+	r.claimed[id] = true
+}
+
+// idOf returns the id a file stands for: from this run, else the state.
+func (r *run) idOf(file string) string {
+	if id, ok := r.ids[file]; ok {
+		return id
+	}
+	return r.state.idOf(file)
+}
+
+// fileOf returns the file an object id of a folder stands for, or "".
+func (r *run) fileOf(folder, id string) string {
+	for file, x := range r.ids {
+		if x == id && strings.HasPrefix(file, folder+"/") {
+			return file
+		}
+	}
+	return r.state.fileOf(folder, id)
 }
