@@ -260,9 +260,12 @@ func (s *agentSync) ensure(ctx context.Context, f *AgentFile, targets map[*Agent
 	if s.id == "" {
 		return s.create(ctx, f)
 	}
+	// A version is one file's: the latest is the main file's, and the other
+	// files take other versions even when two hold the same configuration,
+	// so that pull writes back the files apply was given.
 	if f.Variant == "" {
 		l := s.versions[s.latest]
-		if sameConfig(l.content, f.Content) {
+		if sameConfig(l.content, f.Content) && !isTarget(l, targets) {
 			return l, nil
 		}
 		if !l.published && !s.adopted && !s.usedByOthers(l, f, targets) {
@@ -271,10 +274,10 @@ func (s *agentSync) ensure(ctx context.Context, f *AgentFile, targets map[*Agent
 		return s.branchFor(ctx, l, f)
 	}
 	cur := s.tagged(ctx, f)
-	if cur != nil && sameConfig(cur.content, f.Content) {
+	if cur != nil && cur.n != s.latest && !isTarget(cur, targets) && sameConfig(cur.content, f.Content) {
 		return cur, nil
 	}
-	found, err := s.find(ctx, f)
+	found, err := s.find(ctx, f, targets)
 	if err != nil || found != nil {
 		return found, err
 	}
@@ -286,6 +289,16 @@ func (s *agentSync) ensure(ctx context.Context, f *AgentFile, targets map[*Agent
 		base = s.versions[s.latest]
 	}
 	return s.branchFor(ctx, base, f)
+}
+
+// isTarget reports whether v is the version of one of the files done.
+func isTarget(v *ver, targets map[*AgentFile]*ver) bool {
+	for _, t := range targets {
+		if t == v {
+			return true
+		}
+	}
+	return false
 }
 
 // tagged returns the version every tag of variant f points at now, or nil
@@ -354,8 +367,9 @@ func (s *agentSync) fileOfTag(t string) *AgentFile {
 }
 
 // find looks for a version equal to variant f among all the agent's
-// versions: the highest published one, else the highest draft.
-func (s *agentSync) find(ctx context.Context, f *AgentFile) (*ver, error) {
+// versions but the latest and those of other files: the highest published
+// one, else the highest draft.
+func (s *agentSync) find(ctx context.Context, f *AgentFile, targets map[*AgentFile]*ver) (*ver, error) {
 	if !s.all {
 		all, err := s.r.c.agentVersions(ctx, s.kind, s.id)
 		if err != nil {
@@ -385,7 +399,7 @@ func (s *agentSync) find(ctx context.Context, f *AgentFile) (*ver, error) {
 	})
 	for _, n := range numbers {
 		v := s.versions[n]
-		if v.planned {
+		if v.planned || v.n == s.latest || isTarget(v, targets) {
 			continue
 		}
 		if !v.loaded {

@@ -476,3 +476,37 @@ func TestClientRetriesRateLimits(t *testing.T) {
 		t.Fatalf("a read is retried %d times: %v after %d calls", maxAttempts, err, calls)
 	}
 }
+
+func TestVersionsOfTheSameConfigurationStayApart(t *testing.T) {
+	a, b := newTestServer(t), newTestServer(t)
+	llm := str(a.call(201, "POST", "/create-retell-llm", object{"general_prompt": "Same."}), "llm_id")
+	id := str(a.call(201, "POST", "/create-agent", object{"agent_name": "Same", "voice_id": "retell-Cimo",
+		"response_engine": object{"type": "retell-llm", "llm_id": llm}}), "agent_id")
+	a.call(200, "POST", "/publish-agent-version/"+id, object{"version": 0})
+	a.call(200, "PUT", "/agentry/v1/agents/"+id+"/tags/prod", object{"version": 0})
+	a.call(201, "POST", "/create-agent-version/"+id, object{"base_version": 0}) // a copy, unedited
+	a.call(200, "PUT", "/agentry/v1/agents/"+id+"/tags/qa", object{"version": 1})
+	a.call(201, "POST", "/create-agent-version/"+id, object{"base_version": 1})
+	dir := t.TempDir()
+	pull(t, a, dir)
+	want := files(t, dir)
+	if fmt.Sprint(names(want)) != "[agents/same.yaml agents/same@prod.yaml agents/same@qa.yaml]" {
+		t.Fatalf("pulled %v", names(want))
+	}
+	if rep := apply(t, b, dir, Options{}); rep.Failed() || rep.Conflicts() {
+		t.Fatalf("apply:\n%s", reportText(rep))
+	}
+	if rep := plan(t, b, dir, Options{}); rep.Changes() {
+		t.Fatalf("plan after apply:\n%s", reportText(rep))
+	}
+	dir2 := t.TempDir()
+	pull(t, b, dir2) // no state: names come from the content alone
+	for name, text := range files(t, dir2) {
+		if want[name] != text {
+			t.Errorf("%s differs:\n%s\nwant\n%s", name, text, want[name])
+		}
+	}
+	if len(files(t, dir2)) != len(want) {
+		t.Errorf("pull from B gives %v", names(files(t, dir2)))
+	}
+}
