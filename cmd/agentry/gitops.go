@@ -105,6 +105,11 @@ func (g *gitopsFlags) check(fs *flag.FlagSet, cmd string) error {
 	if g.output != "text" && g.output != "json" {
 		return usageError{fmt.Sprintf("%s: --output must be text or json, not %q", cmd, g.output)}
 	}
+	for _, r := range g.state {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '_' || r == '.') || g.state == "." || g.state == ".." {
+			return usageError{fmt.Sprintf("%s: --state %q must be a plain name: letters, digits, '-', '_' and '.'", cmd, g.state)}
+		}
+	}
 	g.url = strings.TrimRight(g.url, "/")
 	return nil
 }
