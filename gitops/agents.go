@@ -140,6 +140,9 @@ func (s *agentSync) load(ctx context.Context) error {
 		if s.entry != nil && s.entry.Seen != "" && !s.r.opts.Force {
 			return conflict("%s %s was deleted on the server since the state was recorded", kindNoun(s.kind), s.id)
 		}
+		if s.entry != nil && !s.r.dry {
+			s.entry.ID, s.entry.Engine, s.entry.Seen = "", "", "" // made anew
+		}
 		s.id, s.rep.ID = "", ""
 		return nil
 	}

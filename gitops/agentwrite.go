@@ -62,15 +62,28 @@ func (s *agentSync) create(ctx context.Context, f *AgentFile) (*ver, error) {
 }
 
 // engineForCreate returns the engine a new agent is created with: the one
-// an interrupted apply created already (recorded in the state), or a new
-// one, recorded before the agent is created.
+// an interrupted apply created already (recorded in the state, and brought
+// in line with the file, which may have changed since), or a new one,
+// recorded before the agent is created.
 func (s *agentSync) engineForCreate(ctx context.Context, e *Entry, f *AgentFile) (string, error) {
 	if e.Engine != "" {
-		_, _, err := s.r.c.getEngine(ctx, f.EngineKind, e.Engine, nil)
-		if err == nil {
-			return e.Engine, nil
+		cur, etag, err := s.r.c.getEngine(ctx, f.EngineKind, e.Engine, nil)
+		if err == nil && str(cur, f.EngineKind.IDField) == e.Engine && cur["is_published"] != true {
+			have, _ := configOnly(f.EngineKind, cur, engineMeta, s.head)
+			have = mapRefs(have, "", func(k refKind, id, _ string) (string, bool) { return s.r.nameOf(k, id) }).(object)
+			patch, err := topPatch(f.EngineKind, have, f.Engine)
+			if err != nil || len(patch) == 0 {
+				return e.Engine, err
+			}
+			body, err := s.r.toServer(patch)
+			if err != nil {
+				return "", err
+			}
+			n, _ := integer(cur, "version")
+			_, _, err = s.r.c.send(ctx, http.MethodPatch, engineAPIs[f.EngineKind].update+esc(e.Engine), versionQuery(n), body, etag)
+			return e.Engine, err
 		}
-		if !isMissing(err) {
+		if err != nil && !isMissing(err) {
 			return "", err
 		}
 	}

@@ -407,3 +407,23 @@ func TestVersionsOfTheSameConfigurationStayApart(t *testing.T) {
 		t.Errorf("pull from B gives %v", names(files(t, dir2)))
 	}
 }
+
+func TestResumeReusesTheEngineMadeBeforeAndTheFileEditedSince(t *testing.T) {
+	b := newTestServer(t)
+	dir := writeFiles(t, map[string]string{"agents/a.yaml": "agent:\n  agent_name: A\n  voice_id: retell-Cimo\nretell_llm:\n  general_prompt: First.\n"})
+	b.failWrite = b.writes + 2 // the LLM is made, the agent is not
+	if rep := apply(t, b, dir, Options{}); !rep.Failed() {
+		t.Fatalf("apply:\n%s", reportText(rep))
+	}
+	edit(t, dir, "agents/a.yaml", "First.", "Second.")
+	if rep := apply(t, b, dir, Options{}); rep.Failed() || rep.Conflicts() {
+		t.Fatalf("the second apply:\n%s", reportText(rep))
+	}
+	if rep := plan(t, b, dir, Options{}); rep.Changes() {
+		t.Fatalf("plan:\n%s", reportText(rep))
+	}
+	llms := b.call(200, "GET", "/v2/list-retell-llms", nil)["items"].([]any)
+	if len(llms) != 1 || llms[0].(object)["general_prompt"] != "Second." {
+		t.Fatalf("LLMs after the resumed apply: %v", llms)
+	}
+}
