@@ -71,7 +71,11 @@ func (r *run) flatWork(k *flatKind, f *FlatFile) work {
 		if r.dry && s.cur == nil {
 			r.bind(f.Path, "(new "+f.Path+")")
 		}
-		return k.apply(ctx, r, s, want)
+		if err := k.apply(ctx, r, s, want); err != nil {
+			return err
+		}
+		s.record()
+		return nil
 	}}
 }
 
