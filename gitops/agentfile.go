@@ -86,6 +86,9 @@ func readAgentFile(rel, base, folder string, m object, ls lines, fail func(*File
 	if !checkAgentConfig(f, fail) {
 		ok = false
 	}
+	// A top-level null is an unset field, as the server answers it: left
+	// out, so that it compares equal to the server's configuration.
+	f.Agent, f.Engine = withoutNulls(f.Agent), withoutNulls(f.Engine)
 	var err *FileError
 	if f.Tags, err = readTags(rel, ls, m, sectionTags); err != nil {
 		fail(err)
@@ -280,4 +283,18 @@ func (d *Dir) heads() []*AgentFile {
 		}
 	}
 	return hs
+}
+
+// withoutNulls returns m less its fields set to null.
+func withoutNulls(m object) object {
+	if m == nil {
+		return nil
+	}
+	out := make(object, len(m))
+	for k, v := range m {
+		if v != nil {
+			out[k] = v
+		}
+	}
+	return out
 }

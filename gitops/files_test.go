@@ -100,7 +100,7 @@ func TestReadDirNamesTheFileTheLineAndTheField(t *testing.T) {
 
 func TestReadDirAcceptsWhatPullWrites(t *testing.T) {
 	d, err := ReadDir(writeFiles(t, map[string]string{
-		"agents/a.yaml":          strings.Replace(goodAgent, "prod", "staging", 1) + "unassigned_tags:\n  beta:\n    dynamic_variables:\n      x: \"1\"\n",
+		"agents/a.yaml":          strings.Replace(strings.Replace(goodAgent, "prod", "staging", 1), "voice_id: retell-Cimo", "voice_id: retell-Cimo\n  webhook_url: null", 1) + "unassigned_tags:\n  beta:\n    dynamic_variables:\n      x: \"1\"\n",
 		"agents/a@prod.yaml":     goodAgent,
 		"knowledge-bases/k.yaml": "knowledge_base_name: K\nsources:\n  - type: url\n    url: https://example.com\n",
 		"README.md":              "not read",
@@ -109,6 +109,9 @@ func TestReadDirAcceptsWhatPullWrites(t *testing.T) {
 		t.Fatal(err)
 	}
 	files := d.filesOf("agents/a.yaml")
+	if _, set := files[1].Agent["webhook_url"]; set {
+		t.Fatalf("a field set to null is unset, as the server answers it: %v", files[1].Agent)
+	}
 	if len(files) != 2 || files[0].Variant != "prod" || files[1].Variant != "" || files[1].Unassigned["beta"].Vars["x"] != "1" {
 		t.Fatalf("files of a: %+v", files)
 	}
