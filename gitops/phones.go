@@ -162,12 +162,19 @@ func applyPhone(ctx context.Context, r *run, s *flatSync, want object) error {
 			if err != nil {
 				return err
 			}
-			s.id, s.rep.ID = number, number
-			r.bind(s.f.Path, number)
+			got := str(resp, "phone_number")
+			if got == "" {
+				got = number
+			}
+			s.id, s.rep.ID = got, got
+			r.bind(s.f.Path, got)
 			if err := s.took(ctx, resp, etag); err != nil {
 				return err
 			}
 			s.record()
+			if got != number {
+				return fmt.Errorf("the server made number %s, not %s (%s picks the number it buys): it is recorded for this file; to bring a number of your own, import it with phone_number_type: custom and its termination_uri", got, number, strings.TrimPrefix(path, "/"))
+			}
 			return nil
 		})
 		if err != nil {
