@@ -30,7 +30,8 @@ import (
 type ver struct {
 	n         int64
 	published bool
-	planned   bool // plan: a version apply would create
+	planned   bool   // plan: a version apply would create
+	label     string // plan: how steps name a version apply would create
 	agent     object
 	etag      string
 	engine    object // the pinned engine version; nil until read

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"strings"
 
 	"github.com/agentry/agentry"
 	"github.com/agentry/agentry/schema"
@@ -23,7 +24,7 @@ func (s *agentSync) create(ctx context.Context, f *AgentFile) (*ver, error) {
 		s.id = "(new " + s.head + ")"
 		s.r.bind(s.head, s.id)
 		s.all = true
-		v := &ver{n: 0, planned: true, loaded: true, content: f.Content}
+		v := &ver{n: 0, planned: true, loaded: true, content: f.Content, label: "version 0"}
 		s.versions[0], s.latest = v, 0
 		return v, s.r.step(s.rep, Step{Action: ActCreate, Detail: detail}, nil)
 	}
@@ -124,7 +125,7 @@ func (s *agentSync) branchFor(ctx context.Context, base *ver, f *AgentFile) (*ve
 		for n := range s.versions {
 			top = max(top, n)
 		}
-		d = &ver{n: top + 1, planned: true, loaded: true, agent: base.agent, content: base.content}
+		d = &ver{n: top + 1, planned: true, loaded: true, agent: base.agent, content: base.content, label: "the new draft for " + f.Path}
 		s.versions[d.n], s.latest = d, d.n
 		if err := s.r.step(s.rep, st, nil); err != nil {
 			return nil, err
@@ -155,8 +156,8 @@ func (s *agentSync) branchFor(ctx context.Context, base *ver, f *AgentFile) (*ve
 
 // name says which version v is, for steps.
 func (s *agentSync) name(v *ver) string {
-	if v.planned {
-		return "the new version"
+	if v.label != "" {
+		return v.label
 	}
 	return fmt.Sprintf("version %d", v.n)
 }
@@ -192,9 +193,9 @@ func (s *agentSync) update(ctx context.Context, v *ver, f *AgentFile) error {
 	if f.EngineKind == nil && !equalValues(curRE, wantRE) {
 		agentPatch["response_engine"] = wantRE
 	}
-	detail := fmt.Sprintf("edit draft %d", v.n)
-	if v.planned {
-		detail = "edit the new draft"
+	detail := "edit " + strings.Replace(s.name(v), "version", "draft", 1)
+	if !v.planned {
+		detail = fmt.Sprintf("edit draft %d", v.n)
 	}
 	if newEngine {
 		detail += fmt.Sprintf(" (with a new %s)", f.EngineKind.Noun)

@@ -130,7 +130,7 @@ func applyKB(ctx context.Context, r *run, s *flatSync, want object) error {
 				form[k] = scalarText(v)
 			}
 		}
-		st := Step{Action: ActCreate, Detail: fmt.Sprintf("create knowledge base %q with %d sources", form["knowledge_base_name"], len(all))}
+		st := Step{Action: ActCreate, Detail: fmt.Sprintf("create knowledge base %q with %s", form["knowledge_base_name"], count(len(all), "source"))}
 		return r.step(s.rep, st, func() error {
 			rp, err := r.c.do(ctx, request{method: http.MethodPost, path: "/create-knowledge-base", form: form})
 			if err != nil {
@@ -174,7 +174,7 @@ func applyKB(ctx context.Context, r *run, s *flatSync, want object) error {
 		if err != nil {
 			return err
 		}
-		st := Step{Action: ActEdit, Detail: fmt.Sprintf("add %d sources to knowledge base %s", len(add), s.id)}
+		st := Step{Action: ActEdit, Detail: fmt.Sprintf("add %s to knowledge base %s", count(len(add), "source"), s.id)}
 		err = r.step(s.rep, st, func() error {
 			rp, err := r.c.do(ctx, request{method: http.MethodPost, path: "/add-knowledge-base-sources/" + esc(s.id), form: form})
 			if err != nil {
@@ -258,4 +258,12 @@ func scalarOrDash(v any) string {
 // pullKBs reads every knowledge base.
 func (r *run) pullKBs(ctx context.Context) ([]pulled, error) {
 	return r.pullFlat(ctx, kbKind, "knowledge_base_name")
+}
+
+// count says "1 source", "2 sources".
+func count(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
 }

@@ -59,7 +59,7 @@ func TestKnowledgeBaseSources(t *testing.T) {
 	for _, s := range objectReport(t, rep, "knowledge-bases/menu.yaml").Steps {
 		details = append(details, s.Detail)
 	}
-	if len(details) != 2 || !strings.HasPrefix(details[0], "add 1 sources") || !strings.Contains(details[1], "delete source url https://example.com/menu") {
+	if len(details) != 2 || !strings.HasPrefix(details[0], "add 1 source ") || !strings.Contains(details[1], "delete source url https://example.com/menu") {
 		t.Fatalf("sources: %q", details)
 	}
 	write("knowledge_base_name: Menu\nsources:\n  - type: text\n    title: Prices\n")

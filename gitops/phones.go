@@ -190,7 +190,8 @@ func applyPhone(ctx context.Context, r *run, s *flatSync, want object) error {
 			}
 		}
 	}
-	patch := flatPatch(cur, want, []string{"phone_number", "phone_number_type", "routing"})
+	keep := []string{"phone_number", "phone_number_type", "routing"} // set at creation, or by its own endpoint
+	patch := flatPatch(cur, want, keep)
 	if len(patch) > 0 {
 		action, what := ActEdit, "edit"
 		for list := range bindingLists {
@@ -202,7 +203,7 @@ func applyPhone(ctx context.Context, r *run, s *flatSync, want object) error {
 		if err != nil {
 			return err
 		}
-		st := Step{Action: action, Detail: fmt.Sprintf("%s phone number %s (%s)", what, number, strings.Join(sortedKeys(patch), ", ")), Changes: docDiff(withoutRouting(cur), withoutRouting(want))}
+		st := Step{Action: action, Detail: fmt.Sprintf("%s phone number %s (%s)", what, number, strings.Join(sortedKeys(patch), ", ")), Changes: docDiff(without(cur, keep), without(want, keep))}
 		err = r.step(s.rep, st, func() error {
 			resp, etag, err := r.c.send(ctx, http.MethodPatch, "/update-phone-number/"+esc(number), nil, body, s.etag)
 			if err != nil {
@@ -241,9 +242,12 @@ func applyPhone(ctx context.Context, r *run, s *flatSync, want object) error {
 	})
 }
 
-func withoutRouting(m object) object {
+// without returns a copy of m less the fields named.
+func without(m object, fields []string) object {
 	out := cloneObject(m)
-	delete(out, "routing")
+	for _, f := range fields {
+		delete(out, f)
+	}
 	return out
 }
 
