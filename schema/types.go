@@ -136,6 +136,10 @@ func (o *Object) requiredList() []string {
 // Has reports whether field is a declared property.
 func (o *Object) Has(field string) bool { return o.props[field] != nil }
 
+// OnlyOnCreate reports whether field is set only by a create: an update
+// ignores it.
+func (o *Object) OnlyOnCreate(field string) bool { return slices.Contains(o.createOnly, field) }
+
 // Nullable reports whether field is declared and may be set to null.
 func (o *Object) Nullable(field string) bool {
 	s := o.props[field]

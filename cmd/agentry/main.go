@@ -26,6 +26,8 @@ Usage:
                                                      print a new API key (and only the key)
   agentry keys list   [--db DSN] [--workspace NAME]  list keys by prefix and label
   agentry keys revoke [--db DSN] ID_OR_PREFIX        revoke a key
+  agentry pull|plan|apply --dir DIR --url URL        configuration as code: files in
+                                                     git, reviewed, applied to a server
   agentry help [COMMAND]                             show help
 
 The database (--db or AGENTRY_DB) is a file path for SQLite (default
@@ -57,7 +59,9 @@ func main() {
 	defer stop()
 	a := &app{getenv: os.Getenv, stdout: os.Stdout, stderr: os.Stderr}
 	if err := a.run(ctx, os.Args[1:]); err != nil && !errors.Is(err, flag.ErrHelp) {
-		fmt.Fprintln(os.Stderr, "agentry:", err)
+		if err.Error() != "" {
+			fmt.Fprintln(os.Stderr, "agentry:", err)
+		}
 		os.Exit(exitCode(err))
 	}
 }
@@ -71,6 +75,10 @@ func exitCode(err error) int {
 	var ue usageError
 	if errors.As(err, &ue) {
 		return 2
+	}
+	var status interface{ ExitCode() int }
+	if errors.As(err, &status) {
+		return status.ExitCode()
 	}
 	return 1
 }
@@ -87,6 +95,12 @@ func (a *app) run(ctx context.Context, args []string) error {
 		return a.migrate(ctx, rest)
 	case "keys":
 		return a.keys(ctx, rest)
+	case "pull":
+		return a.pull(ctx, rest)
+	case "plan":
+		return a.plan(ctx, rest)
+	case "apply":
+		return a.apply(ctx, rest)
 	case "help", "-h", "--help", "-help":
 		if len(rest) > 0 {
 			return a.run(ctx, []string{rest[0], "--help"})

@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -274,5 +275,35 @@ func TestBadEnvironmentValuesAreNamed(t *testing.T) {
 	url, _ := startServe(t, map[string]string{"AGENTRY_CACHE_MB": "abc", "AGENTRY_DB": db}, "--cache-mb", "8")
 	if got := status(t, "GET", url+"/healthz", ""); got != 200 {
 		t.Errorf("serve --cache-mb 8 with AGENTRY_CACHE_MB=abc: healthz %d", got)
+	}
+}
+
+func TestPublishedVersionsAreTitledAfterTheGitCommit(t *testing.T) {
+	dir := t.TempDir()
+	git := func(args ...string) {
+		t.Helper()
+		cmd := exec.Command("git", append([]string{"-C", dir, "-c", "user.name=t", "-c", "user.email=t@example.com"}, args...)...)
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("git %v: %v\n%s", args, err, out)
+		}
+	}
+	git("init", "-q")
+	if err := os.WriteFile(filepath.Join(dir, "a.yaml"), []byte("x: 1\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	git("add", ".")
+	git("commit", "-q", "-m", "Faster support\n\nSpeeds the voice up.")
+	title, description := gitCommit(dir)
+	if title != "Faster support" || !strings.HasPrefix(description, "Speeds the voice up.\n\ngit commit ") || strings.Contains(description, "uncommitted") {
+		t.Fatalf("title %q, description %q", title, description)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "a.yaml"), []byte("x: 2\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, description = gitCommit(dir); !strings.HasSuffix(description, "(the directory had uncommitted changes)") {
+		t.Fatalf("a dirty directory: %q", description)
+	}
+	if title, description := gitCommit(t.TempDir()); title != "" || description != "" {
+		t.Fatalf("outside a repository: %q %q", title, description)
 	}
 }

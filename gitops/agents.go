@@ -1,0 +1,426 @@
+package gitops
+
+import (
+	"context"
+	"fmt"
+	"sort"
+
+	"github.com/agentry/agentry"
+)
+
+// An agent's files say what its versions hold: the main file
+// (agents/NAME.yaml) the latest version, each variant (agents/NAME@TAG.yaml)
+// the version its tags point at. Applying one agent:
+//
+//  1. each variant, then the main file, gets a version that holds it: the
+//     version it already has when that one is equal; else an equal version
+//     found among the agent's versions (a variant only); else its draft
+//     edited in place, when it is a draft only this file uses; else a new
+//     draft (create-agent-version from the version it had, which in
+//     agentry branches the engine version too) edited to hold it;
+//  2. with --publish, each of those versions that is a draft is published
+//     (which publishes the engine version it pins);
+//  3. the tags are moved to where the files say, unassigned where they
+//     say so, and deleted where no file names them.
+//
+// Every version is compared as its file shows it: the agent's fields and
+// the pinned engine version's, with references by file name.
+
+// ver is one version of the agent as known during a run.
+type ver struct {
+	n         int64
+	published bool
+	planned   bool   // plan: a version apply would create
+	label     string // plan: how steps name a version apply would create
+	agent     object
+	etag      string
+	engine    object // the pinned engine version; nil until read
+	engineTag string
+	content   Content
+	loaded    bool // content is known
+}
+
+// agentSync plans or applies one agent.
+type agentSync struct {
+	r     *run
+	rep   *ObjectReport
+	head  string
+	files []*AgentFile
+	kind  *agentry.Kind
+	entry *Entry // nil until the agent is known on the server
+
+	id       string
+	versions map[int64]*ver
+	latest   int64
+	all      bool // every version is in versions
+	tags     map[string]tagState
+	changed  string // why the server differs from the state, or ""
+	adopted  bool   // found by name: no state to compare with
+}
+
+// tagState is a tag as the server has it.
+type tagState struct {
+	version *int64
+	vars    map[string]string
+}
+
+func (t tagState) token() string {
+	v := "unassigned"
+	if t.version != nil {
+		v = fmt.Sprintf("v%d", *t.version)
+	}
+	return v + " " + string(encodeJSON(varsObject(t.vars)))
+}
+
+func (r *run) agentWork(head string) work {
+	files := r.dir.filesOf(head)
+	kind := files[0].Kind
+	return work{file: head, kind: kindNoun(kind), sync: func(ctx context.Context, rep *ObjectReport) error {
+		s := &agentSync{r: r, rep: rep, head: head, files: files, kind: kind, versions: map[int64]*ver{}, tags: map[string]tagState{}}
+		return s.sync(ctx)
+	}}
+}
+
+func kindNoun(k *agentry.Kind) string {
+	if k == agentry.ChatAgent {
+		return "chat agent"
+	}
+	return "voice agent"
+}
+
+func (s *agentSync) sync(ctx context.Context) error {
+	if err := s.load(ctx); err != nil {
+		return err
+	}
+	targets := map[*AgentFile]*ver{}
+	for _, f := range s.files {
+		v, err := s.ensure(ctx, f, targets)
+		if err != nil {
+			return err
+		}
+		targets[f] = v
+	}
+	if s.r.opts.Publish {
+		for _, f := range s.files {
+			if v := targets[f]; !v.published {
+				if err := s.publish(ctx, v); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	return s.moveTags(ctx, targets)
+}
+
+// load finds the agent on the server, reads its latest version and its
+// tags, and compares what it sees with the state.
+func (s *agentSync) load(ctx context.Context) error {
+	s.entry = s.r.state.Objects[s.head]
+	main := s.files[len(s.files)-1]
+	if s.entry != nil && s.entry.ID != "" {
+		s.id = s.entry.ID
+	} else {
+		// No agent recorded: find it by name, which also finds the agent an
+		// interrupted apply created without learning its id.
+		id, err := s.r.findAgent(ctx, s.kind, str(main.Agent, "agent_name"))
+		if err != nil {
+			return fmt.Errorf("%s: %w", s.head, err)
+		}
+		if id != "" {
+			s.id, s.adopted = id, true
+			s.r.warn("%s: no state for it here; it stands for %s %s, found by its name", s.head, kindNoun(s.kind), id)
+		}
+	}
+	s.rep.ID = s.id
+	if s.id == "" {
+		return nil
+	}
+	s.r.bind(s.head, s.id)
+	agent, etag, err := s.r.c.getAgent(ctx, s.kind, s.id, nil)
+	if isMissing(err) {
+		if s.entry != nil && s.entry.Seen != "" && !s.r.opts.Force {
+			return conflict("%s %s was deleted on the server since the state was recorded", kindNoun(s.kind), s.id)
+		}
+		if s.entry != nil && !s.r.dry {
+			s.entry.ID, s.entry.Engine, s.entry.Seen = "", "", "" // made anew
+		}
+		s.id, s.rep.ID = "", ""
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	v, err := s.remember(ctx, agent, etag)
+	if err != nil {
+		return err
+	}
+	s.latest = v.n
+	for _, a := range s.r.agentList(ctx) {
+		if str(a, "agent_id") == s.id {
+			s.tags = readServerTags(a)
+		}
+	}
+	if s.entry != nil && s.entry.Seen != "" {
+		if now := s.seen(); now != s.entry.Seen {
+			s.changed = fmt.Sprintf("%s %s changed on the server since the state was recorded (then: %s; now: %s)", kindNoun(s.kind), s.id, s.entry.Seen, now)
+		}
+	}
+	return nil
+}
+
+// remember records a version the server answered with, and reads the
+// engine version it pins.
+func (s *agentSync) remember(ctx context.Context, agent object, etag string) (*ver, error) {
+	n, ok := integer(agent, "version")
+	if !ok {
+		return nil, fmt.Errorf("the server's answer for %s has no version number", s.id)
+	}
+	v := &ver{n: n, agent: agent, etag: etag}
+	v.published, _ = agent["is_published"].(bool)
+	if err := s.loadEngine(ctx, v); err != nil {
+		return nil, err
+	}
+	s.versions[n] = v
+	return v, nil
+}
+
+// loadEngine reads the engine version v pins and computes v's content.
+func (s *agentSync) loadEngine(ctx context.Context, v *ver) error {
+	ref := pinnedEngine(v.agent)
+	v.engine, v.engineTag = nil, ""
+	if ref.kind != nil {
+		e, etag, err := s.r.c.getEngine(ctx, ref.kind, ref.id, ref.version)
+		if err != nil && !isMissing(err) {
+			return err
+		}
+		v.engine, v.engineTag = e, etag
+	}
+	var warnings []string
+	v.content, warnings = versionContent(s.kind, v.agent, v.engine, s.r.nameOf, fmt.Sprintf("%s version %d", s.head, v.n))
+	for _, w := range warnings {
+		s.r.warn("%s", w)
+	}
+	v.loaded = true
+	return nil
+}
+
+// seen is the token of what the server shows now: the latest version and
+// its ETag (or modification time), and the same of the engine version it
+// pins.
+func (s *agentSync) seen() string {
+	v := s.versions[s.latest]
+	if v == nil {
+		return ""
+	}
+	t := fmt.Sprintf("v%d %s", v.n, stamp(v.etag, v.agent))
+	if ref := pinnedEngine(v.agent); ref.kind != nil {
+		t += fmt.Sprintf("; %s", ref.id)
+		if ref.version != nil {
+			t += fmt.Sprintf(" v%d", *ref.version)
+		}
+		t += " " + stamp(v.engineTag, v.engine)
+	}
+	return t
+}
+
+// stamp is an ETag, or the modification time where the server sends none
+// (Retell).
+func stamp(etag string, m object) string {
+	if etag != "" {
+		return etag
+	}
+	if t, ok := integer(m, "last_modification_timestamp"); ok {
+		return fmt.Sprintf("t%d", t)
+	}
+	return "-"
+}
+
+// record writes what the server now shows into the state.
+func (s *agentSync) record() {
+	if s.r.dry || s.id == "" {
+		return
+	}
+	e := s.r.state.entry(s.head)
+	e.ID = s.id
+	e.Seen = s.seen()
+	e.Tags = map[string]string{}
+	for t, st := range s.tags {
+		e.Tags[t] = st.token()
+	}
+	s.entry = e
+}
+
+// write checks that the agent may be written: it has not changed on the
+// server since the state was recorded, unless --force.
+func (s *agentSync) write() error {
+	if s.changed != "" && !s.r.opts.Force {
+		return conflict("%s", s.changed)
+	}
+	return nil
+}
+
+// ensure gives file f a version that holds it, and returns that version.
+func (s *agentSync) ensure(ctx context.Context, f *AgentFile, targets map[*AgentFile]*ver) (*ver, error) {
+	if s.id == "" {
+		return s.create(ctx, f)
+	}
+	// A version is one file's: the latest is the main file's, and the other
+	// files take other versions even when two hold the same configuration,
+	// so that pull writes back the files apply was given.
+	if f.Variant == "" {
+		l := s.versions[s.latest]
+		if sameConfig(l.content, f.Content) && !isTarget(l, targets) {
+			return l, nil
+		}
+		if !l.published && !s.adopted && !s.usedByOthers(l, f, targets) {
+			return l, s.update(ctx, l, f)
+		}
+		return s.branchFor(ctx, l, f)
+	}
+	cur := s.tagged(ctx, f)
+	if cur != nil && cur.n != s.latest && !isTarget(cur, targets) && sameConfig(cur.content, f.Content) {
+		return cur, nil
+	}
+	found, err := s.find(ctx, f, targets)
+	if err != nil || found != nil {
+		return found, err
+	}
+	if cur != nil && !cur.published && !s.adopted && cur.n != s.latest && !s.usedByOthers(cur, f, targets) {
+		return cur, s.update(ctx, cur, f)
+	}
+	base := cur
+	if base == nil {
+		base = s.versions[s.latest]
+	}
+	return s.branchFor(ctx, base, f)
+}
+
+// isTarget reports whether v is the version of one of the files done.
+func isTarget(v *ver, targets map[*AgentFile]*ver) bool {
+	for _, t := range targets {
+		if t == v {
+			return true
+		}
+	}
+	return false
+}
+
+// tagged returns the version every tag of variant f points at now, or nil
+// when they point at none or at different ones.
+func (s *agentSync) tagged(ctx context.Context, f *AgentFile) *ver {
+	var n *int64
+	for t := range f.Tags {
+		st, ok := s.tags[t]
+		if !ok || st.version == nil || (n != nil && *n != *st.version) {
+			return nil
+		}
+		n = st.version
+	}
+	if n == nil {
+		return nil
+	}
+	if v := s.versions[*n]; v != nil {
+		return v
+	}
+	return s.fetch(ctx, *n)
+}
+
+// fetch reads version n, or returns nil when it is gone.
+func (s *agentSync) fetch(ctx context.Context, n int64) *ver {
+	agent, etag, err := s.r.c.getAgent(ctx, s.kind, s.id, &n)
+	if err != nil {
+		return nil
+	}
+	v, err := s.remember(ctx, agent, etag)
+	if err != nil {
+		return nil
+	}
+	return v
+}
+
+// usedByOthers reports whether a tag that stays elsewhere than file f, or
+// another file's version, uses v: then v is not f's to edit.
+func (s *agentSync) usedByOthers(v *ver, f *AgentFile, targets map[*AgentFile]*ver) bool {
+	for other, t := range targets {
+		if other != f && t == v {
+			return true
+		}
+	}
+	for t, st := range s.tags {
+		if st.version == nil || *st.version != v.n {
+			continue
+		}
+		if _, mine := f.Tags[t]; mine {
+			continue
+		}
+		if s.fileOfTag(t) != nil {
+			return true // another file's tag, not moved yet
+		}
+	}
+	return false
+}
+
+// fileOfTag returns the file that gives the agent tag t, or nil.
+func (s *agentSync) fileOfTag(t string) *AgentFile {
+	for _, f := range s.files {
+		if _, ok := f.Tags[t]; ok {
+			return f
+		}
+	}
+	return nil
+}
+
+// find looks for a version equal to variant f among all the agent's
+// versions but the latest and those of other files: the highest published
+// one, else the highest draft.
+func (s *agentSync) find(ctx context.Context, f *AgentFile, targets map[*AgentFile]*ver) (*ver, error) {
+	if !s.all {
+		all, err := s.r.c.agentVersions(ctx, s.kind, s.id)
+		if err != nil {
+			return nil, err
+		}
+		for _, a := range all {
+			n, ok := integer(a, "version")
+			if !ok {
+				continue
+			}
+			if _, known := s.versions[n]; !known {
+				s.versions[n] = &ver{n: n, agent: a, published: a["is_published"] == true}
+			}
+		}
+		s.all = true
+	}
+	numbers := make([]int64, 0, len(s.versions))
+	for n := range s.versions {
+		numbers = append(numbers, n)
+	}
+	sort.Slice(numbers, func(i, j int) bool {
+		a, b := s.versions[numbers[i]], s.versions[numbers[j]]
+		if a.published != b.published {
+			return a.published
+		}
+		return a.n > b.n
+	})
+	for _, n := range numbers {
+		v := s.versions[n]
+		if v.planned || v.n == s.latest || isTarget(v, targets) {
+			continue
+		}
+		if !v.loaded {
+			quick, _ := configOnly(s.kind, v.agent, agentMeta, "")
+			if f.EngineKind != nil {
+				delete(quick, "response_engine")
+			}
+			if !equalValues(quick, f.Agent) {
+				continue
+			}
+			if err := s.loadEngine(ctx, v); err != nil {
+				return nil, err
+			}
+		}
+		if sameConfig(v.content, f.Content) {
+			return v, nil
+		}
+	}
+	return nil, nil
+}

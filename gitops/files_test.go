@@ -1,0 +1,118 @@
+package gitops
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// writeFiles makes a configuration directory of the given files.
+func writeFiles(t *testing.T, fs map[string]string) string {
+	t.Helper()
+	dir := t.TempDir()
+	for name, text := range fs {
+		p := filepath.Join(dir, filepath.FromSlash(name))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir
+}
+
+const goodAgent = `agent:
+  agent_name: Support
+  voice_id: retell-Cimo
+retell_llm:
+  model: gpt-4.1
+tags:
+  prod: {}
+`
+
+func TestReadDirNamesTheFileTheLineAndTheField(t *testing.T) {
+	cases := []struct {
+		name  string
+		files map[string]string
+		want  []string
+	}{
+		{"a field out of range, by the server's rule", map[string]string{"agents/a.yaml": "agent:\n  voice_id: x\n  voice_speed: 7\nretell_llm: {}\n"},
+			[]string{"agents/a.yaml:3: agent.voice_speed: must be between 0.5 and 2"}},
+		{"an unknown field", map[string]string{"agents/a.yaml": "agent:\n  voice_id: x\n  voice_idd: y\nretell_llm: {}\n"},
+			[]string{`agents/a.yaml:3: agent: unknown field "voice_idd"`}},
+		{"a nested field of the engine", map[string]string{"agents/a.yaml": "agent:\n  voice_id: x\nretell_llm:\n  states:\n    - name: a\n      edges:\n        - destination_state_name: nowhere\n          description: go\n"},
+			[]string{`agents/a.yaml:7: retell_llm.states[0].edges[0].destination_state_name: no state is named "nowhere"`}},
+		{"a required field", map[string]string{"agents/a.yaml": "agent:\n  agent_name: A\nretell_llm: {}\n"},
+			[]string{"agents/a.yaml:1: agent.voice_id: is required"}},
+		{"an unknown section", map[string]string{"agents/a.yaml": "agent:\n  voice_id: x\nretell_llm: {}\nllm: {}\n"},
+			[]string{"agents/a.yaml:4: llm: unknown section"}},
+		{"two engines", map[string]string{"agents/a.yaml": "agent:\n  voice_id: x\nretell_llm: {}\nconversation_flow: {}\n"},
+			[]string{"agents/a.yaml:", "an agent has one response engine"}},
+		{"an engine id instead of the engine", map[string]string{"agents/a.yaml": "agent:\n  voice_id: x\n  response_engine:\n    type: retell-llm\n    llm_id: llm_1\n"},
+			[]string{"agents/a.yaml:3: agent.response_engine: write the Retell LLM itself in a retell_llm section of this file, not its id"}},
+		{"version metadata", map[string]string{"agents/a.yaml": "agent:\n  voice_id: x\n  version_title: v2\nretell_llm: {}\n"},
+			[]string{"agents/a.yaml:3: agent.version_title: is version metadata"}},
+		{"a bad tag name", map[string]string{"agents/a.yaml": "agent:\n  voice_id: x\nretell_llm: {}\ntags:\n  Prod: {}\n"},
+			[]string{"agents/a.yaml:5: tags.Prod: is not a tag name"}},
+		{"a tag in two files", map[string]string{"agents/a.yaml": strings.Replace(goodAgent, "Support", "A", 1), "agents/a@prod.yaml": goodAgent},
+			[]string{"agents/a@prod.yaml:7: tags.prod: tag prod is also in agents/a.yaml"}},
+		{"a variant without its main file", map[string]string{"agents/b@prod.yaml": goodAgent},
+			[]string{"agents/b@prod.yaml: a tag's version needs its agent's main file agents/b.yaml"}},
+		{"a variant that does not list its tag", map[string]string{"agents/a.yaml": goodAgent, "agents/a@canary.yaml": strings.Replace(goodAgent, "prod", "beta", 1)},
+			[]string{`agents/a@canary.yaml:6: tags: a file NAME@canary.yaml is the version tag "canary" points at`}},
+		{"a knowledge base that has no file", map[string]string{"agents/a.yaml": "agent:\n  voice_id: x\nretell_llm:\n  knowledge_base_ids:\n    - faq\n"},
+			[]string{"agents/a.yaml:5: retell_llm.knowledge_base_ids[0]: no file knowledge-bases/faq.yaml"}},
+		{"bindings", map[string]string{"agents/a.yaml": goodAgent, "phone-numbers/1.yaml": "phone_number: \"+1\"\ninbound_agents:\n  - agent: a\n    weight: 0.5\n  - agent: a\n    agent_version: staging\n    weight: 0.5\n"},
+			[]string{`phone-numbers/1.yaml:6: inbound_agents[1].agent_version: no file of agent a gives it tag "staging"`}},
+		{"weights", map[string]string{"agents/a.yaml": goodAgent, "phone-numbers/1.yaml": "phone_number: \"+1\"\ninbound_agents:\n  - agent: a\n    weight: 0.5\n"},
+			[]string{"phone-numbers/1.yaml:2: inbound_agents: weights must add up to 1 (they add up to 0.5)"}},
+		{"an SMS bound to a voice agent", map[string]string{"agents/a.yaml": goodAgent, "phone-numbers/1.yaml": "phone_number: \"+1\"\ninbound_sms_agents:\n  - agent: a\n    weight: 1\n"},
+			[]string{"phone-numbers/1.yaml:3: inbound_sms_agents[0].agent: no file chat-agents/a.yaml: name the agent by its file (chat agents answer SMS)"}},
+		{"a component's flow rules", map[string]string{"components/c.yaml": "name: C\nnodes:\n  - id: a\n    type: conversation\n    edges:\n      - id: e\n        transition_condition:\n          type: prompt\n        destination_node_id: zz\n"},
+			[]string{`components/c.yaml:9: nodes[0].edges[0].destination_node_id: no node has id "zz"`}},
+		{"a knowledge base's settings", map[string]string{"knowledge-bases/k.yaml": "knowledge_base_name: K\nmax_chunk_size: 100\nmin_chunk_size: 200\n"},
+			[]string{"knowledge-bases/k.yaml:3: min_chunk_size: must be less than max_chunk_size"}},
+		{"YAML that is not YAML", map[string]string{"agents/a.yaml": "agent: [\n"},
+			[]string{"agents/a.yaml: not valid YAML"}},
+		{"a key written twice", map[string]string{"agents/a.yaml": "agent:\n  voice_id: x\n  voice_id: y\n"},
+			[]string{"agents/a.yaml:3: agent.voice_id: written twice"}},
+		{"a bad file name", map[string]string{"agents/My Agent.yaml": goodAgent, "agents/notes.txt": "x"},
+			[]string{"agents/My Agent.yaml: a file name is lowercase", "agents/notes.txt: not a .yaml file"}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			_, err := ReadDir(writeFiles(t, c.files))
+			var fe FileErrors
+			if !errors.As(err, &fe) {
+				t.Fatalf("error %v, want FileErrors", err)
+			}
+			for _, w := range c.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("errors:\n%s\nwant one containing %q", err, w)
+				}
+			}
+		})
+	}
+}
+
+func TestReadDirAcceptsWhatPullWrites(t *testing.T) {
+	d, err := ReadDir(writeFiles(t, map[string]string{
+		"agents/a.yaml":          strings.Replace(strings.Replace(goodAgent, "prod", "staging", 1), "voice_id: retell-Cimo", "voice_id: retell-Cimo\n  webhook_url: null", 1) + "unassigned_tags:\n  beta:\n    dynamic_variables:\n      x: \"1\"\n",
+		"agents/a@prod.yaml":     goodAgent,
+		"knowledge-bases/k.yaml": "knowledge_base_name: K\nsources:\n  - type: url\n    url: https://example.com\n",
+		"README.md":              "not read",
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	files := d.filesOf("agents/a.yaml")
+	if _, set := files[1].Agent["webhook_url"]; set {
+		t.Fatalf("a field set to null is unset, as the server answers it: %v", files[1].Agent)
+	}
+	if len(files) != 2 || files[0].Variant != "prod" || files[1].Variant != "" || files[1].Unassigned["beta"].Vars["x"] != "1" {
+		t.Fatalf("files of a: %+v", files)
+	}
+}
