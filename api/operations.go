@@ -15,6 +15,7 @@ const (
 	tagLLMs       = "Retell LLMs"
 	tagFlows      = "Conversation flows"
 	tagServer     = "Server"
+	tagConsole    = "Console"
 )
 
 // Statuses by their role in the table.
@@ -116,6 +117,11 @@ var Operations = []Operation{
 	{ID: "deleteConversationFlow", Method: del, Path: "/delete-conversation-flow/{conversation_flow_id}", Tag: tagFlows,
 		Summary: "Delete a conversation flow and all its versions; refused while an agent version uses it, unless force_delete is true.",
 		Missing: newer, Params: with(flowID, forceDelete), Status: 204},
+
+	// The console: the web UI's files, embedded in the binary (package console).
+	// Not an API operation, so not in the document; GET /console redirects here.
+	{ID: "getConsole", Method: get, Path: "/console/", Tag: tagConsole, Summary: "The web console: its page and its assets.",
+		Public: true, Undocumented: true, Status: 200},
 
 	// The server itself.
 	{ID: "healthz", Method: get, Path: "/healthz", Tag: tagServer, Summary: "Say whether the server is up.", Public: true,

@@ -6,6 +6,7 @@ import (
 
 	"github.com/agentry/agentry"
 	"github.com/agentry/agentry/api"
+	"github.com/agentry/agentry/console"
 )
 
 // handler serves one operation; an error it returns becomes the error
@@ -45,6 +46,10 @@ func (s *Server) handlers() map[string]handler {
 		"updateConversationFlow": s.update(agentry.ConversationFlow, engineVersion),
 		"listConversationFlows":  s.listEngines(agentry.ConversationFlow),
 		"deleteConversationFlow": s.delete(agentry.ConversationFlow),
+
+		// The console's files (package console); public, like the page that asks
+		// for the key.
+		"getConsole": console.Serve,
 
 		"healthz":    s.healthz,
 		"readyz":     s.readyz,
