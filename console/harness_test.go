@@ -320,8 +320,17 @@ func (b *browser) shoot(dir, name string) {
 		if over := eval[int](b, `document.documentElement.scrollWidth - window.innerWidth`); over > 0 {
 			b.t.Errorf("%s at %d px: the page is %d px wider than the window", name, width, over)
 		}
+		// A toast is fixed to the viewport; in a full-page shot it would
+		// float over the middle of the page.
+		b.do("hide the toast", chromedp.Evaluate[chromedp.Void](`document.getElementById('toast').classList.remove('shown')`))
+		// The wide shot is the whole page; the narrow one is what a phone's
+		// screen shows first.
+		shot := chromedp.FullScreenshot(100)
+		if width == 390 {
+			shot = chromedp.CaptureScreenshot()
+		}
 		ctx, cancel := context.WithTimeout(b.ctx, 20*time.Second)
-		png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+		png, err := chromedp.Run(ctx, shot)
 		cancel()
 		if err != nil {
 			b.t.Fatalf("screenshot %s: %v", name, err)

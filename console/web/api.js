@@ -1,6 +1,7 @@
 // The console's only way to the server: agentry's own API, same origin,
 // with the key as a bearer token. The key lives in this tab's
-// sessionStorage only: never in a URL, a cookie or localStorage.
+// sessionStorage only: never in a URL, a cookie or storage that outlives
+// the tab.
 
 const KEY = 'agentry.apiKey';
 
