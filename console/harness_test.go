@@ -33,7 +33,17 @@ type server struct {
 	key string
 
 	mu       sync.Mutex
-	requests []string // "METHOD /path?query"
+	requests []string     // "METHOD /path?query"
+	api      http.Handler // the real API
+	front    http.Handler // what serves requests: the API, or something in front of it
+}
+
+// swap puts front in front of the real API; to reaches the API.
+func (s *server) swap(front http.Handler, to *forward) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	to.h = s.api
+	s.front = front
 }
 
 func newServer(t *testing.T) *server {
@@ -52,10 +62,12 @@ func newServer(t *testing.T) *server {
 	api := &httpapi.Server{Service: &agentry.Service{Store: st, Rules: schema.Rules{}}, Keys: keys, Store: st,
 		CacheBytes: 1 << 20, Logger: slog.New(slog.DiscardHandler)}
 	s := &server{t: t, key: key}
-	h := api.Handler()
+	s.api = api.Handler()
+	s.front = s.api
 	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.mu.Lock()
 		s.requests = append(s.requests, r.Method+" "+r.URL.RequestURI())
+		h := s.front
 		s.mu.Unlock()
 		h.ServeHTTP(w, r)
 	}))
@@ -323,6 +335,7 @@ func (b *browser) shoot(dir, name string) {
 		// A toast is fixed to the viewport; in a full-page shot it would
 		// float over the middle of the page.
 		b.do("hide the toast", chromedp.Evaluate[chromedp.Void](`document.getElementById('toast').classList.remove('shown')`))
+		b.waitFor("the toast to fade", `getComputedStyle(document.getElementById('toast')).opacity === '0'`)
 		// The wide shot is the whole page; the narrow one is what a phone's
 		// screen shows first.
 		shot := chromedp.FullScreenshot(100)

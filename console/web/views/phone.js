@@ -53,12 +53,13 @@ function listEditor(key, title, initial, onChange) {
   }));
   const tbody = h('tbody');
   const sumLine = h('p', {class: 'sum', 'aria-live': 'polite'});
-  const section = h('section', {class: 'binding-list', 'aria-labelledby': `${key}-h`},
-    h('h3', {id: `${key}-h`}, title),
-    h('table', {class: 'list weights'},
+  const table = h('table', {class: 'list weights'},
       h('thead', {}, h('tr', {}, h('th', {scope: 'col'}, 'Agent id'), h('th', {scope: 'col'}, 'Version'),
         h('th', {scope: 'col'}, 'Weight'), h('th', {scope: 'col'}, h('span', {class: 'sr-only'}, 'Remove')))),
-      tbody),
+      tbody);
+  const section = h('section', {class: 'binding-list', 'aria-labelledby': `${key}-h`},
+    h('h3', {id: `${key}-h`}, title),
+    table,
     sumLine,
     h('div', {class: 'buttons'},
       h('button', {type: 'button', onclick: () => { rows.push({agent_id: '', agent_version: '', weight: rows.length ? '0' : '1'}); draw(true); }},
@@ -83,7 +84,8 @@ function listEditor(key, title, initial, onChange) {
       for (const input of tr.querySelectorAll('input')) input.setAttribute('aria-invalid', problem ? 'true' : 'false');
     });
     const total = Math.round(state.check.sum * 10000) / 10000;
-    sumLine.className = `sum ${state.check.list ? 'bad' : 'good'}`;
+    table.hidden = !rows.length;
+    sumLine.className = `sum ${!rows.length ? 'none' : state.check.list ? 'bad' : 'good'}`;
     sumLine.textContent = !rows.length ? 'No agents: this list routes nothing.'
       : state.check.list || (state.check.problems.some(Boolean) ? 'Fix the rows above.' : `The weights sum to ${total}.`);
     onChange();
