@@ -31,6 +31,8 @@ type server struct {
 	t   *testing.T
 	url string
 	key string
+	svc *agentry.Service
+	who agentry.Caller // the key's caller, for writes straight through the service
 
 	mu       sync.Mutex
 	requests []string     // "METHOD /path?query"
@@ -59,9 +61,13 @@ func newServer(t *testing.T) *server {
 	if err != nil {
 		t.Fatal(err)
 	}
-	api := &httpapi.Server{Service: &agentry.Service{Store: st, Rules: schema.Rules{}}, Keys: keys, Store: st,
-		CacheBytes: 1 << 20, Logger: slog.New(slog.DiscardHandler)}
-	s := &server{t: t, key: key}
+	svc := &agentry.Service{Store: st, Rules: schema.Rules{}}
+	api := &httpapi.Server{Service: svc, Keys: keys, Store: st, CacheBytes: 1 << 20, Logger: slog.New(slog.DiscardHandler)}
+	who, err := keys.Authenticate(ctx, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := &server{t: t, key: key, svc: svc, who: who}
 	s.api = api.Handler()
 	s.front = s.api
 	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -120,6 +126,26 @@ func (s *server) call(method, path string, body any, header ...string) (int, map
 		_ = json.Unmarshal(raw, &out)
 	}
 	return res.StatusCode, out, res.Header
+}
+
+// manyAgents creates n voice agents straight through the service (an HTTP
+// round trip each would make a large workspace slow to build).
+func (s *server) manyAgents(n int) {
+	s.t.Helper()
+	for i := range n {
+		f := agentry.Fields{
+			"agent_name":      json.RawMessage(fmt.Sprintf("%q", fmt.Sprintf("Agent %05d", i))),
+			"voice_id":        json.RawMessage(`"retell-Cimo"`),
+			"response_engine": json.RawMessage(`{"type":"custom-llm","llm_websocket_url":"wss://example.com/llm"}`),
+		}
+		cfg, err := s.svc.CheckCreate(agentry.VoiceAgent, f)
+		if err != nil {
+			s.t.Fatal(err)
+		}
+		if _, err := s.svc.Create(context.Background(), s.who, cfg); err != nil {
+			s.t.Fatal(err)
+		}
+	}
 }
 
 // must is call that fails the test unless the status is want.
