@@ -129,6 +129,15 @@ func TestConsoleWorkflow(t *testing.T) {
 	})()`))
 	b.waitFor("the chat agent alone", `document.querySelectorAll('table.agents tbody tr').length === 1 &&
 		document.querySelector('table.agents tbody').textContent.includes('Support chat')`)
+	b.do("open the chat agent", chromedp.Click(chromedp.CSS("table.agents tbody a")))
+	b.waitText(".detail h2", "Version 0")
+	b.waitText(".detail .group", "agent_name")
+	b.waitText(".detail details.engine", "Retell LLM")
+	if n := count(s.seen(0), "GET /get-chat-agent/"); n == 0 {
+		t.Error("a chat agent's version was not read through get-chat-agent")
+	}
+	b.do("back to the list", chromedp.NavigateBack())
+	b.waitFor("the chat agent alone again", `document.querySelectorAll('table.agents tbody tr').length === 1`)
 	b.do("back to every channel", chromedp.Evaluate[chromedp.Void](`(() => {
 		const c = document.querySelector('select'); c.value = ''; c.dispatchEvent(new Event('change'));
 	})()`))

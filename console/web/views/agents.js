@@ -44,11 +44,11 @@ export async function render(root, {query, signal, navigate}) {
     h('nav', {class: 'pager', 'aria-label': 'Pages of agents'}, prev, pageLabel, next));
 
   let inflight = null;
+  signal.addEventListener('abort', () => inflight && inflight.abort(), {once: true});
   async function load() {
     if (inflight) inflight.abort();
     const ctl = new AbortController();
     inflight = ctl;
-    signal.addEventListener('abort', () => ctl.abort(), {once: true});
     const filter = {};
     if (state.q) filter.query = state.q;
     if (state.channel) filter.channel = {type: 'string', op: 'eq', value: state.channel};

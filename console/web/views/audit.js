@@ -51,11 +51,11 @@ export async function render(root, {query, signal}) {
   let key;
   let ctl = null;
 
+  signal.addEventListener('abort', () => ctl && ctl.abort(), {once: true});
   async function load(reset) {
     if (ctl) ctl.abort();
     const mine = new AbortController();
     ctl = mine;
-    signal.addEventListener('abort', () => mine.abort(), {once: true});
     const q = {limit: 50};
     for (const i of inputs) if (i.el.value.trim()) q[i.name] = i.el.value.trim();
     if (reset) {

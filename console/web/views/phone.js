@@ -98,11 +98,12 @@ function listEditor(key, title, initial, onChange) {
         el.addEventListener('input', () => { r[prop] = el.value; validate(); });
         return el;
       };
+      const problemId = `${key}-problem-${i}`;
       return h('tr', {},
-        h('td', {'data-label': 'Agent id'}, input('agent_id', {type: 'text', autocomplete: 'off', class: 'agent-id'}, 'Agent id')),
-        h('td', {'data-label': 'Version'}, input('agent_version', {type: 'text', autocomplete: 'off', placeholder: 'latest', size: '8'}, 'Version')),
-        h('td', {'data-label': 'Weight'}, input('weight', {type: 'number', min: '0', max: '1', step: '0.01', inputmode: 'decimal', class: 'weight'}, 'Weight'),
-          h('span', {class: 'row-problem', role: 'alert'})),
+        h('td', {'data-label': 'Agent id'}, input('agent_id', {type: 'text', autocomplete: 'off', class: 'agent-id', 'aria-describedby': problemId}, 'Agent id')),
+        h('td', {'data-label': 'Version'}, input('agent_version', {type: 'text', autocomplete: 'off', placeholder: 'latest', size: '8', 'aria-describedby': problemId}, 'Version')),
+        h('td', {'data-label': 'Weight'}, input('weight', {type: 'number', min: '0', max: '1', step: 'any', inputmode: 'decimal', class: 'weight', 'aria-describedby': problemId}, 'Weight'),
+          h('span', {class: 'row-problem', id: problemId})),
         h('td', {}, h('button', {type: 'button', class: 'quiet', 'aria-label': `Remove row ${i + 1} of ${title}`,
           onclick: () => { rows.splice(i, 1); draw(); }}, 'Remove')));
     }));
