@@ -214,8 +214,10 @@ func TestConsoleWorkflow(t *testing.T) {
 	}
 	b.do("reload", chromedp.Click(chromedp.CSS("dialog .error button")))
 	b.waitFor("the dialog to close", `document.querySelector('dialog') === null`)
-	b.do("JSON again", chromedp.Click(chromedp.CSS(".tabs button:nth-child(2)")))
+	// The JSON view was chosen before; the reloaded version keeps it.
 	b.waitText(".detail pre.json", `"voice_speed": 1.4`)
+	b.do("readable again", chromedp.Click(chromedp.CSS(".tabs button:nth-child(1)")))
+	b.waitText(".detail .group", "1.4")
 
 	t.Log("publish with the keyboard alone: Enter opens, Escape closes and focus returns, Enter publishes")
 	b.do("focus Publish", chromedp.Focus(chromedp.CSS(".detail .actions button.primary")))

@@ -107,6 +107,9 @@ export async function render(root, {query, signal, navigate}) {
   }
 
   function reset() {
+    // A search typed just before leaving the view must not rewrite the
+    // address of the page that replaced it.
+    if (signal.aborted) return;
     state.q = search.value.trim();
     state.channel = channel.value;
     state.published = published.checked;

@@ -53,6 +53,7 @@ export async function render(root, {query, signal}) {
 
   signal.addEventListener('abort', () => ctl && ctl.abort(), {once: true});
   async function load(reset) {
+    if (signal.aborted) return; // a filter typed just before leaving
     if (ctl) ctl.abort();
     const mine = new AbortController();
     ctl = mine;

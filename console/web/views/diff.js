@@ -100,7 +100,7 @@ export async function render(root, {params, query, signal}) {
   async function compare() {
     const f = from.value.trim();
     const t = to.value.trim();
-    if (!f || !t) return;
+    if (!f || !t || signal.aborted) return;
     history.replaceState(null, '', `${base}/diff?from=${encodeURIComponent(f)}&to=${encodeURIComponent(t)}`);
     replace(out, loading('Comparing'));
     try {

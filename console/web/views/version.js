@@ -85,6 +85,10 @@ function engineDetails(engine, signal) {
   return details;
 }
 
+// preferredMode is how the configuration was last shown (readable or json):
+// a person who reads JSON keeps reading JSON from version to version.
+let preferredMode = 'readable';
+
 // renderVersion fills container with version n of ctx.agent.
 export async function renderVersion(container, ctx) {
   const {agent, version: n, signal, tagsOf, base, changed} = ctx;
@@ -101,7 +105,7 @@ export async function renderVersion(container, ctx) {
   const draft = !v.is_published;
   const status = h('div', {'aria-live': 'polite'});
   const configArea = h('div', {class: 'config'});
-  let mode = 'readable';
+  let mode = preferredMode;
 
   const tabReadable = h('button', {type: 'button', class: 'tab', 'aria-pressed': 'true'}, 'Readable');
   const tabJSON = h('button', {type: 'button', class: 'tab', 'aria-pressed': 'false'}, 'JSON');
@@ -115,8 +119,8 @@ export async function renderVersion(container, ctx) {
       replace(configArea, readable(config), engineDetails(config.response_engine, signal));
     }
   }
-  tabReadable.addEventListener('click', () => { mode = 'readable'; drawConfig(); });
-  tabJSON.addEventListener('click', () => { mode = 'json'; drawConfig(); });
+  tabReadable.addEventListener('click', () => { mode = preferredMode = 'readable'; drawConfig(); });
+  tabJSON.addEventListener('click', () => { mode = preferredMode = 'json'; drawConfig(); });
 
   const actions = h('div', {class: 'actions'});
   const branch = h('button', {type: 'button'}, `New draft from v${n}`);
