@@ -122,6 +122,7 @@ export async function renderVersion(container, ctx) {
   tabReadable.addEventListener('click', () => { mode = preferredMode = 'readable'; drawConfig(); });
   tabJSON.addEventListener('click', () => { mode = preferredMode = 'json'; drawConfig(); });
 
+  const tabs = h('div', {class: 'tabs', role: 'group', 'aria-label': 'Show the configuration as'}, tabReadable, tabJSON);
   const actions = h('div', {class: 'actions'});
   const branch = h('button', {type: 'button'}, `New draft from v${n}`);
   branch.addEventListener('click', () => busy(branch, (async () => {
@@ -138,6 +139,8 @@ export async function renderVersion(container, ctx) {
     const edit = h('button', {type: 'button'}, 'Edit configuration');
     edit.addEventListener('click', () => {
       replace(status);
+      // While the editor is open, switching views would drop the edit.
+      tabs.hidden = true;
       openEditor(configArea, {
         agent, version: v, etag,
         saved: async (next, nextEtag, ignored) => {
@@ -146,7 +149,7 @@ export async function renderVersion(container, ctx) {
           toast(ignored ? `Draft v${n} saved. The server ignored: ${ignored}.` : `Draft v${n} saved.`);
           await changed();
         },
-        cancelled: () => { drawConfig(); edit.focus(); },
+        cancelled: () => { tabs.hidden = false; drawConfig(); edit.focus(); },
         reload: () => changed(),
       });
     });
@@ -193,7 +196,7 @@ export async function renderVersion(container, ctx) {
       h('dt', {}, 'Tags'), h('dd', {}, tagNames.length ? tagNames.map((t) => chip(t, 'tag')) : h('span', {class: 'muted'}, 'none'))),
     actions,
     status,
-    h('div', {class: 'tabs', role: 'group', 'aria-label': 'Show the configuration as'}, tabReadable, tabJSON),
+    tabs,
     configArea);
   drawConfig();
 }
