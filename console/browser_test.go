@@ -85,6 +85,23 @@ func TestConsoleWorkflow(t *testing.T) {
 		t.Errorf("the key leaked into a cookie, localStorage or the address: %s", got)
 	}
 	b.checkConsole("sign in")
+	// Focus starts on the view's heading; Tab then walks the controls in
+	// reading order, skipping the filters this server does not offer.
+	if got := eval[string](b, `document.activeElement.tagName + ' ' + document.activeElement.textContent`); got != "H1 Agents" {
+		t.Errorf("after sign-in focus is on %q, want the Agents heading", got)
+	}
+	var order []string
+	for range 3 {
+		b.do("Tab", chromedp.KeyEvent(kb.Tab))
+		order = append(order, eval[string](b, `(() => { const e = document.activeElement;
+			return e.tagName + (e.type ? ':' + e.type : '') + (e.tagName === 'A' ? ':' + e.textContent : ''); })()`))
+	}
+	if want := []string{"INPUT:search", "SELECT:select-one", "A:Front desk"}; strings.Join(order, ",") != strings.Join(want, ",") {
+		t.Errorf("Tab from the heading visits %v, want %v", order, want)
+	}
+	if style := eval[string](b, `getComputedStyle(document.activeElement).outlineStyle`); style == "none" {
+		t.Error("the focused agent link shows no focus outline")
+	}
 
 	t.Log("agents: 10,000 of them, paged 50 at a time and never loaded whole; search is debounced; filters by channel")
 	first := eval[string](b, `document.querySelector('table.agents tbody tr').textContent`)
