@@ -22,6 +22,9 @@ type Operation struct {
 	Tag     string // the group in the document
 	Summary string
 	Public  bool // needs no API key
+	// Undocumented is served but left out of the OpenAPI document: it is not
+	// part of the API a client programs against (the console's files).
+	Undocumented bool
 	// Missing is the status for a resource or version that does not exist:
 	// 422 on Retell's older endpoints (which document no 404), 404 on those
 	// that document it. 0 when the operation addresses nothing (404 then).

@@ -50,6 +50,9 @@ func Document(ops []Operation) map[string]any {
 	seenTag := map[string]bool{}
 	for i := range ops {
 		op := &ops[i]
+		if op.Undocumented {
+			continue
+		}
 		item, _ := paths[op.Path].(map[string]any)
 		if item == nil {
 			item = map[string]any{}

@@ -15,6 +15,7 @@ const (
 	tagLLMs       = "Retell LLMs"
 	tagFlows      = "Conversation flows"
 	tagServer     = "Server"
+	tagConsole    = "Console"
 )
 
 // Statuses by their role in the table.
@@ -183,6 +184,10 @@ var Operations = []Operation{
 		Summary: "Ask an MCP server of an agent version's configuration for its tools.",
 		Missing: old, Params: with(agentID, versionRef, mcpParams),
 		Status: 200, Response: ArrayOf(schema.MCPToolDefinition), Example: exampleMCPTools},
+	// The console: the web UI's files, embedded in the binary (package console).
+	// Not an API operation, so not in the document; GET /console redirects here.
+	{ID: "getConsole", Method: get, Path: "/console/", Tag: tagConsole, Summary: "The web console: its page and its assets.",
+		Public: true, Undocumented: true, Status: 200},
 
 	// The server itself.
 	{ID: "healthz", Method: get, Path: "/healthz", Tag: tagServer, Summary: "Say whether the server is up.", Public: true,

@@ -19,6 +19,7 @@ var notInReference = map[string]string{
 	"healthz":              "agentry's own",
 	"readyz":               "agentry's own",
 	"getOpenAPI":           "agentry's own",
+	"getConsole":           "agentry's own: the web console's files, not an API operation",
 }
 
 // Each operation the reference lists has the reference's path, method,

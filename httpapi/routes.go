@@ -6,6 +6,7 @@ import (
 
 	"github.com/agentry/agentry"
 	"github.com/agentry/agentry/api"
+	"github.com/agentry/agentry/console"
 )
 
 // handler serves one operation; an error it returns becomes the error
@@ -65,6 +66,9 @@ func (s *Server) handlers() map[string]handler {
 		"testAppAuth":              s.testAppAuth,
 		"getAppToolSchema":         s.getAppToolSchema,
 		"getMCPTools":              s.getMCPTools,
+		// The console's files (package console); public, like the page that asks
+		// for the key.
+		"getConsole": console.Serve,
 
 		"healthz":    s.healthz,
 		"readyz":     s.readyz,
