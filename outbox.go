@@ -102,11 +102,12 @@ func queueDeliveries(tx Tx, e *AuditEntry, now int64) error {
 	return nil
 }
 
-// DeliveryQuery selects a page of one webhook's deliveries, ordered by
-// (CreatedAt, ID).
+// DeliveryQuery selects a page of one webhook's deliveries, ordered by the
+// audit entries they carry (one per event for each webhook), which is the
+// order of the changes.
 type DeliveryQuery struct {
 	State string // "" for every state
-	After *ResourceCursor
+	After *int64 // the AuditSeq after which the page starts
 	Desc  bool
 	Limit int
 }
@@ -130,15 +131,15 @@ func (s *WebhookService) Deliveries(ctx context.Context, c Caller, webhookID, st
 	p = p.normalized()
 	q := DeliveryQuery{State: state, Desc: p.Desc, Limit: p.Limit + 1}
 	if p.Key != "" {
-		parts, err := decodePageKey(p.Key, "dl", p.Desc, 2)
+		parts, err := decodePageKey(p.Key, "dl", p.Desc, 1)
 		if err != nil {
 			return nil, err
 		}
-		at, err := strconv.ParseInt(parts[0], 10, 64)
+		seq, err := strconv.ParseInt(parts[0], 10, 64)
 		if err != nil {
 			return nil, badPageKey()
 		}
-		q.After = &ResourceCursor{CreatedAt: at, ID: parts[1]}
+		q.After = &seq
 	}
 	var items []Delivery
 	err := s.Store.View(ctx, func(tx Tx) error {
@@ -155,8 +156,7 @@ func (s *WebhookService) Deliveries(ctx context.Context, c Caller, webhookID, st
 	page := &DeliveryPage{Items: items}
 	if len(items) > p.Limit {
 		page.Items, page.HasMore = items[:p.Limit], true
-		last := page.Items[p.Limit-1]
-		page.NextKey = encodePageKey("dl", p.Desc, strconv.FormatInt(last.CreatedAt, 10), last.ID)
+		page.NextKey = encodePageKey("dl", p.Desc, strconv.FormatInt(page.Items[p.Limit-1].AuditSeq, 10))
 	}
 	return page, nil
 }

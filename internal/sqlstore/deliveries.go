@@ -127,7 +127,7 @@ func (t *Tx) InsertAttempt(a *agentry.Attempt) error {
 }
 
 // ListDeliveries reads a keyset page of a webhook's deliveries by
-// (created_at, id), then the attempts of the page in one more query.
+// audit_seq, then the attempts of the page in one more query.
 func (t *Tx) ListDeliveries(workspaceID, webhookID string, q agentry.DeliveryQuery) ([]agentry.Delivery, error) {
 	var b strings.Builder
 	args := []any{workspaceID, webhookID}
@@ -141,10 +141,10 @@ func (t *Tx) ListDeliveries(workspaceID, webhookID string, q agentry.DeliveryQue
 		op, dir = "<", "DESC"
 	}
 	if q.After != nil {
-		b.WriteString(` AND (created_at, id) ` + op + ` (?, ?)`)
-		args = append(args, q.After.CreatedAt, q.After.ID)
+		b.WriteString(` AND audit_seq ` + op + ` ?`)
+		args = append(args, *q.After)
 	}
-	b.WriteString(` ORDER BY created_at ` + dir + `, id ` + dir + ` LIMIT ?`)
+	b.WriteString(` ORDER BY audit_seq ` + dir + ` LIMIT ?`)
 	args = append(args, q.Limit)
 	rows, err := t.query(b.String(), args...)
 	if err != nil {

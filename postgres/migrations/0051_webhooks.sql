@@ -36,7 +36,8 @@ CREATE TABLE webhook_deliveries (
 );
 -- What the workers poll: only pending rows are in it.
 CREATE INDEX webhook_deliveries_due ON webhook_deliveries (next_attempt_at) WHERE state = 'pending';
-CREATE INDEX webhook_deliveries_by_webhook ON webhook_deliveries (webhook_id, created_at, id);
+-- A webhook's deliveries are listed in the order of their events.
+CREATE INDEX webhook_deliveries_by_webhook ON webhook_deliveries (webhook_id, audit_seq);
 CREATE INDEX webhook_deliveries_finished ON webhook_deliveries (finished_at) WHERE state <> 'pending';
 
 CREATE TABLE webhook_attempts (
