@@ -24,6 +24,7 @@ type Compared struct {
 	// Engine is the engine version that Version pins; nil when it pins none
 	// or the engine version no longer exists (EngineMissing).
 	Engine        *Version
+	EngineKind    *Kind // the kind of engine it pins, nil for none
 	EngineMissing bool
 	// Document is what the diff compares.
 	Document json.RawMessage
@@ -67,6 +68,7 @@ func (s *Service) compared(ctx context.Context, c Caller, agentID string, ref Ve
 			kind = nil
 		}
 		if kind != nil {
+			out.EngineKind = kind
 			e, err := s.Get(ctx, c, Address{Kind: kind, ID: v.EngineID, Version: VersionRef{Form: RefNumber, Number: *v.EngineVersion}})
 			switch {
 			case err == nil:

@@ -46,6 +46,17 @@ func (s *Server) handlers() map[string]handler {
 		"listConversationFlows":  s.listEngines(agentry.ConversationFlow),
 		"deleteConversationFlow": s.delete(agentry.ConversationFlow),
 
+		// agentry's change history: diff, audit log, webhooks.
+		"getAgentDiff":          s.getAgentDiff,
+		"listAuditEntries":      s.listAuditEntries,
+		"createWebhook":         s.createWebhook,
+		"listWebhooks":          s.listWebhooks,
+		"getWebhook":            s.getWebhook,
+		"updateWebhook":         s.updateWebhook,
+		"deleteWebhook":         s.deleteWebhook,
+		"listWebhookDeliveries": s.listWebhookDeliveries,
+		"retryWebhookDelivery":  s.retryWebhookDelivery,
+
 		"healthz":    s.healthz,
 		"readyz":     s.readyz,
 		"getOpenAPI": s.openapi,

@@ -30,11 +30,19 @@ func (t *Tx) InsertDelivery(d *agentry.Delivery) error {
 	return err
 }
 
-// GetDelivery reads one delivery of a webhook of the workspace.
+// GetDelivery reads one delivery of a webhook of the workspace, with its
+// attempts.
 func (t *Tx) GetDelivery(workspaceID, webhookID, id string) (*agentry.Delivery, error) {
 	d, err := scanDelivery(t.queryRow(`SELECT `+deliveryColumns+` FROM webhook_deliveries WHERE workspace_id = ? AND webhook_id = ? AND id = ?`,
 		workspaceID, webhookID, id))
-	return &d, notFound(err)
+	if err != nil {
+		return nil, notFound(err)
+	}
+	ds := []agentry.Delivery{d}
+	if err := t.attempts(ds); err != nil {
+		return nil, err
+	}
+	return &ds[0], nil
 }
 
 // ClaimDeliveries leases due deliveries to token. On PostgreSQL the SELECT
@@ -151,39 +159,44 @@ func (t *Tx) ListDeliveries(workspaceID, webhookID string, q agentry.DeliveryQue
 		return nil, err
 	}
 	var out []agentry.Delivery
-	index := map[string]int{}
 	for rows.Next() {
 		d, err := scanDelivery(rows)
 		if err != nil {
 			rows.Close()
 			return nil, err
 		}
-		index[d.ID] = len(out)
 		out = append(out, d)
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil || len(out) == 0 {
 		return out, err
 	}
-	ids := make([]any, 0, len(out))
-	for _, d := range out {
+	return out, t.attempts(out)
+}
+
+// attempts fills in the attempts of ds, in one query.
+func (t *Tx) attempts(ds []agentry.Delivery) error {
+	ids := make([]any, 0, len(ds))
+	index := map[string]int{}
+	for i, d := range ds {
 		ids = append(ids, d.ID)
+		index[d.ID] = i
 	}
-	arows, err := t.query(`SELECT delivery_id, n, at, status_code, error, duration_ms FROM webhook_attempts
+	rows, err := t.query(`SELECT delivery_id, n, at, status_code, error, duration_ms FROM webhook_attempts
 		WHERE delivery_id IN (`+placeholders(len(ids))+`) ORDER BY delivery_id, n, at`, ids...)
 	if err != nil {
-		return nil, err
+		return err
 	}
-	defer arows.Close()
-	for arows.Next() {
+	defer rows.Close()
+	for rows.Next() {
 		var a agentry.Attempt
-		if err := arows.Scan(&a.DeliveryID, &a.N, &a.At, &a.StatusCode, &a.Error, &a.DurationMS); err != nil {
-			return nil, err
+		if err := rows.Scan(&a.DeliveryID, &a.N, &a.At, &a.StatusCode, &a.Error, &a.DurationMS); err != nil {
+			return err
 		}
-		d := &out[index[a.DeliveryID]]
+		d := &ds[index[a.DeliveryID]]
 		d.Log = append(d.Log, a)
 	}
-	return out, arows.Err()
+	return rows.Err()
 }
 
 // PruneDeliveries deletes a batch of finished deliveries (and, by cascade,
