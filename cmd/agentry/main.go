@@ -26,11 +26,16 @@ Usage:
                                                      print a new API key (and only the key)
   agentry keys list   [--db DSN] [--workspace NAME]  list keys by prefix and label
   agentry keys revoke [--db DSN] ID_OR_PREFIX        revoke a key
+  agentry diff [--url URL] AGENT FROM TO             show what changed between two versions of an agent
+  agentry audit [--url URL] [filters]                read the audit log, newest first
+  agentry audit prune --before DATE [--db DSN]       delete audit entries older than DATE
   agentry help [COMMAND]                             show help
 
 The database (--db or AGENTRY_DB) is a file path for SQLite (default
 ./agentry.db, created if missing) or a postgres:// URL for PostgreSQL.
 Migrations are applied when any command opens the database.
+diff and audit ask a running server (--url or AGENTRY_URL, default
+http://127.0.0.1:8080) with an API key (--api-key or AGENTRY_API_KEY).
 
 Run 'agentry COMMAND --help' for the flags of a command.
 `
@@ -87,6 +92,10 @@ func (a *app) run(ctx context.Context, args []string) error {
 		return a.migrate(ctx, rest)
 	case "keys":
 		return a.keys(ctx, rest)
+	case "diff":
+		return a.diff(ctx, rest)
+	case "audit":
+		return a.audit(ctx, rest)
 	case "help", "-h", "--help", "-help":
 		if len(rest) > 0 {
 			return a.run(ctx, []string{rest[0], "--help"})

@@ -40,7 +40,11 @@ On a first start with no key at all, a key is created and printed once.
 	a.fromEnv(fs, "request-timeout", "AGENTRY_REQUEST_TIMEOUT")
 	a.fromEnv(fs, "key-ttl", "AGENTRY_KEY_TTL")
 	a.fromEnv(fs, "log-format", "AGENTRY_LOG_FORMAT")
+	hooks := a.webhookFlags(fs)
 	if err := a.parse(fs, args); err != nil {
+		return err
+	}
+	if err := hooks.check(); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
@@ -76,7 +80,7 @@ On a first start with no key at all, a key is created and printed once.
 		return fmt.Errorf("serve: --addr %s: %w", *addr, err)
 	}
 	defer ln.Close()
-	keys := &agentry.KeyService{Store: st}
+	keys := &agentry.KeyService{Store: st, Operator: "agentry serve"}
 	err = a.provisionKey(ctx, keys, logger)
 	if errors.Is(err, agentry.ErrDuplicate) {
 		// Another replica starting at the same moment inserted the same
@@ -88,7 +92,7 @@ On a first start with no key at all, a key is created and printed once.
 	}
 
 	svc := &agentry.Service{Store: st, Rules: schema.Rules{}}
-	srv := &httpapi.Server{Service: svc, Keys: keys, Store: st, Logger: logger,
+	srv := &httpapi.Server{Service: svc, Keys: keys, Store: st, Logger: logger, Webhooks: hooks.service(st),
 		CacheBytes: *cacheMB << 20, CacheTTL: *cacheTTL, KeyTTL: *keyTTL, RequestTimeout: *reqTimeout}
 	hs := &http.Server{
 		Handler:           srv.Handler(),
@@ -106,6 +110,9 @@ On a first start with no key at all, a key is created and printed once.
 	watchCtx, stopWatching := context.WithCancel(context.Background())
 	defer stopWatching()
 	go srv.WatchDeletions(watchCtx, deletionPollInterval)
+	// The webhook worker stops after the server has drained (defers run last
+	// first), so deliveries of the last requests are sent or left queued.
+	defer hooks.start(st, logger)()
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
 	select {
