@@ -93,7 +93,8 @@ function childEnv() {
 
 // startServer starts a fresh server. workspaces names the workspaces to create
 // one key in each; keys[name] is that key, client(name) an SDK client for it.
-export async function startServer({ workspaces = ['alpha', 'beta'] } = {}) {
+// args are extra flags for serve.
+export async function startServer({ workspaces = ['alpha', 'beta'], args = [] } = {}) {
   const bin = await buildBinary();
   const dir = await mkdtemp(path.join(os.tmpdir(), 'agentry-conf-'));
   const db = path.join(dir, 'agentry.db');
@@ -120,7 +121,7 @@ export async function startServer({ workspaces = ['alpha', 'beta'] } = {}) {
 
   const port = await freePort();
   const baseURL = `http://127.0.0.1:${port}`;
-  const child = spawn(bin, ['serve', '--db', db, '--addr', `127.0.0.1:${port}`], {
+  const child = spawn(bin, ['serve', '--db', db, '--addr', `127.0.0.1:${port}`, ...args], {
     env: childEnv(),
     cwd: dir,
     stdio: ['ignore', 'pipe', 'pipe'],
