@@ -17,7 +17,7 @@ one line per change, a JSON Pointer into {agent, engine}:
 
   ~ /agent/voice_speed: 1 → 1.2          replaced
   + /engine/states/0: {"name":"triage",…} added
-  - /engine/tools/2: {"name":"lookup",…}  removed
+  - /engine/general_tools/2: {"name":"lookup",…}  removed
 
 FROM and TO are version references: a number, latest, latest_published or a
 tag name. Lists of named items (tools, states, nodes, edges, analysis
