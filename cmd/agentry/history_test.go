@@ -224,3 +224,38 @@ func TestAuditPruneAndKeyCommands(t *testing.T) {
 		t.Errorf("after pruning the log is %s", log)
 	}
 }
+
+// serve's webhook settings: a variable a flag cannot parse names itself,
+// and values that cannot work are usage errors.
+func TestServeWebhookFlags(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "a.db")
+	for env, flag := range map[string]string{
+		"AGENTRY_WEBHOOK_TIMEOUT":       "--webhook-timeout",
+		"AGENTRY_WEBHOOK_RETRY_FOR":     "--webhook-retry-for",
+		"AGENTRY_WEBHOOK_ALLOW_PRIVATE": "--webhook-allow-private",
+		"AGENTRY_WEBHOOK_CONCURRENCY":   "--webhook-concurrency",
+	} {
+		_, _, err := runApp(t, map[string]string{env: "abc", "AGENTRY_DB": db}, "serve", "--addr", "127.0.0.1:0")
+		if err == nil || exitCode(err) != 2 || !strings.Contains(err.Error(), env+`="abc"`) || !strings.Contains(err.Error(), flag) {
+			t.Errorf("%s=abc: %v", env, err)
+		}
+	}
+	for _, args := range [][]string{
+		{"--webhook-timeout", "0s"}, {"--webhook-retry-for", "-1h"}, {"--webhook-concurrency", "-1"},
+	} {
+		_, _, err := runApp(t, map[string]string{"AGENTRY_DB": db}, append([]string{"serve", "--addr", "127.0.0.1:0"}, args...)...)
+		if err == nil || exitCode(err) != 2 || !strings.Contains(err.Error(), args[0]) {
+			t.Errorf("%v: %v", args, err)
+		}
+	}
+	// With private addresses allowed, a loopback webhook is accepted; without, refused.
+	url, _ := startServe(t, map[string]string{"AGENTRY_API_KEY": cliKey, "AGENTRY_DB": db, "AGENTRY_WEBHOOK_ALLOW_PRIVATE": "true"},
+		"--webhook-concurrency", "0")
+	if status, body := call(t, "POST", url+"/agentry/v1/webhooks", cliKey, `{"url":"http://127.0.0.1:9/h","events":["*"]}`); status != 201 {
+		t.Errorf("loopback with AGENTRY_WEBHOOK_ALLOW_PRIVATE=true: %d %s", status, body)
+	}
+	url2, _ := startServe(t, map[string]string{"AGENTRY_API_KEY": cliKey, "AGENTRY_DB": db})
+	if status, body := call(t, "POST", url2+"/agentry/v1/webhooks", cliKey, `{"url":"http://127.0.0.1:9/h","events":["*"]}`); status != 400 || !strings.Contains(string(body), "--webhook-allow-private") {
+		t.Errorf("loopback by default: %d %s", status, body)
+	}
+}
