@@ -208,16 +208,18 @@ func TestWebhookArrivesAcrossASIGKILL(t *testing.T) {
 		if strings.Join(actions, ",") != "agent.deleted,agent_version.published,agent.created" {
 			t.Errorf("audit of the agent: %v", actions)
 		}
+		// The receiver answered before the server recorded the outcome: wait
+		// for the record.
 		var deliveries struct {
 			Items []struct {
 				Event string `json:"event"`
 				State string `json:"state"`
 			} `json:"items"`
 		}
-		json.Unmarshal(srv.must(t, http.StatusOK, "GET", "/agentry/v1/webhooks/"+hook+"/deliveries", nil).body, &deliveries)
-		if len(deliveries.Items) != 2 || deliveries.Items[0].State != "delivered" || deliveries.Items[1].State != "delivered" {
-			t.Errorf("deliveries: %+v", deliveries.Items)
-		}
+		waitFor(t, 10*time.Second, "both deliveries recorded as delivered", func() bool {
+			json.Unmarshal(srv.must(t, http.StatusOK, "GET", "/agentry/v1/webhooks/"+hook+"/deliveries", nil).body, &deliveries)
+			return len(deliveries.Items) == 2 && deliveries.Items[0].State == "delivered" && deliveries.Items[1].State == "delivered"
+		})
 	})
 }
 
