@@ -11,6 +11,10 @@ import (
 type KeyService struct {
 	Store Store
 	Now   func() time.Time
+	// Operator is the actor the audit log records for this service's
+	// changes: keys are managed by commands on the database (agentry keys,
+	// serve), never through the API. Empty means "agentry".
+	Operator string
 }
 
 func (s *KeyService) now() int64 {
@@ -61,7 +65,11 @@ func (s *KeyService) EnsureKey(ctx context.Context, workspace, key, label string
 			return err
 		}
 		added = true
-		return tx.InsertKey(newKeyRow(w.ID, key, label, s.now()))
+		k = newKeyRow(w.ID, key, label, s.now())
+		if err := tx.InsertKey(k); err != nil {
+			return err
+		}
+		return s.record(tx, k, "api_key.created")
 	})
 	return added, err
 }
@@ -72,7 +80,11 @@ func (s *KeyService) addKey(ctx context.Context, workspace, key, label string) e
 		if err != nil {
 			return err
 		}
-		return tx.InsertKey(newKeyRow(w.ID, key, label, s.now()))
+		k := newKeyRow(w.ID, key, label, s.now())
+		if err := tx.InsertKey(k); err != nil {
+			return err
+		}
+		return s.record(tx, k, "api_key.created")
 	})
 }
 
@@ -111,11 +123,24 @@ func (s *KeyService) ListKeys(ctx context.Context, workspace string) ([]APIKey, 
 // RevokeKey revokes the key whose ID or prefix is given.
 func (s *KeyService) RevokeKey(ctx context.Context, idOrPrefix string) error {
 	return s.Store.Update(ctx, func(tx Tx) error {
-		err := tx.RevokeKey(idOrPrefix, s.now())
+		keys, err := tx.ListKeys("")
+		if err != nil {
+			return err
+		}
+		err = tx.RevokeKey(idOrPrefix, s.now())
 		if errors.Is(err, ErrNotFound) {
 			return Errorf(ENOTFOUND, "no valid key has ID or prefix %q", idOrPrefix)
+		} else if err != nil {
+			return err
 		}
-		return err
+		for i, k := range keys {
+			if (k.ID == idOrPrefix || k.Prefix == idOrPrefix) && k.RevokedAt == 0 {
+				if err := s.record(tx, &keys[i], "api_key.revoked"); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
 	})
 }
 
@@ -141,4 +166,17 @@ func (s *KeyService) Authenticate(ctx context.Context, key string) (Caller, erro
 		return nil
 	})
 	return c, err
+}
+
+// record writes the audit entry (and queues the webhook deliveries) of a
+// change to key k, with the service's operator as the actor and a request
+// id of its own.
+func (s *KeyService) record(tx Tx, k *APIKey, action string) error {
+	label := s.Operator
+	if label == "" {
+		label = "agentry"
+	}
+	c := Caller{Workspace: k.WorkspaceID, KeyLabel: label, RequestID: NewID("op_")}
+	return record(tx, c, s.now(), Change{Action: action, Object: ObjectAPIKey, ID: k.ID,
+		Details: map[string]any{"key_prefix": k.Prefix, "label": k.Label}})
 }

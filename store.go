@@ -107,6 +107,39 @@ type Tx interface {
 	// AgentVersionsPinning lists the agent versions that pin one version of
 	// an engine.
 	AgentVersionsPinning(workspaceID, engineID string, number int64) ([]Version, error)
+
+	// Change history: the audit log, webhooks and the outbox of their
+	// deliveries (history.go, webhooks.go, outbox.go, delivery.go).
+
+	// InsertAuditEntry appends an entry and sets its Seq.
+	InsertAuditEntry(e *AuditEntry) error
+	ListAuditEntries(workspaceID string, q AuditQuery) ([]AuditEntry, error)
+	// PruneAuditEntries deletes every entry older than before and returns
+	// how many each workspace lost.
+	PruneAuditEntries(before int64) (map[string]int64, error)
+	InsertWebhook(w *Webhook) error
+	GetWebhook(workspaceID, id string) (*Webhook, error)
+	UpdateWebhook(w *Webhook) error
+	// DeleteWebhook deletes a webhook with its deliveries and their attempts.
+	DeleteWebhook(workspaceID, id string) error
+	ListWebhooks(workspaceID string, q WebhookQuery) ([]Webhook, error)
+	InsertDelivery(d *Delivery) error
+	GetDelivery(workspaceID, webhookID, id string) (*Delivery, error)
+	// ListDeliveries lists a webhook's deliveries, each with its attempts.
+	ListDeliveries(workspaceID, webhookID string, q DeliveryQuery) ([]Delivery, error)
+	// ClaimDeliveries takes up to limit pending deliveries that are due at
+	// now, whose lease has run out and whose webhook is enabled, and leases
+	// them to token until leaseUntil: rows another transaction is claiming
+	// are skipped, not waited for. URL and Secret are filled in.
+	ClaimDeliveries(now int64, limit int, token string, leaseUntil int64) ([]Delivery, error)
+	// UpdateDelivery writes a delivery's state. With a token, only while
+	// that token holds the lease (ErrNotFound otherwise), and the lease is
+	// released; without one, the lease columns are left as they are.
+	UpdateDelivery(d *Delivery, token string) error
+	InsertAttempt(a *Attempt) error
+	// PruneDeliveries deletes up to limit delivered or failed deliveries
+	// finished before the given time, and returns how many it deleted.
+	PruneDeliveries(before int64, limit int) (int, error)
 }
 
 // KeysetQuery selects a page of rows ordered by (CreatedAt, ID): the rows

@@ -40,6 +40,9 @@ func (s *Service) Create(ctx context.Context, c Caller, cfg Config) (*Version, e
 		if err := tx.InsertResource(r); err != nil {
 			return err
 		}
+		if err := s.record(tx, c, Change{Action: ObjectType(kind) + ".created", Object: ObjectType(kind), ID: v.ResourceID, Version: &v.Number, Details: map[string]any{"kind": kind.Name, "engine": engineDetails(v)}}); err != nil {
+			return err
+		}
 		return tx.InsertVersion(v)
 	})
 	if err != nil {
@@ -158,6 +161,9 @@ func (s *Service) Update(ctx context.Context, c Caller, req UpdateRequest) (*Ver
 				name = &n
 			}
 		}
+		if err := s.record(tx, c, Change{Action: ObjectType(r.Kind) + ".updated", Object: ObjectType(r.Kind), ID: r.ID, Version: &v.Number, Paths: patchPaths(patch)}); err != nil {
+			return err
+		}
 		return touch(tx, r, v.ModifiedAt, name)
 	})
 	if err != nil {
@@ -188,6 +194,9 @@ func (s *Service) Branch(ctx context.Context, c Caller, req BranchRequest) (*Ver
 			return err
 		}
 		if err := tx.InsertVersion(v); err != nil {
+			return err
+		}
+		if err := s.record(tx, c, Change{Action: "agent_version.created", Object: ObjectAgent, ID: r.ID, Version: &v.Number, Details: map[string]any{"base_version": b.Number, "engine": engineDetails(v)}}); err != nil {
 			return err
 		}
 		// The new draft has the highest number: it is the latest version.
@@ -230,6 +239,9 @@ func (s *Service) Publish(ctx context.Context, c Caller, req PublishRequest) err
 		if err := tx.UpdateVersion(v); err != nil {
 			return err
 		}
+		if err := s.record(tx, c, Change{Action: "agent_version.published", Object: ObjectAgent, ID: r.ID, Version: &v.Number, Details: map[string]any{"version_title": v.Title, "version_description": v.Description, "engine": engineDetails(v)}}); err != nil {
+			return err
+		}
 		if err := publishEngine(tx, v, now); err != nil {
 			return err
 		}
@@ -256,6 +268,9 @@ func (s *Service) DeleteVersion(ctx context.Context, c Caller, req DeleteVersion
 			return Errorf(EINVALID, "version %d is the only version of agent %s and cannot be deleted: delete the agent with delete-agent instead", req.Version, r.ID)
 		}
 		if err := tx.DeleteVersion(c.Workspace, r.ID, req.Version); err != nil {
+			return err
+		}
+		if err := s.record(tx, c, Change{Action: "agent_version.deleted", Object: ObjectAgent, ID: r.ID, Version: &req.Version}); err != nil {
 			return err
 		}
 		now := s.now()
@@ -285,6 +300,9 @@ func (s *Service) Delete(ctx context.Context, c Caller, req DeleteRequest) error
 			}
 		}
 		if err := tx.DeleteResource(c.Workspace, r.ID); err != nil {
+			return err
+		}
+		if err := s.record(tx, c, Change{Action: ObjectType(r.Kind) + ".deleted", Object: ObjectType(r.Kind), ID: r.ID, Details: map[string]any{"kind": r.Kind.Name, "force": req.Force}}); err != nil {
 			return err
 		}
 		return logDeletion(tx, c.Workspace, r.ID, nil, s.now())

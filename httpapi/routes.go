@@ -69,6 +69,16 @@ func (s *Server) handlers() map[string]handler {
 		// The console's files (package console); public, like the page that asks
 		// for the key.
 		"getConsole": console.Serve,
+		// agentry's change history: diff, audit log, webhooks.
+		"getAgentDiff":          s.getAgentDiff,
+		"listAuditEntries":      s.listAuditEntries,
+		"createWebhook":         s.createWebhook,
+		"listWebhooks":          s.listWebhooks,
+		"getWebhook":            s.getWebhook,
+		"updateWebhook":         s.updateWebhook,
+		"deleteWebhook":         s.deleteWebhook,
+		"listWebhookDeliveries": s.listWebhookDeliveries,
+		"retryWebhookDelivery":  s.retryWebhookDelivery,
 
 		"healthz":    s.healthz,
 		"readyz":     s.readyz,

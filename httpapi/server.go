@@ -34,8 +34,11 @@ type Authenticator interface {
 type Server struct {
 	Service *agentry.Service
 	Keys    Authenticator
-	Store   agentry.Store // for readiness checks
-	Logger  *slog.Logger
+	// Webhooks manages webhooks; nil means one over Service's store that
+	// refuses private addresses.
+	Webhooks *agentry.WebhookService
+	Store    agentry.Store // for readiness checks
+	Logger   *slog.Logger
 	// CacheBytes bounds the cache of published versions' encoded responses
 	// (0 turns it off). CacheTTL bounds an entry's age (0: no expiry), which is
 	// how long a deletion through another replica may go unseen here.
@@ -86,6 +89,9 @@ func (s *Server) Handler() http.Handler {
 	bound, err := bind(api.Operations, s.handlers())
 	if err != nil {
 		panic(err)
+	}
+	if s.Webhooks == nil && s.Service != nil {
+		s.Webhooks = &agentry.WebhookService{Store: s.Service.Store, Now: s.Service.Now}
 	}
 	s.published = newPublishedCache(s.CacheBytes, s.CacheTTL)
 	s.keyCache = &keyCache{ttl: s.KeyTTL, now: time.Now}

@@ -21,6 +21,8 @@ Only the key's SHA-256 hash is stored: the key cannot be shown again.
 list shows each key's ID, prefix, workspace, label and state, never the key
 itself. revoke takes a key's ID or its prefix; a running server refuses the
 key within its --key-ttl (default 1s), since it remembers valid keys that long.
+create and revoke are recorded in the key's workspace's audit log, the actor
+being the command and the local user@host who ran it (there is no API key).
 `
 
 func (a *app) keys(ctx context.Context, args []string) error {
@@ -59,7 +61,7 @@ func (a *app) keysCreate(ctx context.Context, args []string) error {
 		return err
 	}
 	defer st.Close()
-	key, err := (&agentry.KeyService{Store: st}).CreateKey(ctx, *ws, *label)
+	key, err := (&agentry.KeyService{Store: st, Operator: operator("keys create")}).CreateKey(ctx, *ws, *label)
 	if err != nil {
 		return err
 	}
@@ -110,7 +112,7 @@ func (a *app) keysRevoke(ctx context.Context, args []string) error {
 		return err
 	}
 	defer st.Close()
-	if err := (&agentry.KeyService{Store: st}).RevokeKey(ctx, fs.Arg(0)); err != nil {
+	if err := (&agentry.KeyService{Store: st, Operator: operator("keys revoke")}).RevokeKey(ctx, fs.Arg(0)); err != nil {
 		return err
 	}
 	fmt.Fprintf(a.stderr, "agentry: revoked %s\n", fs.Arg(0))

@@ -28,11 +28,16 @@ Usage:
   agentry keys revoke [--db DSN] ID_OR_PREFIX        revoke a key
   agentry pull|plan|apply --dir DIR --url URL        configuration as code: files in
                                                      git, reviewed, applied to a server
+  agentry diff [--url URL] AGENT FROM TO             show what changed between two versions of an agent
+  agentry audit [--url URL] [filters]                read the audit log, newest first
+  agentry audit prune --before DATE [--db DSN]       delete audit entries older than DATE
   agentry help [COMMAND]                             show help
 
 The database (--db or AGENTRY_DB) is a file path for SQLite (default
 ./agentry.db, created if missing) or a postgres:// URL for PostgreSQL.
 Migrations are applied when any command opens the database.
+diff and audit ask a running server (--url or AGENTRY_URL, default
+http://127.0.0.1:8080) with an API key (--api-key or AGENTRY_API_KEY).
 
 Run 'agentry COMMAND --help' for the flags of a command.
 `
@@ -101,6 +106,10 @@ func (a *app) run(ctx context.Context, args []string) error {
 		return a.plan(ctx, rest)
 	case "apply":
 		return a.apply(ctx, rest)
+	case "diff":
+		return a.diff(ctx, rest)
+	case "audit":
+		return a.audit(ctx, rest)
 	case "help", "-h", "--help", "-help":
 		if len(rest) > 0 {
 			return a.run(ctx, []string{rest[0], "--help"})

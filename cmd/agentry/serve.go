@@ -45,7 +45,11 @@ On a first start with no key at all, a key is created and printed once.
 	a.fromEnv(fs, "log-format", "AGENTRY_LOG_FORMAT")
 	a.fromEnv(fs, "test-runner-url", "AGENTRY_TEST_RUNNER_URL")
 	a.fromEnv(fs, "test-runner-timeout", "AGENTRY_TEST_RUNNER_TIMEOUT")
+	hooks := a.webhookFlags(fs)
 	if err := a.parse(fs, args); err != nil {
+		return err
+	}
+	if err := hooks.check(); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
@@ -91,7 +95,7 @@ On a first start with no key at all, a key is created and printed once.
 		return fmt.Errorf("serve: --addr %s: %w", *addr, err)
 	}
 	defer ln.Close()
-	keys := &agentry.KeyService{Store: st}
+	keys := &agentry.KeyService{Store: st, Operator: "agentry serve"}
 	err = a.provisionKey(ctx, keys, logger)
 	if errors.Is(err, agentry.ErrDuplicate) {
 		// Another replica starting at the same moment inserted the same
@@ -103,7 +107,7 @@ On a first start with no key at all, a key is created and printed once.
 	}
 
 	svc := &agentry.Service{Store: st, Rules: schema.Rules{}, MCP: &outbound.MCPClient{}}
-	srv := &httpapi.Server{Service: svc, Keys: keys, Store: st, Logger: logger,
+	srv := &httpapi.Server{Service: svc, Keys: keys, Store: st, Logger: logger, Webhooks: hooks.service(st),
 		CacheBytes: *cacheMB << 20, CacheTTL: *cacheTTL, KeyTTL: *keyTTL, RequestTimeout: *reqTimeout}
 	hs := &http.Server{
 		Handler:           srv.Handler(),
@@ -122,6 +126,9 @@ On a first start with no key at all, a key is created and printed once.
 	defer stopWatching()
 	go srv.WatchDeletions(watchCtx, deletionPollInterval)
 	testsDone := a.runTests(watchCtx, svc, runner, *runnerTimeout, *runnerURL, logger)
+	// The webhook worker stops after the server has drained (defers run last
+	// first), so deliveries of the last requests are sent or left queued.
+	defer hooks.start(st, logger)()
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
 	select {

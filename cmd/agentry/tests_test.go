@@ -20,8 +20,8 @@ import (
 
 const testKey = "key_00112233445566778899aabbccddeeff"
 
-// call sends one request with the test key and decodes a JSON answer.
-func call(t *testing.T, method, url string, body any, want int) map[string]any {
+// callJSON sends one request with the test key and decodes a JSON answer.
+func callJSON(t *testing.T, method, url string, body any, want int) map[string]any {
 	t.Helper()
 	var r io.Reader
 	if body != nil {
@@ -52,7 +52,7 @@ func waitComplete(t *testing.T, url, batchID string) map[string]any {
 	t.Helper()
 	deadline := time.Now().Add(20 * time.Second)
 	for {
-		b := call(t, "GET", url+"/get-batch-test/"+batchID, nil, 200)
+		b := callJSON(t, "GET", url+"/get-batch-test/"+batchID, nil, 200)
 		switch b["status"] {
 		case "complete":
 			return b
@@ -69,7 +69,7 @@ func waitComplete(t *testing.T, url, batchID string) map[string]any {
 
 func runs(t *testing.T, url, batchID string) []any {
 	t.Helper()
-	return call(t, "GET", url+"/v2/list-test-runs/"+batchID, nil, 200)["items"].([]any)
+	return callJSON(t, "GET", url+"/v2/list-test-runs/"+batchID, nil, 200)["items"].([]any)
 }
 
 func TestServeRunsBatchTestsThroughTheRunner(t *testing.T) {
@@ -83,7 +83,7 @@ func TestServeRunsBatchTestsThroughTheRunner(t *testing.T) {
 		"AGENTRY_TEST_RUNNER_URL": runner.URL + "/run"}
 	url, _ := startServe(t, env)
 
-	llm := call(t, "POST", url+"/create-retell-llm", map[string]any{"general_prompt": "You answer the front desk of {{clinic}}. Offer Tuesday slots."}, 201)
+	llm := callJSON(t, "POST", url+"/create-retell-llm", map[string]any{"general_prompt": "You answer the front desk of {{clinic}}. Offer Tuesday slots."}, 201)
 	engine := map[string]any{"type": "retell-llm", "llm_id": llm["llm_id"]}
 	var ids []any
 	for _, metrics := range [][]string{
@@ -91,11 +91,11 @@ func TestServeRunsBatchTestsThroughTheRunner(t *testing.T) {
 		{"prompt contains: saturday"},
 		{"books a slot"},
 	} {
-		d := call(t, "POST", url+"/create-test-case-definition", map[string]any{"name": metrics[0], "response_engine": engine,
+		d := callJSON(t, "POST", url+"/create-test-case-definition", map[string]any{"name": metrics[0], "response_engine": engine,
 			"user_prompt": "You want a cleaning.", "metrics": metrics, "dynamic_variables": map[string]string{"clinic": "Northside"}}, 201)
 		ids = append(ids, d["test_case_definition_id"])
 	}
-	b := call(t, "POST", url+"/create-batch-test", map[string]any{"response_engine": engine, "test_case_definition_ids": ids}, 201)
+	b := callJSON(t, "POST", url+"/create-batch-test", map[string]any{"response_engine": engine, "test_case_definition_ids": ids}, 201)
 	if b["status"] != "in_progress" || b["total_count"] != float64(3) {
 		t.Fatalf("new batch %v", b)
 	}
@@ -118,12 +118,12 @@ func TestServeRunsBatchTestsThroughTheRunner(t *testing.T) {
 func TestServeWithoutARunnerSaysSo(t *testing.T) {
 	env := map[string]string{"AGENTRY_API_KEY": testKey, "AGENTRY_DB": filepath.Join(t.TempDir(), "a.db")}
 	url, _ := startServe(t, env)
-	flow := call(t, "POST", url+"/create-conversation-flow", map[string]any{"start_speaker": "agent",
+	flow := callJSON(t, "POST", url+"/create-conversation-flow", map[string]any{"start_speaker": "agent",
 		"model_choice": map[string]any{"type": "cascading", "model": "gpt-4.1"}, "nodes": []any{map[string]any{"id": "a", "type": "end"}}}, 201)
 	engine := map[string]any{"type": "conversation-flow", "conversation_flow_id": flow["conversation_flow_id"]}
-	d := call(t, "POST", url+"/create-test-case-definition", map[string]any{"name": "x", "response_engine": engine,
+	d := callJSON(t, "POST", url+"/create-test-case-definition", map[string]any{"name": "x", "response_engine": engine,
 		"user_prompt": "Hi", "metrics": []string{"prompt contains: hi"}}, 201)
-	b := call(t, "POST", url+"/create-batch-test", map[string]any{"response_engine": engine, "test_case_definition_ids": []any{d["test_case_definition_id"]}}, 201)
+	b := callJSON(t, "POST", url+"/create-batch-test", map[string]any{"response_engine": engine, "test_case_definition_ids": []any{d["test_case_definition_id"]}}, 201)
 	done := waitComplete(t, url, b["test_case_batch_job_id"].(string))
 	if done["error_count"] != float64(1) || done["pass_count"] != float64(0) {
 		t.Errorf("batch without a runner: %v", done)
@@ -157,11 +157,11 @@ func TestServeAsksMCPServersForTheirTools(t *testing.T) {
 		Tools: []mcptest.Tool{{Name: "lookup_order", Description: "Find an order.", InputSchema: map[string]any{"type": "object"}}}})
 	env := map[string]string{"AGENTRY_API_KEY": testKey, "AGENTRY_DB": filepath.Join(t.TempDir(), "a.db")}
 	url, _ := startServe(t, env)
-	llm := call(t, "POST", url+"/create-retell-llm", map[string]any{"mcps": []any{
+	llm := callJSON(t, "POST", url+"/create-retell-llm", map[string]any{"mcps": []any{
 		map[string]any{"name": "orders", "url": mcp.URL, "headers": map[string]string{"X-Api-Key": "k1"}},
 		map[string]any{"name": "down", "url": "http://127.0.0.1:1/mcp", "timeout_ms": 2000},
 	}}, 201)
-	agent := call(t, "POST", url+"/create-agent", map[string]any{"voice_id": "retell-Cimo",
+	agent := callJSON(t, "POST", url+"/create-agent", map[string]any{"voice_id": "retell-Cimo",
 		"response_engine": map[string]any{"type": "retell-llm", "llm_id": llm["llm_id"]}}, 201)
 	id := agent["agent_id"].(string)
 

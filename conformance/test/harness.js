@@ -93,8 +93,8 @@ function childEnv() {
 
 // startServer starts a fresh server. workspaces names the workspaces to create
 // one key in each; keys[name] is that key, client(name) an SDK client for it.
-// serveArgs are more flags for `agentry serve` (e.g. --test-runner-url).
-export async function startServer({ workspaces = ['alpha', 'beta'], serveArgs = [] } = {}) {
+// args (or serveArgs) are more flags for `agentry serve` (e.g. --test-runner-url).
+export async function startServer({ workspaces = ['alpha', 'beta'], args = [], serveArgs = [] } = {}) {
   const bin = await buildBinary();
   const dir = await mkdtemp(path.join(os.tmpdir(), 'agentry-conf-'));
   const db = path.join(dir, 'agentry.db');
@@ -121,7 +121,7 @@ export async function startServer({ workspaces = ['alpha', 'beta'], serveArgs = 
 
   const port = await freePort();
   const baseURL = `http://127.0.0.1:${port}`;
-  const child = spawn(bin, ['serve', '--db', db, '--addr', `127.0.0.1:${port}`, ...serveArgs], {
+  const child = spawn(bin, ['serve', '--db', db, '--addr', `127.0.0.1:${port}`, ...args, ...serveArgs], {
     env: childEnv(),
     cwd: dir,
     stdio: ['ignore', 'pipe', 'pipe'],
