@@ -17,6 +17,12 @@ type Service struct {
 	Rules Rules
 	// Now is the clock; tests inject a fixed one. Nil means time.Now.
 	Now func() time.Time
+	// KnowledgeBaseIndexing is how long the emulated indexing of a knowledge
+	// base's new sources takes (0: they are indexed at once), and
+	// ConcurrencyLimit the concurrent-call limit get-concurrency reports
+	// (knowledgebase.go, account.go).
+	KnowledgeBaseIndexing time.Duration
+	ConcurrencyLimit      int
 }
 
 // Caller is who makes a request: the workspace of the calling key, which key

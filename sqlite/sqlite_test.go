@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -94,8 +95,11 @@ func TestMigrationsRecordedOnce(t *testing.T) {
 		t.Fatalf("schema_migrations = %+v, want one row per file of %v", first, files)
 	}
 	for i, m := range first {
-		if m.name != filepath.Base(files[i]) || m.version != i+1 || m.appliedAt == 0 {
-			t.Errorf("migration row %+v, want version %d named %s", m, i+1, filepath.Base(files[i]))
+		// Numbers need not be contiguous (branches number their migrations
+		// apart); each row has its file's number.
+		want, _ := strconv.Atoi(strings.SplitN(filepath.Base(files[i]), "_", 2)[0])
+		if m.name != filepath.Base(files[i]) || m.version != want || m.appliedAt == 0 {
+			t.Errorf("migration row %+v, want version %d named %s", m, want, filepath.Base(files[i]))
 		}
 	}
 	ks := &agentry.KeyService{Store: s}

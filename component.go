@@ -1,0 +1,680 @@
+package agentry
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+)
+
+// Shared conversation flow components: nodes (with their tools) that flows
+// use from component nodes whose component_type is shared. Retell does not
+// version them; a published flow version must still never change, so
+// publishing a flow version snapshots every shared component it uses
+// (transitively), and the version serves those snapshots forever after:
+// editing or deleting a component reaches only drafts. Deleting a component
+// copies it into each draft that uses it as a local component (in the
+// flow's components, with component_id set to the deleted component's id,
+// and the nodes that named it switched to component_type local).
+
+// ComponentIDPrefix starts the id of every shared component.
+const ComponentIDPrefix = "component_"
+
+// Component is a shared conversation flow component.
+type Component struct {
+	WorkspaceID string
+	ID          string
+	// Config holds every field of the component (name, nodes, tools, ...)
+	// as a JSON object.
+	Config     json.RawMessage
+	CreatedAt  int64
+	ModifiedAt int64
+	// Revision counts writes; it makes the ETag of If-Match.
+	Revision int64
+	// LinkedFlowIDs are the flows that have a draft version using the
+	// component: the flows its edits reach. Reads of the service fill it.
+	LinkedFlowIDs []string
+}
+
+// ComponentSnapshot is a shared component as a published flow version keeps it.
+type ComponentSnapshot struct {
+	WorkspaceID string
+	FlowID      string
+	Number      int64
+	ComponentID string
+	Config      json.RawMessage
+	ModifiedAt  int64
+}
+
+// KeysetQuery selects a page of objects ordered by (CreatedAt, ID).
+type KeysetQuery struct {
+	After *ResourceCursor
+	Desc  bool
+	Limit int
+}
+
+// ComponentRules are the field rules of shared components. When the
+// service's Rules implement them, every component write passes them (the
+// store suite's rules accept anything and do not).
+type ComponentRules interface {
+	// CheckComponent checks a create body, or with patch the fields a patch
+	// sends.
+	CheckComponent(fields Fields, patch bool) error
+	// CheckComponentConfig checks a whole component as a write would store
+	// it: node ids unique, edges and the start node naming nodes, tools.
+	CheckComponentConfig(config Fields) error
+}
+
+// ComponentETag is the entity tag of a component as it is now.
+func ComponentETag(c *Component) string { return fmt.Sprintf(`"%s.%d"`, c.ID, c.Revision) }
+
+// UpdateComponentRequest asks to apply a patch to a shared component.
+type UpdateComponentRequest struct {
+	ID      string
+	Patch   Fields
+	IfMatch string
+}
+
+// ComponentPage is one page of shared components.
+type ComponentPage struct {
+	Items   []Component
+	HasMore bool
+	NextKey string
+}
+
+func (s *Service) componentRules() ComponentRules {
+	r, _ := s.Rules.(ComponentRules)
+	return r
+}
+
+func componentNotFound(id string) error {
+	return Errorf(ENOTFOUND, "shared conversation flow component %s not found", id)
+}
+
+// CreateComponent stores a new shared component.
+func (s *Service) CreateComponent(ctx context.Context, c Caller, fields Fields) (*Component, error) {
+	if r := s.componentRules(); r != nil {
+		if err := r.CheckComponent(fields, false); err != nil {
+			return nil, err
+		}
+		if err := r.CheckComponentConfig(fields); err != nil {
+			return nil, err
+		}
+	}
+	links, err := linksOf(fields)
+	if err != nil {
+		return nil, err
+	}
+	config, err := encodeConfig(maps(fields))
+	if err != nil {
+		return nil, err
+	}
+	now := s.now()
+	comp := &Component{WorkspaceID: c.Workspace, ID: NewID(ComponentIDPrefix), Config: config, CreatedAt: now, ModifiedAt: now}
+	err = s.Store.Update(ctx, func(tx Tx) error {
+		if err := guardLinks(tx, c.Workspace, links, ENOTFOUND); err != nil {
+			return err
+		}
+		if err := tx.InsertComponent(comp); err != nil {
+			return err
+		}
+		return tx.SetComponentLinks(c.Workspace, comp.ID, dedupeLinks(links))
+	})
+	if err != nil {
+		return nil, err
+	}
+	return comp, nil
+}
+
+// maps copies fields, so that encoding does not change the caller's map.
+func maps(f Fields) Fields {
+	out := make(Fields, len(f))
+	for k, v := range f {
+		out[k] = v
+	}
+	return out
+}
+
+// GetComponent reads a shared component with the flows it is linked to.
+func (s *Service) GetComponent(ctx context.Context, c Caller, id string) (*Component, error) {
+	var comp *Component
+	err := s.Store.View(ctx, func(tx Tx) error {
+		var err error
+		comp, err = tx.GetComponent(c.Workspace, id)
+		if errors.Is(err, ErrNotFound) {
+			return componentNotFound(id)
+		} else if err != nil {
+			return err
+		}
+		return fillLinkedFlows(tx, comp)
+	})
+	return comp, err
+}
+
+// fillLinkedFlows sets the flows whose drafts use comp.
+func fillLinkedFlows(tx Tx, comp *Component) error {
+	users, err := tx.LinkUsers(comp.WorkspaceID, LinkComponent, comp.ID, 0)
+	if err != nil {
+		return err
+	}
+	comp.LinkedFlowIDs = []string{}
+	for _, u := range users {
+		if u.ResourceID != "" && !u.Published && !slices.Contains(comp.LinkedFlowIDs, u.ResourceID) {
+			comp.LinkedFlowIDs = append(comp.LinkedFlowIDs, u.ResourceID)
+		}
+	}
+	return nil
+}
+
+// UpdateComponent applies a patch to a shared component: an absent field is
+// unchanged, null clears a nullable one.
+func (s *Service) UpdateComponent(ctx context.Context, c Caller, req UpdateComponentRequest) (*Component, error) {
+	rules := s.componentRules()
+	if rules != nil {
+		if err := rules.CheckComponent(req.Patch, true); err != nil {
+			return nil, err
+		}
+	}
+	links, err := linksOf(req.Patch)
+	if err != nil {
+		return nil, err
+	}
+	var comp *Component
+	err = s.Store.Update(ctx, func(tx Tx) error {
+		if err := guardLinks(tx, c.Workspace, links, ENOTFOUND); err != nil {
+			return err
+		}
+		comp, err = tx.LockComponent(c.Workspace, req.ID)
+		if errors.Is(err, ErrNotFound) {
+			return componentNotFound(req.ID)
+		} else if err != nil {
+			return err
+		}
+		if req.IfMatch != "" && req.IfMatch != "*" && req.IfMatch != ComponentETag(comp) && req.IfMatch != "W/"+ComponentETag(comp) {
+			return Errorf(EPRECONDITION, "Precondition failed for conditional update: shared conversation flow component %s has changed since ETag %s (it is now %s)", comp.ID, req.IfMatch, ComponentETag(comp))
+		}
+		var config Fields
+		if err := json.Unmarshal(comp.Config, &config); err != nil {
+			return fmt.Errorf("decode component %s: %w", comp.ID, err)
+		}
+		for k, v := range req.Patch {
+			if isNull(v) {
+				delete(config, k)
+			} else {
+				config[k] = v
+			}
+		}
+		if rules != nil {
+			if err := rules.CheckComponentConfig(config); err != nil {
+				return err
+			}
+		}
+		if err := refuseComponentCycle(tx, c.Workspace, comp.ID, links); err != nil {
+			return err
+		}
+		all, err := linksOf(config)
+		if err != nil {
+			return err
+		}
+		if comp.Config, err = encodeConfig(config); err != nil {
+			return err
+		}
+		comp.ModifiedAt = max(s.now(), comp.ModifiedAt)
+		comp.Revision++
+		if err := tx.UpdateComponent(comp); err != nil {
+			return err
+		}
+		if err := tx.SetComponentLinks(c.Workspace, comp.ID, dedupeLinks(all)); err != nil {
+			return err
+		}
+		return fillLinkedFlows(tx, comp)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return comp, nil
+}
+
+// refuseComponentCycle refuses links through which component id would
+// contain itself.
+func refuseComponentCycle(tx Tx, workspaceID, id string, links []Link) error {
+	for _, l := range links {
+		if l.Kind != LinkComponent {
+			continue
+		}
+		seen := map[string]bool{}
+		queue := []string{l.ID}
+		for len(queue) > 0 {
+			next := queue[0]
+			queue = queue[1:]
+			if next == id {
+				return Errorf(EINVALID, "%s: component %s would contain itself through %s; a shared component cannot use itself", l.Path, id, l.ID)
+			}
+			if seen[next] {
+				continue
+			}
+			seen[next] = true
+			nested, err := tx.ComponentLinks(workspaceID, next)
+			if err != nil {
+				return err
+			}
+			for _, n := range nested {
+				if n.Kind == LinkComponent {
+					queue = append(queue, n.ID)
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// ListComponents returns one page of the workspace's shared components,
+// ordered by creation.
+func (s *Service) ListComponents(ctx context.Context, c Caller, p PageRequest) (*ComponentPage, error) {
+	p = p.normalized()
+	q := KeysetQuery{Desc: p.Desc, Limit: p.Limit + 1}
+	if p.Key != "" {
+		parts, err := decodePageKey(p.Key, "c", p.Desc, 2)
+		if err != nil {
+			return nil, err
+		}
+		at, err := strconv.ParseInt(parts[0], 10, 64)
+		if err != nil {
+			return nil, badPageKey()
+		}
+		q.After = &ResourceCursor{CreatedAt: at, ID: parts[1]}
+	}
+	page := &ComponentPage{}
+	err := s.Store.View(ctx, func(tx Tx) error {
+		items, err := tx.ListComponents(c.Workspace, q)
+		if err != nil {
+			return err
+		}
+		if len(items) > p.Limit {
+			items, page.HasMore = items[:p.Limit], true
+			last := items[p.Limit-1]
+			page.NextKey = encodePageKey("c", p.Desc, strconv.FormatInt(last.CreatedAt, 10), last.ID)
+		}
+		for i := range items {
+			if err := fillLinkedFlows(tx, &items[i]); err != nil {
+				return err
+			}
+		}
+		page.Items = items
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return page, nil
+}
+
+// DeleteComponent deletes a shared component after copying it, as a local
+// component, into every draft flow version that uses it. Published versions
+// keep their snapshots and are not touched. A component that another
+// component uses cannot be deleted.
+func (s *Service) DeleteComponent(ctx context.Context, c Caller, id string) error {
+	return s.Store.Update(ctx, func(tx Tx) error {
+		// Under the workspace lock no new link to the component can appear
+		// (see links.go), so the users read now are all there are.
+		if err := tx.LockWorkspace(c.Workspace); err != nil {
+			return err
+		}
+		if _, err := tx.GetComponent(c.Workspace, id); errors.Is(err, ErrNotFound) {
+			return componentNotFound(id)
+		} else if err != nil {
+			return err
+		}
+		users, err := tx.LinkUsers(c.Workspace, LinkComponent, id, 0)
+		if err != nil {
+			return err
+		}
+		var drafts []LinkUser
+		var flows []string
+		for _, u := range users {
+			switch {
+			case u.ComponentID != "":
+				return Errorf(EINVALID, "shared conversation flow component %s is used by %s: remove it from there first, then delete it", id, u)
+			case !u.Published:
+				drafts = append(drafts, u)
+				if !slices.Contains(flows, u.ResourceID) {
+					flows = append(flows, u.ResourceID)
+				}
+			}
+		}
+		// Engines are locked before the component, in a fixed order.
+		slices.Sort(flows)
+		locked := map[string]*Resource{}
+		for _, f := range flows {
+			r, err := tx.LockResource(c.Workspace, f)
+			if err != nil {
+				return err
+			}
+			locked[f] = r
+		}
+		comp, err := tx.LockComponent(c.Workspace, id)
+		if err != nil {
+			return err
+		}
+		now := s.now()
+		for _, u := range drafts {
+			v, err := tx.GetVersion(c.Workspace, u.ResourceID, u.Number)
+			if errors.Is(err, ErrNotFound) {
+				continue
+			} else if err != nil {
+				return err
+			}
+			if v.Published {
+				continue
+			}
+			changed, err := localize(v, comp.ID, comp.Config)
+			if err != nil || !changed {
+				return err
+			}
+			v.ModifiedAt = max(now, v.ModifiedAt)
+			v.Revision++
+			if err := tx.UpdateVersion(v); err != nil {
+				return err
+			}
+			if err := relinkComponents(tx, v); err != nil {
+				return err
+			}
+			if err := touch(tx, locked[u.ResourceID], now, nil); err != nil {
+				return err
+			}
+		}
+		return tx.DeleteComponent(c.Workspace, id)
+	})
+}
+
+// localize copies the component id (its fields config) into flow version v
+// as a local component, and turns v's component nodes that use it as a
+// shared component into nodes that use the local copy. It reports whether
+// v changed.
+func localize(v *Version, id string, config json.RawMessage) (bool, error) {
+	var fields Fields
+	if err := json.Unmarshal(v.Config, &fields); err != nil {
+		return false, fmt.Errorf("decode config of %s v%d: %w", v.ResourceID, v.Number, err)
+	}
+	flipped := false
+	for _, f := range []string{"nodes", "components"} {
+		raw, ok := fields[f]
+		if !ok || !mayLink(raw) {
+			continue
+		}
+		tree, err := decodeTree(raw)
+		if err != nil {
+			return false, err
+		}
+		if flipShared(tree, id) {
+			flipped = true
+			if fields[f], err = json.Marshal(tree); err != nil {
+				return false, err
+			}
+		}
+	}
+	if !flipped {
+		return false, nil
+	}
+	var local []any
+	if raw, ok := fields["components"]; ok && !isNull(raw) {
+		tree, err := decodeTree(raw)
+		if err != nil {
+			return false, err
+		}
+		local, _ = tree.([]any)
+	}
+	has := slices.ContainsFunc(local, func(x any) bool {
+		m, _ := x.(map[string]any)
+		return m != nil && m["component_id"] == id
+	})
+	if !has {
+		tree, err := decodeTree(config)
+		if err != nil {
+			return false, err
+		}
+		copied, _ := tree.(map[string]any)
+		if copied == nil {
+			copied = map[string]any{}
+		}
+		copied["component_id"] = id
+		local = append(local, copied)
+		b, err := json.Marshal(local)
+		if err != nil {
+			return false, err
+		}
+		fields["components"] = b
+	}
+	raw, err := encodeConfig(fields)
+	if err != nil {
+		return false, err
+	}
+	v.Config = raw
+	return true, nil
+}
+
+// flipShared turns every component node in tree that uses id as a shared
+// component into one that uses a local component, and reports whether any
+// did.
+func flipShared(tree any, id string) bool {
+	flipped := false
+	switch x := tree.(type) {
+	case []any:
+		for _, item := range x {
+			flipped = flipShared(item, id) || flipped
+		}
+	case map[string]any:
+		if x["type"] == "component" && x["component_type"] == "shared" && x["component_id"] == id {
+			x["component_type"] = "local"
+			flipped = true
+		}
+		for _, item := range x {
+			flipped = flipShared(item, id) || flipped
+		}
+	}
+	return flipped
+}
+
+// relinkComponents records again the links of a flow version's nodes and
+// local components, after they changed.
+func relinkComponents(tx Tx, v *Version) error {
+	var fields Fields
+	if err := json.Unmarshal(v.Config, &fields); err != nil {
+		return err
+	}
+	part := Fields{}
+	for _, f := range []string{"nodes", "components"} {
+		if raw, ok := fields[f]; ok {
+			part[f] = raw
+		}
+	}
+	links, err := linksOf(part)
+	if err != nil {
+		return err
+	}
+	return setVersionLinks(tx, v, []string{"nodes", "components"}, links)
+}
+
+// snapshotComponents keeps, with flow version v as it is published, every
+// shared component it uses, and those they use in turn.
+func snapshotComponents(tx Tx, v *Version) error {
+	if v.Kind != ConversationFlow {
+		return nil
+	}
+	links, err := tx.VersionLinks(v.WorkspaceID, v.ResourceID, v.Number)
+	if err != nil {
+		return err
+	}
+	var queue []string
+	for _, l := range links {
+		if l.Kind == LinkComponent {
+			queue = append(queue, l.ID)
+		}
+	}
+	seen := map[string]bool{}
+	for len(queue) > 0 {
+		id := queue[0]
+		queue = queue[1:]
+		if seen[id] {
+			continue
+		}
+		seen[id] = true
+		comp, err := tx.GetComponent(v.WorkspaceID, id)
+		if errors.Is(err, ErrNotFound) {
+			continue // a link from before links were checked: nothing to keep
+		} else if err != nil {
+			return err
+		}
+		if err := tx.InsertComponentSnapshot(&ComponentSnapshot{WorkspaceID: v.WorkspaceID, FlowID: v.ResourceID,
+			Number: v.Number, ComponentID: id, Config: comp.Config, ModifiedAt: comp.ModifiedAt}); err != nil {
+			return err
+		}
+		nested, err := tx.ComponentLinks(v.WorkspaceID, id)
+		if err != nil {
+			return err
+		}
+		for _, n := range nested {
+			if n.Kind == LinkComponent {
+				queue = append(queue, n.ID)
+			}
+		}
+	}
+	return nil
+}
+
+// branchLinks gives a new engine draft the links of the version it copies.
+// A draft copied from a published flow version that uses a shared component
+// deleted since gets the component as the published version kept it, as a
+// local component: what deleting the component did to the drafts of its day.
+func branchLinks(tx Tx, src, draft *Version) error {
+	if err := tx.CopyVersionLinks(draft.WorkspaceID, draft.ResourceID, src.Number, draft.Number); err != nil {
+		return err
+	}
+	if src.Kind != ConversationFlow || !src.Published {
+		return nil
+	}
+	snaps, err := tx.ComponentSnapshots(src.WorkspaceID, src.ResourceID, src.Number)
+	if err != nil || len(snaps) == 0 {
+		return err
+	}
+	var gone []ComponentSnapshot
+	for _, snap := range snaps {
+		if _, err := tx.GetComponent(src.WorkspaceID, snap.ComponentID); errors.Is(err, ErrNotFound) {
+			gone = append(gone, snap)
+		} else if err != nil {
+			return err
+		}
+	}
+	// A local copy may use another gone component: repeat until nothing
+	// changes (each round localizes at least one, or stops).
+	changed := false
+	for round := 0; round <= len(gone); round++ {
+		any := false
+		for _, snap := range gone {
+			c, err := localize(draft, snap.ComponentID, snap.Config)
+			if err != nil {
+				return err
+			}
+			any = any || c
+		}
+		if !any {
+			break
+		}
+		changed = true
+	}
+	if !changed {
+		return nil
+	}
+	if err := tx.UpdateVersion(draft); err != nil {
+		return err
+	}
+	return relinkComponents(tx, draft)
+}
+
+// FlowComponents is what one version of a conversation flow serves of the
+// shared components it uses.
+type FlowComponents struct {
+	Version    *Version
+	Components []Component
+}
+
+// FlowComponents returns the shared components that a flow version uses, as
+// it serves them: a published version the snapshots taken when it was
+// published, a draft the components as they are now. Components that
+// components use are included.
+func (s *Service) FlowComponents(ctx context.Context, c Caller, a Address) (*FlowComponents, error) {
+	out := &FlowComponents{Components: []Component{}}
+	err := s.Store.View(ctx, func(tx Tx) error {
+		r, err := getResource(tx, c.Workspace, ConversationFlow, a.ID, false)
+		if err != nil {
+			return err
+		}
+		v, err := resolve(tx, r, a.Version, PickLatest)
+		if err != nil {
+			return err
+		}
+		out.Version = v
+		kept := map[string]ComponentSnapshot{}
+		if v.Published {
+			snaps, err := tx.ComponentSnapshots(c.Workspace, v.ResourceID, v.Number)
+			if err != nil {
+				return err
+			}
+			for _, snap := range snaps {
+				kept[snap.ComponentID] = snap
+			}
+		}
+		links, err := tx.VersionLinks(c.Workspace, v.ResourceID, v.Number)
+		if err != nil {
+			return err
+		}
+		var queue []string
+		for _, l := range links {
+			if l.Kind == LinkComponent {
+				queue = append(queue, l.ID)
+			}
+		}
+		seen := map[string]bool{}
+		for len(queue) > 0 {
+			id := queue[0]
+			queue = queue[1:]
+			if seen[id] {
+				continue
+			}
+			seen[id] = true
+			var comp Component
+			if snap, ok := kept[id]; ok {
+				comp = Component{WorkspaceID: c.Workspace, ID: id, Config: snap.Config, ModifiedAt: snap.ModifiedAt}
+			} else {
+				cur, err := tx.GetComponent(c.Workspace, id)
+				if errors.Is(err, ErrNotFound) {
+					continue
+				} else if err != nil {
+					return err
+				}
+				comp = *cur
+			}
+			out.Components = append(out.Components, comp)
+			var cfg Fields
+			if err := json.Unmarshal(comp.Config, &cfg); err != nil {
+				return err
+			}
+			nested, err := linksOf(cfg)
+			if err != nil {
+				return err
+			}
+			for _, n := range nested {
+				if n.Kind == LinkComponent {
+					queue = append(queue, n.ID)
+				}
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
