@@ -112,7 +112,8 @@ func (s *Service) CreateComponent(ctx context.Context, c Caller, fields Fields) 
 		return nil, err
 	}
 	now := s.now()
-	comp := &Component{WorkspaceID: c.Workspace, ID: NewID(ComponentIDPrefix), Config: config, CreatedAt: now, ModifiedAt: now}
+	comp := &Component{WorkspaceID: c.Workspace, ID: NewID(ComponentIDPrefix), Config: config, CreatedAt: now, ModifiedAt: now,
+		LinkedFlowIDs: []string{}}
 	err = s.Store.Update(ctx, func(tx Tx) error {
 		if err := guardLinks(tx, c.Workspace, links, ENOTFOUND); err != nil {
 			return err

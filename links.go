@@ -62,12 +62,25 @@ var linkMarkers = [][]byte{[]byte(`"knowledge_base_ids"`), []byte(`"component_id
 	[]byte(`"custom_on_hold_music_asset_id"`), []byte(`"on_hold_music"`), []byte(`<image:`)}
 
 func mayLink(raw []byte) bool {
+	if len(raw) == 0 {
+		return false
+	}
 	for _, m := range linkMarkers {
 		if bytes.Contains(raw, m) {
 			return true
 		}
 	}
 	return false
+}
+
+// linkKeys are the keys whose value is a link: a top-level field of that
+// name holds one without any marker in its value.
+var linkKeys = map[string]bool{"knowledge_base_ids": true, "custom_on_hold_music_asset_id": true, "on_hold_music": true}
+
+// fieldMayLink reports whether top-level field name, with value raw, may
+// hold a link.
+func fieldMayLink(name string, raw []byte) bool {
+	return len(raw) > 0 && (linkKeys[name] || mayLink(raw))
 }
 
 // imageRef is how a note's content names an image asset.
@@ -85,15 +98,17 @@ func linksOf(fields Fields) ([]Link, error) {
 	sort.Strings(names)
 	for _, name := range names {
 		raw := fields[name]
-		if !mayLink(raw) {
+		if !fieldMayLink(name, raw) {
 			continue
 		}
 		v, err := decodeTree(raw)
 		if err != nil {
 			return nil, fmt.Errorf("decode %s: %w", name, err)
 		}
+		// The top level is walked as the object it is a member of, so that
+		// a top-level knowledge_base_ids is found as a nested one is.
 		w := linkWalker{field: name}
-		if err := w.walk(v, name, name); err != nil {
+		if err := w.walk(map[string]any{name: v}, "", ""); err != nil {
 			return nil, err
 		}
 		out = append(out, w.links...)
@@ -121,6 +136,12 @@ func (w *linkWalker) add(kind, id, path, media string) {
 
 // walk visits v, found under key at path.
 func (w *linkWalker) walk(v any, key, path string) error {
+	join := func(k string) string {
+		if path == "" {
+			return k
+		}
+		return path + "." + k
+	}
 	switch x := v.(type) {
 	case []any:
 		for i, item := range x {
@@ -139,22 +160,22 @@ func (w *linkWalker) walk(v any, key, path string) error {
 	case map[string]any:
 		if x["type"] == "component" && x["component_type"] == "shared" {
 			if id, ok := x["component_id"].(string); ok {
-				w.add(LinkComponent, id, path+".component_id", "")
+				w.add(LinkComponent, id, join("component_id"), "")
 			}
 		}
 		if ids, ok := x["knowledge_base_ids"].([]any); ok {
 			for i, id := range ids {
 				if s, ok := id.(string); ok {
-					w.add(LinkKnowledgeBase, s, path+".knowledge_base_ids["+strconv.Itoa(i)+"]", "")
+					w.add(LinkKnowledgeBase, s, join("knowledge_base_ids")+"["+strconv.Itoa(i)+"]", "")
 				}
 			}
 		}
 		asset, hasAsset := x["custom_on_hold_music_asset_id"].(string)
 		if hasAsset {
-			w.add(LinkAsset, asset, path+".custom_on_hold_music_asset_id", "audio")
+			w.add(LinkAsset, asset, join("custom_on_hold_music_asset_id"), "audio")
 		}
 		if x["on_hold_music"] == "custom" && !hasAsset {
-			return Errorf(EINVALID, "%s.custom_on_hold_music_asset_id: is required when on_hold_music is custom: upload the audio with create-asset and name its asset_id", path)
+			return Errorf(EINVALID, "%s: is required when on_hold_music is custom: upload the audio with create-asset and name its asset_id", join("custom_on_hold_music_asset_id"))
 		}
 		keys := make([]string, 0, len(x))
 		for k := range x {
@@ -162,7 +183,7 @@ func (w *linkWalker) walk(v any, key, path string) error {
 		}
 		sort.Strings(keys)
 		for _, k := range keys {
-			if err := w.walk(x[k], k, path+"."+k); err != nil {
+			if err := w.walk(x[k], k, join(k)); err != nil {
 				return err
 			}
 		}
@@ -239,7 +260,7 @@ func checkLink(tx Tx, workspaceID string, l Link, missing string) error {
 func patchLinkFields(old, patch Fields) []string {
 	var fs []string
 	for k, raw := range patch {
-		if mayLink(raw) || mayLink(old[k]) {
+		if fieldMayLink(k, raw) || fieldMayLink(k, old[k]) {
 			fs = append(fs, k)
 		}
 	}
