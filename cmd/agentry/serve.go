@@ -33,6 +33,8 @@ On a first start with no key at all, a key is created and printed once.
 	reqTimeout := fs.Duration("request-timeout", 30*time.Second, "longest one request may take, database included; past it the answer is 503 (AGENTRY_REQUEST_TIMEOUT)")
 	keyTTL := fs.Duration("key-ttl", time.Second, "how long a key's workspace is remembered: a revoked key is refused within it (AGENTRY_KEY_TTL)")
 	logFormat := fs.String("log-format", "text", "log format on standard error: text or json (AGENTRY_LOG_FORMAT)")
+	kbIndexing := fs.Duration("kb-indexing-time", time.Second, "how long the emulated indexing of a knowledge base's new sources takes: the knowledge base\nis in_progress (or refreshing_in_progress) until it ends; 0 indexes them at once (AGENTRY_KB_INDEXING_TIME)")
+	concurrency := fs.Int("concurrency-limit", agentry.DefaultConcurrencyLimit, "the concurrent-call limit get-concurrency reports (AGENTRY_CONCURRENCY_LIMIT)")
 	a.fromEnv(fs, "addr", "AGENTRY_ADDR")
 	a.fromEnv(fs, "drain-timeout", "AGENTRY_DRAIN_TIMEOUT")
 	a.fromEnv(fs, "cache-mb", "AGENTRY_CACHE_MB")
@@ -40,6 +42,8 @@ On a first start with no key at all, a key is created and printed once.
 	a.fromEnv(fs, "request-timeout", "AGENTRY_REQUEST_TIMEOUT")
 	a.fromEnv(fs, "key-ttl", "AGENTRY_KEY_TTL")
 	a.fromEnv(fs, "log-format", "AGENTRY_LOG_FORMAT")
+	a.fromEnv(fs, "kb-indexing-time", "AGENTRY_KB_INDEXING_TIME")
+	a.fromEnv(fs, "concurrency-limit", "AGENTRY_CONCURRENCY_LIMIT")
 	if err := a.parse(fs, args); err != nil {
 		return err
 	}
@@ -64,6 +68,12 @@ On a first start with no key at all, a key is created and printed once.
 	if *cacheTTL < 0 {
 		return usageError{fmt.Sprintf("serve: --cache-ttl must not be negative, got %s", *cacheTTL)}
 	}
+	if *kbIndexing < 0 {
+		return usageError{fmt.Sprintf("serve: --kb-indexing-time must not be negative, got %s", *kbIndexing)}
+	}
+	if *concurrency < 1 {
+		return usageError{fmt.Sprintf("serve: --concurrency-limit must be at least 1, got %d", *concurrency)}
+	}
 	st, err := openStore(ctx, db)
 	if err != nil {
 		return err
@@ -87,7 +97,7 @@ On a first start with no key at all, a key is created and printed once.
 		return err
 	}
 
-	svc := &agentry.Service{Store: st, Rules: schema.Rules{}}
+	svc := &agentry.Service{Store: st, Rules: schema.Rules{}, KnowledgeBaseIndexing: *kbIndexing, ConcurrencyLimit: *concurrency}
 	srv := &httpapi.Server{Service: svc, Keys: keys, Store: st, Logger: logger,
 		CacheBytes: *cacheMB << 20, CacheTTL: *cacheTTL, KeyTTL: *keyTTL, RequestTimeout: *reqTimeout}
 	hs := &http.Server{
