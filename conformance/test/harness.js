@@ -24,6 +24,7 @@ export const {
   BadRequestError,
   AuthenticationError,
   NotFoundError,
+  ConflictError,
   UnprocessableEntityError,
 } = Retell;
 
@@ -93,7 +94,8 @@ function childEnv() {
 
 // startServer starts a fresh server. workspaces names the workspaces to create
 // one key in each; keys[name] is that key, client(name) an SDK client for it.
-export async function startServer({ workspaces = ['alpha', 'beta'] } = {}) {
+// serveArgs are extra flags for `agentry serve`.
+export async function startServer({ workspaces = ['alpha', 'beta'], serveArgs = [] } = {}) {
   const bin = await buildBinary();
   const dir = await mkdtemp(path.join(os.tmpdir(), 'agentry-conf-'));
   const db = path.join(dir, 'agentry.db');
@@ -120,7 +122,7 @@ export async function startServer({ workspaces = ['alpha', 'beta'] } = {}) {
 
   const port = await freePort();
   const baseURL = `http://127.0.0.1:${port}`;
-  const child = spawn(bin, ['serve', '--db', db, '--addr', `127.0.0.1:${port}`], {
+  const child = spawn(bin, ['serve', '--db', db, '--addr', `127.0.0.1:${port}`, ...serveArgs], {
     env: childEnv(),
     cwd: dir,
     stdio: ['ignore', 'pipe', 'pipe'],
