@@ -154,16 +154,24 @@ func (s *Service) GetComponent(ctx context.Context, c Caller, id string) (*Compo
 	return comp, err
 }
 
-// fillLinkedFlows sets the flows whose drafts use comp.
-func fillLinkedFlows(tx Tx, comp *Component) error {
-	users, err := tx.LinkUsers(comp.WorkspaceID, LinkComponent, comp.ID, 0)
+// fillLinkedFlows sets the flows whose drafts use each of comps, in one
+// read.
+func fillLinkedFlows(tx Tx, comps ...*Component) error {
+	if len(comps) == 0 {
+		return nil
+	}
+	ids := make([]string, len(comps))
+	for i, c := range comps {
+		ids[i] = c.ID
+	}
+	linked, err := tx.DraftLinkers(comps[0].WorkspaceID, LinkComponent, ids)
 	if err != nil {
 		return err
 	}
-	comp.LinkedFlowIDs = []string{}
-	for _, u := range users {
-		if u.ResourceID != "" && !u.Published && !slices.Contains(comp.LinkedFlowIDs, u.ResourceID) {
-			comp.LinkedFlowIDs = append(comp.LinkedFlowIDs, u.ResourceID)
+	for _, c := range comps {
+		c.LinkedFlowIDs = linked[c.ID]
+		if c.LinkedFlowIDs == nil {
+			c.LinkedFlowIDs = []string{}
 		}
 	}
 	return nil
@@ -298,13 +306,12 @@ func (s *Service) ListComponents(ctx context.Context, c Caller, p PageRequest) (
 			last := items[p.Limit-1]
 			page.NextKey = encodePageKey("c", p.Desc, strconv.FormatInt(last.CreatedAt, 10), last.ID)
 		}
+		ptrs := make([]*Component, len(items))
 		for i := range items {
-			if err := fillLinkedFlows(tx, &items[i]); err != nil {
-				return err
-			}
+			ptrs[i] = &items[i]
 		}
 		page.Items = items
-		return nil
+		return fillLinkedFlows(tx, ptrs...)
 	})
 	if err != nil {
 		return nil, err

@@ -125,6 +125,9 @@ type Tx interface {
 	// LinkUsers lists up to limit (0: all) versions and components that link
 	// the object of kind and id, versions first.
 	LinkUsers(workspaceID, kind, id string, limit int) ([]LinkUser, error)
+	// DraftLinkers maps each of ids (objects of kind) to the resources that
+	// have a draft version linking it, each once, in id order.
+	DraftLinkers(workspaceID, kind string, ids []string) (map[string][]string, error)
 }
 
 // Deletion is an entry of the deletion log: a version (Number set) or a

@@ -163,3 +163,32 @@ func (t *Tx) LinkUsers(workspaceID, kind, id string, limit int) ([]agentry.LinkU
 	}
 	return out, rows.Err()
 }
+
+// DraftLinkers maps each of ids to the resources with a draft version that
+// links it, in one statement.
+func (t *Tx) DraftLinkers(workspaceID, kind string, ids []string) (map[string][]string, error) {
+	out := map[string][]string{}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	args := []any{workspaceID, kind}
+	for _, id := range ids {
+		args = append(args, id)
+	}
+	rows, err := t.query(`SELECT DISTINCT l.target_id, l.resource_id FROM version_links l
+		JOIN versions v ON v.workspace_id = l.workspace_id AND v.resource_id = l.resource_id AND v.number = l.number
+		WHERE l.workspace_id = ? AND l.target_kind = ? AND l.target_id IN (?`+strings.Repeat(`, ?`, len(ids)-1)+`) AND NOT v.published
+		ORDER BY l.target_id, l.resource_id`, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var target, resource string
+		if err := rows.Scan(&target, &resource); err != nil {
+			return nil, err
+		}
+		out[target] = append(out[target], resource)
+	}
+	return out, rows.Err()
+}
