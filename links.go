@@ -49,6 +49,7 @@ type LinkUser struct {
 	ComponentID string // the component; "" for a version
 }
 
+// String names the user in messages.
 func (u LinkUser) String() string {
 	if u.ComponentID != "" {
 		return "shared component " + u.ComponentID
