@@ -21,6 +21,7 @@ const (
 	EMETHOD        = "method"        // the path exists, the method does not (405)
 	ETIMEOUT       = "timeout"       // the client did not send its request in time (408)
 	EPRECONDITION  = "precondition"  // If-Match did not match the current version (412)
+	ECONFLICT      = "conflict"      // the request conflicts with the state of its target: a published version cannot be repaired (409)
 	ETOOLARGE      = "too_large"     // the body is over the limit (413)
 	EUNPROCESSABLE = "unprocessable" // a referenced asset does not exist under this key (422)
 	EUNSUPPORTED   = "unsupported"   // a body encoding or media type agentry does not take (415)

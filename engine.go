@@ -126,6 +126,9 @@ func branchEngine(tx Tx, base, v *Version, now int64) error {
 	if err := tx.InsertVersion(draft); err != nil {
 		return err
 	}
+	if err := branchLinks(tx, src, draft); err != nil {
+		return err
+	}
 	if err := touch(tx, e, now, nil); err != nil {
 		return err
 	}
@@ -156,6 +159,9 @@ func publishEngine(tx Tx, v *Version, now int64) error {
 			ev.Published, ev.PublishedAt, ev.ModifiedAt = true, now, now
 			ev.Revision++
 			if err := tx.UpdateVersion(ev); err != nil {
+				return err
+			}
+			if err := snapshotComponents(tx, ev); err != nil {
 				return err
 			}
 			return touch(tx, e, now, nil)

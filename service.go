@@ -19,6 +19,12 @@ type Service struct {
 	Now func() time.Time
 	// MCP asks MCP servers for their tools (get-mcp-tools).
 	MCP MCPClient
+	// KnowledgeBaseIndexing is how long the emulated indexing of a knowledge
+	// base's new sources takes (0: they are indexed at once), and
+	// ConcurrencyLimit the concurrent-call limit get-concurrency reports
+	// (knowledgebase.go, account.go).
+	KnowledgeBaseIndexing time.Duration
+	ConcurrencyLimit      int
 }
 
 // Caller is who makes a request: the workspace of the calling key, which key

@@ -140,6 +140,76 @@ type Tx interface {
 	// PruneDeliveries deletes up to limit delivered or failed deliveries
 	// finished before the given time, and returns how many it deleted.
 	PruneDeliveries(before int64, limit int) (int, error)
+
+	// The objects versions point at, which are not versioned themselves:
+	// knowledge bases, shared flow components, voices and assets, and the
+	// links that record which versions and components use which of them
+	// (objects.go). Reads of a missing row are ErrNotFound.
+
+	// WorkspaceByID reads a workspace.
+	WorkspaceByID(id string) (*Workspace, error)
+	// LockWorkspace holds a write lock on the workspace row until the
+	// transaction ends. Writes that add links to knowledge bases or shared
+	// components, and the deletion of those objects, take it first (before
+	// any resource lock), so that no link can appear to an object being
+	// deleted.
+	LockWorkspace(id string) error
+
+	InsertKnowledgeBase(kb *KnowledgeBase) error
+	// GetKnowledgeBase reads a knowledge base's row (no sources);
+	// LockKnowledgeBase also locks it.
+	GetKnowledgeBase(workspaceID, id string) (*KnowledgeBase, error)
+	LockKnowledgeBase(workspaceID, id string) (*KnowledgeBase, error)
+	// KnowledgeBaseSources reads the metadata (no content) of a knowledge
+	// base's sources, in the order they were added.
+	KnowledgeBaseSources(workspaceID, id string) ([]KnowledgeBaseSource, error)
+	// ListKnowledgeBases reads every knowledge base of the workspace, newest
+	// first, with their sources' metadata.
+	ListKnowledgeBases(workspaceID string) ([]KnowledgeBase, error)
+	UpdateKnowledgeBase(kb *KnowledgeBase) error
+	DeleteKnowledgeBase(workspaceID, id string) error
+	InsertKnowledgeBaseSource(workspaceID, knowledgeBaseID string, src *KnowledgeBaseSource) error
+	DeleteKnowledgeBaseSource(workspaceID, knowledgeBaseID, id string) error
+	// KnowledgeBaseSourceContent reads one source with its content.
+	KnowledgeBaseSourceContent(workspaceID, knowledgeBaseID, id string) (*KnowledgeBaseSource, error)
+
+	InsertComponent(c *Component) error
+	// GetComponent reads a shared component; LockComponent also locks its row.
+	GetComponent(workspaceID, id string) (*Component, error)
+	LockComponent(workspaceID, id string) (*Component, error)
+	UpdateComponent(c *Component) error
+	DeleteComponent(workspaceID, id string) error
+	// ListComponents reads a keyset page of components by (CreatedAt, ID).
+	ListComponents(workspaceID string, q KeysetQuery) ([]Component, error)
+	InsertComponentSnapshot(s *ComponentSnapshot) error
+	// ComponentSnapshots reads what a published flow version keeps of the
+	// components it uses.
+	ComponentSnapshots(workspaceID, flowID string, number int64) ([]ComponentSnapshot, error)
+
+	InsertVoice(v *Voice) error
+	GetVoice(workspaceID, id string) (*Voice, error)
+	// ListVoices reads the workspace's own voices, oldest first.
+	ListVoices(workspaceID string) ([]Voice, error)
+
+	InsertAsset(a *Asset) error
+	// GetAsset reads an asset, with its bytes when content is set.
+	GetAsset(workspaceID, id string, content bool) (*Asset, error)
+
+	// SetVersionLinks deletes a version's links found in the fields of
+	// replace, then records links.
+	SetVersionLinks(workspaceID, resourceID string, number int64, replace []string, links []Link) error
+	// CopyVersionLinks gives version to of a resource the links of version from.
+	CopyVersionLinks(workspaceID, resourceID string, from, to int64) error
+	VersionLinks(workspaceID, resourceID string, number int64) ([]Link, error)
+	// SetComponentLinks replaces a component's links.
+	SetComponentLinks(workspaceID, componentID string, links []Link) error
+	ComponentLinks(workspaceID, componentID string) ([]Link, error)
+	// LinkUsers lists up to limit (0: all) versions and components that link
+	// the object of kind and id, versions first.
+	LinkUsers(workspaceID, kind, id string, limit int) ([]LinkUser, error)
+	// DraftLinkers maps each of ids (objects of kind) to the resources that
+	// have a draft version linking it, each once, in id order.
+	DraftLinkers(workspaceID, kind string, ids []string) (map[string][]string, error)
 }
 
 // KeysetQuery selects a page of rows ordered by (CreatedAt, ID): the rows

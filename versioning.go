@@ -24,7 +24,14 @@ func (s *Service) Create(ctx context.Context, c Caller, cfg Config) (*Version, e
 	if err := s.checkConfig(kind, config); err != nil {
 		return nil, err
 	}
-	err := s.Store.Update(ctx, func(tx Tx) error {
+	links, err := linksOf(config)
+	if err != nil {
+		return nil, err
+	}
+	err = s.Store.Update(ctx, func(tx Tx) error {
+		if err := guardLinks(tx, c.Workspace, links, EUNPROCESSABLE); err != nil {
+			return err
+		}
 		if kind.Agent {
 			if err := pinEngine(tx, v, config); err != nil {
 				return err
@@ -43,7 +50,10 @@ func (s *Service) Create(ctx context.Context, c Caller, cfg Config) (*Version, e
 		if err := s.record(tx, c, Change{Action: ObjectType(kind) + ".created", Object: ObjectType(kind), ID: v.ResourceID, Version: &v.Number, Details: map[string]any{"kind": kind.Name, "engine": engineDetails(v)}}); err != nil {
 			return err
 		}
-		return tx.InsertVersion(v)
+		if err := tx.InsertVersion(v); err != nil {
+			return err
+		}
+		return setVersionLinks(tx, v, nil, links)
 	})
 	if err != nil {
 		return nil, err
@@ -99,8 +109,15 @@ func (s *Service) Update(ctx context.Context, c Caller, req UpdateRequest) (*Ver
 		return nil, fmt.Errorf("agentry: Update needs a patch from CheckPatch of kind %s", req.Kind)
 	}
 	patch := req.Patch.fields
+	links, err := linksOf(patch)
+	if err != nil {
+		return nil, err
+	}
 	var v *Version
-	err := s.Store.Update(ctx, func(tx Tx) error {
+	err = s.Store.Update(ctx, func(tx Tx) error {
+		if err := guardLinks(tx, c.Workspace, links, EUNPROCESSABLE); err != nil {
+			return err
+		}
 		r, err := getResource(tx, c.Workspace, req.Kind, req.ID, true)
 		if err != nil {
 			return err
@@ -125,6 +142,7 @@ func (s *Service) Update(ctx context.Context, c Caller, req UpdateRequest) (*Ver
 		if config == nil {
 			config = Fields{}
 		}
+		relink := patchLinkFields(config, patch)
 		if err := applyPatch(v, config, patch); err != nil {
 			return err
 		}
@@ -143,6 +161,11 @@ func (s *Service) Update(ctx context.Context, c Caller, req UpdateRequest) (*Ver
 		v.Revision++
 		if err := tx.UpdateVersion(v); err != nil {
 			return err
+		}
+		if len(relink) > 0 {
+			if err := setVersionLinks(tx, v, relink, links); err != nil {
+				return err
+			}
 		}
 		// The listed name is the latest version's: only a patch of
 		// agent_name on the latest version changes it.
@@ -177,6 +200,11 @@ func (s *Service) Update(ctx context.Context, c Caller, req UpdateRequest) (*Ver
 func (s *Service) Branch(ctx context.Context, c Caller, req BranchRequest) (*Version, error) {
 	var v *Version
 	err := s.Store.Update(ctx, func(tx Tx) error {
+		// The copies keep the base's links to knowledge bases and shared
+		// components, which must not be deleted meanwhile (see links.go).
+		if err := tx.LockWorkspace(c.Workspace); err != nil {
+			return err
+		}
 		r, err := getResource(tx, c.Workspace, AnyAgent, req.AgentID, true)
 		if err != nil {
 			return err
@@ -194,6 +222,9 @@ func (s *Service) Branch(ctx context.Context, c Caller, req BranchRequest) (*Ver
 			return err
 		}
 		if err := tx.InsertVersion(v); err != nil {
+			return err
+		}
+		if err := tx.CopyVersionLinks(c.Workspace, r.ID, b.Number, v.Number); err != nil {
 			return err
 		}
 		if err := s.record(tx, c, Change{Action: "agent_version.created", Object: ObjectAgent, ID: r.ID, Version: &v.Number, Details: map[string]any{"base_version": b.Number, "engine": engineDetails(v)}}); err != nil {

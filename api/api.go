@@ -58,14 +58,32 @@ type Body struct {
 	// otherwise the body is a patch, or a request object whose own required
 	// list applies as declared.
 	Create bool
+	// Multipart marks a multipart/form-data body (one that uploads files);
+	// others are JSON. Its size limit is httpapi's MaxUploadBytes.
+	Multipart bool
 }
 
-// Shape is a success answer's JSON body.
+// MediaType is the body's content type.
+func (b *Body) MediaType() string {
+	if b.Multipart {
+		return "multipart/form-data"
+	}
+	return "application/json"
+}
+
+// Shape is a success answer's body: JSON, or bytes of a stored file.
 type Shape struct {
 	object *schema.Object
 	array  bool
 	raw    map[string]any // a literal schema
+	bytes  bool
 }
+
+// Bytes is a stored file's bytes, in the content type it was stored with.
+func Bytes() *Shape { return &Shape{bytes: true} }
+
+// JSON reports whether the answer is a JSON document.
+func (s *Shape) JSON() bool { return !s.bytes }
 
 // One is a single object.
 func One(o *schema.Object) *Shape { return &Shape{object: o} }

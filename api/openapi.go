@@ -15,8 +15,10 @@ var errorAnswers = map[int]struct{ name, desc, example string }{
 	400: {"BadRequest", "The request is malformed or breaks a rule; the message says which.", "voice_speed: must be between 0.5 and 2"},
 	401: {"Unauthorized", "The API key is missing or invalid.", "API key is missing or invalid."},
 	404: {"NotFound", "The resource or version does not exist.", "agent agent_3f9c2a7d41b84e0c9a5d6e1f has no version 7"},
+	409: {"Conflict", "The request conflicts with the state of its target.", "version 3 of agent agent_3f9c2a7d41b84e0c9a5d6e1f is published and cannot be repaired"},
 	412: {"PreconditionFailed", "The If-Match precondition did not hold.", "Precondition failed for conditional update."},
 	413: {"PayloadTooLarge", "The body is larger than the limit.", "request body: larger than the limit of 1 MiB"},
+	415: {"UnsupportedMediaType", "The body is not in the media type the operation takes.", "request body: must be multipart/form-data"},
 	422: {"UnprocessableContent", "The resource addressed, or an asset the body refers to, does not exist under this key; or a server the configuration names (an MCP server) gave no usable answer.", "Cannot find requested asset under given api key."},
 	500: {"InternalServerError", "Something unexpected went wrong.", "An unexpected server error occurred."},
 	503: {"ServiceUnavailable", "The database cannot be reached or did not answer in time.", "The database is unavailable; try again shortly."},
@@ -113,13 +115,16 @@ func emit(e *schema.Emitter, op *Operation) map[string]any {
 			s = map[string]any{"allOf": []any{s, map[string]any{"required": required}}}
 		}
 		out["requestBody"] = map[string]any{"required": op.Body.Required,
-			"content": map[string]any{"application/json": map[string]any{"schema": s}}}
+			"content": map[string]any{op.Body.MediaType(): map[string]any{"schema": s}}}
 	}
 	if op.Public {
 		out["security"] = []any{}
 	}
 	success := map[string]any{"description": http.StatusText(op.Status)}
-	if op.Response != nil {
+	switch {
+	case op.Response != nil && !op.Response.JSON():
+		success["content"] = map[string]any{"*/*": map[string]any{"schema": map[string]any{"type": "string", "format": "binary"}}}
+	case op.Response != nil:
 		success["content"] = map[string]any{"application/json": map[string]any{"schema": op.Response.emit(e), "example": op.Example}}
 	}
 	responses := map[string]any{strconv.Itoa(op.Status): success}

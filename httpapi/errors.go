@@ -16,6 +16,7 @@ var statusOf = map[string]int{
 	agentry.EMETHOD:        http.StatusMethodNotAllowed,
 	agentry.ETIMEOUT:       http.StatusRequestTimeout,
 	agentry.EPRECONDITION:  http.StatusPreconditionFailed,
+	agentry.ECONFLICT:      http.StatusConflict,
 	agentry.ETOOLARGE:      http.StatusRequestEntityTooLarge,
 	agentry.EUNSUPPORTED:   http.StatusUnsupportedMediaType,
 	agentry.EUNPROCESSABLE: http.StatusUnprocessableEntity,

@@ -22,8 +22,13 @@ import (
 	"github.com/agentry/agentry/api"
 )
 
-// MaxBodyBytes is the largest request body accepted (413 above it).
+// MaxBodyBytes is the largest request body accepted (413 above it), except
+// for multipart/form-data bodies, which upload files: MaxUploadBytes.
 const MaxBodyBytes = 1 << 20
+
+// MaxUploadBytes is the largest multipart/form-data body (413 above it):
+// room for a knowledge base file of 50 MiB and the rest of its request.
+const MaxUploadBytes = 64 << 20
 
 // Authenticator resolves an API key to the caller it stands for.
 type Authenticator interface {
@@ -180,7 +185,11 @@ func (s *Server) wrap(op *api.Operation, h handler) http.Handler {
 			c.RequestID = ri.id
 			ri.caller = c
 		}
-		r.Body = http.MaxBytesReader(w, r.Body, MaxBodyBytes)
+		limit := int64(MaxBodyBytes)
+		if op.Body != nil && op.Body.Multipart {
+			limit = MaxUploadBytes
+		}
+		r.Body = http.MaxBytesReader(w, r.Body, limit)
 		if s.RequestTimeout > 0 {
 			ctx, cancel := context.WithTimeout(r.Context(), s.RequestTimeout)
 			defer cancel()

@@ -118,14 +118,3 @@ var AppToolSchemaResponse = object("AppToolSchemaResponse", props{
 	"response_schema": ref(toolParameter),
 }, "complete")
 
-// withProps returns the union of two property lists.
-func withProps(a, b props) props {
-	out := props{}
-	for k, v := range a {
-		out[k] = v
-	}
-	for k, v := range b {
-		out[k] = v
-	}
-	return out
-}

@@ -79,6 +79,9 @@ func (e *Emitter) inline(s *rule) jsonObject {
 		if s.pattern != nil {
 			out["pattern"] = s.pattern.String()
 		}
+		if s.format != "" {
+			out["format"] = s.format
+		}
 	case kInteger, kNumber:
 		if s.min != nil {
 			out["minimum"] = *s.min

@@ -339,6 +339,12 @@ var proseRules = map[string]bool{
 	"ChatAgentRequest.pre_session_tools[]=code.name pattern=^[a-zA-Z0-9_-]{1,64}$":    true,
 	"ChatAgentRequest.post_session_tools[]=custom.name pattern=^[a-zA-Z0-9_-]{1,64}$": true,
 	"ChatAgentRequest.post_session_tools[]=code.name pattern=^[a-zA-Z0-9_-]{1,64}$":   true,
+
+	// Knowledge bases and voices (objects_reference_test.go).
+	"KnowledgeBaseRequest.knowledge_base_name maxLength=39":           true, // "Must be less than 40 characters."
+	"KnowledgeBaseRequest.knowledge_base_files maxItems=25":           true, // "Limit to 25 files"
+	"KnowledgeBaseAddSourcesRequest.knowledge_base_files maxItems=25": true,
+	"CloneVoiceRequest.files maxItems=25":                             true, // "Up to 25 files allowed."
 }
 
 // proseSeen records which prose rules the drift test met.

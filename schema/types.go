@@ -35,6 +35,7 @@ type rule struct {
 	deprecated bool
 
 	enum           []string // kString
+	format         string   // kString: "binary" is a file part of a multipart body
 	minLen, maxLen int      // kString, in characters; 0 means no bound
 	pattern        *regexp.Regexp
 
@@ -147,6 +148,7 @@ func (o *Object) Nullable(field string) bool {
 }
 
 func str() *rule     { return &rule{kind: kString} }
+func file() *rule    { return &rule{kind: kString, format: "binary"} }
 func integer() *rule { return &rule{kind: kInteger} }
 func number() *rule  { return &rule{kind: kNumber} }
 func boolean() *rule { return &rule{kind: kBoolean} }

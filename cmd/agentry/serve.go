@@ -36,6 +36,8 @@ On a first start with no key at all, a key is created and printed once.
 	logFormat := fs.String("log-format", "text", "log format on standard error: text or json (AGENTRY_LOG_FORMAT)")
 	runnerURL := fs.String("test-runner-url", "", "URL of the test runner that evaluates batch test runs (docs/TEST-RUNNER.md);\nwithout one, every run ends as an error that says so (AGENTRY_TEST_RUNNER_URL)")
 	runnerTimeout := fs.Duration("test-runner-timeout", agentry.DefaultTestTimeout, "longest the test runner may take to answer one run (AGENTRY_TEST_RUNNER_TIMEOUT)")
+	kbIndexing := fs.Duration("kb-indexing-time", time.Second, "how long the emulated indexing of a knowledge base's new sources takes: the knowledge base\nis in_progress (or refreshing_in_progress) until it ends; 0 indexes them at once (AGENTRY_KB_INDEXING_TIME)")
+	concurrency := fs.Int("concurrency-limit", agentry.DefaultConcurrencyLimit, "the concurrent-call limit get-concurrency reports (AGENTRY_CONCURRENCY_LIMIT)")
 	a.fromEnv(fs, "addr", "AGENTRY_ADDR")
 	a.fromEnv(fs, "drain-timeout", "AGENTRY_DRAIN_TIMEOUT")
 	a.fromEnv(fs, "cache-mb", "AGENTRY_CACHE_MB")
@@ -46,6 +48,8 @@ On a first start with no key at all, a key is created and printed once.
 	a.fromEnv(fs, "test-runner-url", "AGENTRY_TEST_RUNNER_URL")
 	a.fromEnv(fs, "test-runner-timeout", "AGENTRY_TEST_RUNNER_TIMEOUT")
 	hooks := a.webhookFlags(fs)
+	a.fromEnv(fs, "kb-indexing-time", "AGENTRY_KB_INDEXING_TIME")
+	a.fromEnv(fs, "concurrency-limit", "AGENTRY_CONCURRENCY_LIMIT")
 	if err := a.parse(fs, args); err != nil {
 		return err
 	}
@@ -83,6 +87,12 @@ On a first start with no key at all, a key is created and printed once.
 	if *cacheTTL < 0 {
 		return usageError{fmt.Sprintf("serve: --cache-ttl must not be negative, got %s", *cacheTTL)}
 	}
+	if *kbIndexing < 0 {
+		return usageError{fmt.Sprintf("serve: --kb-indexing-time must not be negative, got %s", *kbIndexing)}
+	}
+	if *concurrency < 1 {
+		return usageError{fmt.Sprintf("serve: --concurrency-limit must be at least 1, got %d", *concurrency)}
+	}
 	st, err := openStore(ctx, db)
 	if err != nil {
 		return err
@@ -106,7 +116,8 @@ On a first start with no key at all, a key is created and printed once.
 		return err
 	}
 
-	svc := &agentry.Service{Store: st, Rules: schema.Rules{}, MCP: &outbound.MCPClient{}}
+	svc := &agentry.Service{Store: st, Rules: schema.Rules{}, MCP: &outbound.MCPClient{},
+		KnowledgeBaseIndexing: *kbIndexing, ConcurrencyLimit: *concurrency}
 	srv := &httpapi.Server{Service: svc, Keys: keys, Store: st, Logger: logger, Webhooks: hooks.service(st),
 		CacheBytes: *cacheMB << 20, CacheTTL: *cacheTTL, KeyTTL: *keyTTL, RequestTimeout: *reqTimeout}
 	hs := &http.Server{

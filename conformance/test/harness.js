@@ -24,6 +24,7 @@ export const {
   BadRequestError,
   AuthenticationError,
   NotFoundError,
+  ConflictError,
   UnprocessableEntityError,
 } = Retell;
 

@@ -45,6 +45,7 @@ func Run(t *testing.T, open func(t *testing.T) agentry.Store) {
 		{"Concurrency", concurrencyTests},
 		{"TestCases", testCaseTests}, {"TestRuns", testRunTests}, {"Apps", appTests},
 		{"Audit", auditTests}, {"Webhooks", webhookTests},
+		{"Objects", objectTests},
 	}
 	for _, g := range groups {
 		t.Run(g.name, func(t *testing.T) {
