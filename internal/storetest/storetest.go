@@ -43,6 +43,9 @@ func Run(t *testing.T, open func(t *testing.T) agentry.Store) {
 		{"Deletions", deletionTests},
 		{"Summaries", summaryTests},
 		{"Concurrency", concurrencyTests},
+		{"Tags", tagTests},
+		{"Phones", phoneTests},
+		{"Routing", routingTests},
 	}
 	for _, g := range groups {
 		t.Run(g.name, func(t *testing.T) {
