@@ -27,6 +27,9 @@ type ResourcePage struct {
 	Items   []Resource
 	HasMore bool
 	NextKey string // "" when there is no next page
+	// Tags are the tags of the page's agents, by agent id (list-agents
+	// shows them).
+	Tags map[string][]Tag
 }
 
 // VersionPage is one page of one agent's versions.
@@ -71,15 +74,28 @@ func (s *Service) ListAgents(ctx context.Context, c Caller, f AgentFilter, p Pag
 	}
 	q.PublishedOnly, q.Tag = f.PublishedOnly, f.Tag
 	var items []Resource
+	var tags []Tag
 	err = s.Store.View(ctx, func(tx Tx) error {
 		var err error
-		items, err = tx.ListResources(c.Workspace, q)
+		if items, err = tx.ListResources(c.Workspace, q); err != nil || len(items) == 0 {
+			return err
+		}
+		ids := make([]string, len(items))
+		for i := range items {
+			ids[i] = items[i].ID
+		}
+		tags, err = tx.ListTags(c.Workspace, ids...)
 		return err
 	})
 	if err != nil {
 		return nil, err
 	}
-	return resourcePage(items, p), nil
+	page := resourcePage(items, p)
+	page.Tags = map[string][]Tag{}
+	for _, t := range tags {
+		page.Tags[t.AgentID] = append(page.Tags[t.AgentID], t)
+	}
+	return page, nil
 }
 
 // ListEngines returns one page of the workspace's engines of one kind, each

@@ -282,7 +282,7 @@ func ParseBindings(field string, raw json.RawMessage) ([]Binding, error) {
 	for i, it := range items {
 		b := Binding{AgentID: it.AgentID, Weight: it.Weight, Version: VersionRef{Form: RefLatest}}
 		if len(it.Version) > 0 && string(it.Version) != "null" {
-			ref, err := parseBindingRef(it.Version)
+			ref, err := ParseBindingRef(it.Version)
 			if err != nil {
 				return nil, Errorf(EINVALID, "%s[%d].agent_version: %s", field, i, err.(*Error).Message)
 			}
@@ -296,9 +296,9 @@ func ParseBindings(field string, raw json.RawMessage) ([]Binding, error) {
 	return out, checkWeights(field, out)
 }
 
-// parseBindingRef reads an agent_version as JSON: a non-negative integer,
+// ParseBindingRef reads an agent_version as JSON: a non-negative integer,
 // latest, latest_published or a tag name (a string of digits is neither).
-func parseBindingRef(raw json.RawMessage) (VersionRef, error) {
+func ParseBindingRef(raw json.RawMessage) (VersionRef, error) {
 	var s string
 	if json.Unmarshal(raw, &s) == nil {
 		if s == "" || s[0] >= '0' && s[0] <= '9' || s[0] == '-' {

@@ -61,7 +61,7 @@ func (s *Service) Resolve(ctx context.Context, c Caller, req ResolveRequest) (*R
 		return nil, err
 	}
 	res, err := a.Resolve(b.Version)
-	res.Entry = i
+	res.Entry, res.Mode = i, p.Mode
 	return &res, err
 }
 

@@ -134,8 +134,10 @@ type Resolution struct {
 	Tag       string
 	Variables map[string]string
 	// Entry is the index of the phone number's list entry that was picked
-	// (-1 when resolving an agent directly).
+	// (-1 when resolving an agent directly), and Mode the number's routing
+	// mode.
 	Entry int
+	Mode  string
 }
 
 // tag returns the named tag, or nil.

@@ -233,14 +233,16 @@ type tagChange struct {
 // the change (nil once deleted) and the entry (nil when nothing changed).
 func (s *Service) writeTag(ctx context.Context, c Caller, agentID, name, ifMatch string,
 	change func(tx Tx, r *Resource, cur *Tag) (tagChange, error)) (*Tag, *TagEntry, error) {
-	if _, err := ParseTagName(name); err != nil {
-		return nil, nil, err
-	}
 	var after *Tag
 	var entry *TagEntry
 	err := s.Store.Update(ctx, func(tx Tx) error {
+		// The agent first: another workspace's agent answers as a missing
+		// one whatever the tag's name.
 		r, err := getResource(tx, c.Workspace, AnyAgent, agentID, true)
 		if err != nil {
+			return err
+		}
+		if _, err := ParseTagName(name); err != nil {
 			return err
 		}
 		cur, err := tx.GetTag(c.Workspace, r.ID, name)
@@ -369,9 +371,6 @@ type HistoryPage struct {
 // TagHistory returns one page of a tag's history, newest first by default.
 // The history of a deleted tag stays readable while its agent exists.
 func (s *Service) TagHistory(ctx context.Context, c Caller, agentID, name string, p PageRequest) (*HistoryPage, error) {
-	if _, err := ParseTagName(name); err != nil {
-		return nil, err
-	}
 	p = p.normalized()
 	q := EntryQuery{Desc: p.Desc, Limit: p.Limit + 1}
 	if p.Key != "" {

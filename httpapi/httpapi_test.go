@@ -230,7 +230,8 @@ func TestNotFoundStatusFollowsTheTable(t *testing.T) {
 	e := newEnv(t, nil)
 	id := e.createAgent(e.keyA)
 	// Bodies that pass validation, so that the lookup is what fails.
-	bodies := map[string]string{"createAgentVersion": `{"base_version":0}`, "publishAgentVersion": `{"version":0}`}
+	bodies := map[string]string{"createAgentVersion": `{"base_version":0}`, "publishAgentVersion": `{"version":0}`,
+		"putAgentTag": `{"version":null}`, "revertAgentTag": `{"seq":1}`, "putRoutingMode": `{"mode":"sticky"}`}
 	for _, op := range api.Operations {
 		if !strings.Contains(op.Path, "{") {
 			continue

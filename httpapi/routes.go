@@ -46,6 +46,23 @@ func (s *Server) handlers() map[string]handler {
 		"listConversationFlows":  s.listEngines(agentry.ConversationFlow),
 		"deleteConversationFlow": s.delete(agentry.ConversationFlow),
 
+		// Phone numbers and agentry's routing extensions (issue 10).
+		"createPhoneNumber":   s.createPhoneNumber,
+		"importPhoneNumber":   s.importPhoneNumber,
+		"getPhoneNumber":      s.getPhoneNumber,
+		"updatePhoneNumber":   s.updatePhoneNumber,
+		"listPhoneNumbers":    s.listPhoneNumbers,
+		"deletePhoneNumber":   s.deletePhoneNumber,
+		"listAgentTags":       s.listAgentTags,
+		"getAgentTag":         s.getAgentTag,
+		"putAgentTag":         s.putAgentTag,
+		"deleteAgentTag":      s.deleteAgentTag,
+		"listAgentTagHistory": s.listAgentTagHistory,
+		"revertAgentTag":      s.revertAgentTag,
+		"resolve":             s.resolve,
+		"getRoutingMode":      s.getRoutingMode,
+		"putRoutingMode":      s.putRoutingMode,
+
 		"healthz":    s.healthz,
 		"readyz":     s.readyz,
 		"getOpenAPI": s.openapi,
