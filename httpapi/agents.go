@@ -41,11 +41,9 @@ func (s *Server) getAgentVersions(kind *agentry.Kind) handler {
 			if i > 0 {
 				buf = append(buf, ',')
 			}
-			// {"assigned_tags":[…], then the response without its own {.
-			buf = appendTags(buf, routes.AssignedTags(vs[i].Number))
-			at := len(buf)
+			// The response without its closing }, then assigned_tags.
 			buf = appendResponse(buf, &vs[i])
-			buf = append(buf[:at], buf[at+1:]...)
+			buf = appendTags(buf[:len(buf)-1], routes.AssignedTags(vs[i].Number))
 		}
 		buf = append(buf, ']')
 		writeRaw(w, http.StatusOK, buf)

@@ -57,30 +57,31 @@ func writeVersion(w http.ResponseWriter, status int, v *agentry.Version, tags []
 }
 
 // writeWithTags writes an agent version's response (appendResponse's bytes,
-// perhaps from the published cache) with assigned_tags as its first member.
+// perhaps from the published cache) with assigned_tags as its last member.
 // A tag can move onto or off a published version, which never changes, so
 // the cached bytes never hold its tags: they are read from the routing
 // snapshot (cached too) and spliced in here, without copying the body.
 func writeWithTags(w http.ResponseWriter, status int, body []byte, tags []string) {
-	prefix := appendTags(make([]byte, 0, 24+16*len(tags)), tags)
+	suffix := appendTags(make([]byte, 0, 24+16*len(tags)), tags)
 	h := w.Header()
 	h["Content-Type"] = []string{"application/json"}
-	h["Content-Length"] = []string{strconv.Itoa(len(prefix) + len(body) - 1)}
+	h["Content-Length"] = []string{strconv.Itoa(len(body) - 1 + len(suffix))}
 	w.WriteHeader(status)
-	_, _ = w.Write(prefix)
-	_, _ = w.Write(body[1:])
+	_, _ = w.Write(body[:len(body)-1])
+	_, _ = w.Write(suffix)
 }
 
-// appendTags appends `{"assigned_tags":[…],`: the start of an object.
+// appendTags appends `,"assigned_tags":[…]}`: the end of an object that has
+// members already.
 func appendTags(b []byte, tags []string) []byte {
-	b = append(b, `{"assigned_tags":[`...)
+	b = append(b, `,"assigned_tags":[`...)
 	for i, t := range tags {
 		if i > 0 {
 			b = append(b, ',')
 		}
 		b = strconv.AppendQuote(b, t)
 	}
-	return append(b, "],"...)
+	return append(b, "]}"...)
 }
 
 // appendResponse appends the response of v's kind.
