@@ -68,6 +68,20 @@ func (s *Service) Resolve(ctx context.Context, c Caller, req ResolveRequest) (*R
 // AssignedTags lists the tags that hold version n of an agent, most
 // recently assigned first: what version responses show as assigned_tags.
 func (s *Service) AssignedTags(ctx context.Context, c Caller, agentID string, n int64) ([]string, error) {
+	if s.Routes == nil {
+		// No cache: one statement, not a whole snapshot. The caller has just
+		// read the version, so the agent needs no check of its own.
+		a := &AgentRoutes{AgentID: agentID}
+		err := s.readOne(ctx, func(tx Tx) (err error) {
+			a.Tags, err = tx.ListTags(c.Workspace, agentID)
+			return err
+		})
+		if err != nil {
+			return nil, err
+		}
+		sortTags(a.Tags)
+		return a.AssignedTags(n), nil
+	}
 	a, err := s.agentRoutes(ctx, c.Workspace, agentID, false)
 	if err != nil {
 		return nil, err
@@ -84,7 +98,7 @@ func (s *Service) AgentRoutesOf(ctx context.Context, c Caller, agentID string) (
 // versions, the snapshot holds the agent's versions too. Only a routed
 // agent's versions are cached: every change to them logs a route change.
 func (s *Service) agentRoutes(ctx context.Context, ws, id string, versions bool) (*AgentRoutes, error) {
-	key := routeKey(ws, id)
+	key := routeKey{ws, id}
 	if a := s.Routes.agent(key); a != nil && (!versions || a.Routed) {
 		return a, nil
 	}
@@ -127,7 +141,7 @@ func (s *Service) agentRoutes(ctx context.Context, ws, id string, versions bool)
 // phoneRoutes returns a phone number's snapshot, from the cache when it
 // can.
 func (s *Service) phoneRoutes(ctx context.Context, ws, number string) (*PhoneRoutes, error) {
-	key := routeKey(ws, number)
+	key := routeKey{ws, number}
 	if p := s.Routes.phone(key); p != nil {
 		return p, nil
 	}

@@ -30,28 +30,30 @@ const routeShards = 64
 type routeShard struct {
 	mu     sync.RWMutex
 	gen    uint64
-	agents map[string]*AgentRoutes
-	phones map[string]*PhoneRoutes
+	agents map[routeKey]*AgentRoutes
+	phones map[routeKey]*PhoneRoutes
 }
+
+// routeKey names a snapshot: a workspace and an agent id or phone number.
+// (A struct, not a joined string: a lookup allocates nothing.)
+type routeKey struct{ ws, id string }
 
 // NewRouteCache returns a cache of at most maxEntries snapshots (agents and
 // phone numbers together; a shard that fills up starts over).
 func NewRouteCache(maxEntries int) *RouteCache {
 	c := &RouteCache{seed: maphash.MakeSeed(), max: max(maxEntries/routeShards, 1)}
 	for i := range c.shards {
-		c.shards[i].agents = map[string]*AgentRoutes{}
-		c.shards[i].phones = map[string]*PhoneRoutes{}
+		c.shards[i].agents = map[routeKey]*AgentRoutes{}
+		c.shards[i].phones = map[routeKey]*PhoneRoutes{}
 	}
 	return c
 }
 
-func routeKey(ws, id string) string { return ws + "\x00" + id }
-
-func (c *RouteCache) shard(key string) *routeShard {
-	return &c.shards[maphash.String(c.seed, key)%routeShards]
+func (c *RouteCache) shard(key routeKey) *routeShard {
+	return &c.shards[maphash.String(c.seed, key.id)%routeShards]
 }
 
-func (c *RouteCache) agent(key string) *AgentRoutes {
+func (c *RouteCache) agent(key routeKey) *AgentRoutes {
 	if c == nil {
 		return nil
 	}
@@ -61,7 +63,7 @@ func (c *RouteCache) agent(key string) *AgentRoutes {
 	return sh.agents[key]
 }
 
-func (c *RouteCache) phone(key string) *PhoneRoutes {
+func (c *RouteCache) phone(key routeKey) *PhoneRoutes {
 	if c == nil {
 		return nil
 	}
@@ -72,7 +74,7 @@ func (c *RouteCache) phone(key string) *PhoneRoutes {
 }
 
 // generation is the count of forgets of key's shard, read before a load.
-func (c *RouteCache) generation(key string) uint64 {
+func (c *RouteCache) generation(key routeKey) uint64 {
 	if c == nil {
 		return 0
 	}
@@ -82,7 +84,7 @@ func (c *RouteCache) generation(key string) uint64 {
 	return sh.gen
 }
 
-func (c *RouteCache) putAgent(key string, a *AgentRoutes, gen uint64) {
+func (c *RouteCache) putAgent(key routeKey, a *AgentRoutes, gen uint64) {
 	if c == nil {
 		return
 	}
@@ -93,12 +95,12 @@ func (c *RouteCache) putAgent(key string, a *AgentRoutes, gen uint64) {
 		return
 	}
 	if len(sh.agents)+len(sh.phones) >= c.max {
-		sh.agents, sh.phones = map[string]*AgentRoutes{}, map[string]*PhoneRoutes{}
+		sh.agents, sh.phones = map[routeKey]*AgentRoutes{}, map[routeKey]*PhoneRoutes{}
 	}
 	sh.agents[key] = a
 }
 
-func (c *RouteCache) putPhone(key string, p *PhoneRoutes, gen uint64) {
+func (c *RouteCache) putPhone(key routeKey, p *PhoneRoutes, gen uint64) {
 	if c == nil {
 		return
 	}
@@ -109,22 +111,22 @@ func (c *RouteCache) putPhone(key string, p *PhoneRoutes, gen uint64) {
 		return
 	}
 	if len(sh.agents)+len(sh.phones) >= c.max {
-		sh.agents, sh.phones = map[string]*AgentRoutes{}, map[string]*PhoneRoutes{}
+		sh.agents, sh.phones = map[routeKey]*AgentRoutes{}, map[routeKey]*PhoneRoutes{}
 	}
 	sh.phones[key] = p
 }
 
 // ForgetAgent drops the snapshot of an agent.
-func (c *RouteCache) ForgetAgent(ws, id string) { c.forget(routeKey(ws, id)) }
+func (c *RouteCache) ForgetAgent(ws, id string) { c.forget(routeKey{ws, id}) }
 
 // ForgetPhone drops the snapshot of a phone number.
-func (c *RouteCache) ForgetPhone(ws, number string) { c.forget(routeKey(ws, number)) }
+func (c *RouteCache) ForgetPhone(ws, number string) { c.forget(routeKey{ws, number}) }
 
 // Forget drops whatever snapshot subject (an agent id or a phone number)
 // has: what a replica does with each entry of the route change log.
-func (c *RouteCache) Forget(ws, subject string) { c.forget(routeKey(ws, subject)) }
+func (c *RouteCache) Forget(ws, subject string) { c.forget(routeKey{ws, subject}) }
 
-func (c *RouteCache) forget(key string) {
+func (c *RouteCache) forget(key routeKey) {
 	if c == nil {
 		return
 	}

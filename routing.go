@@ -123,7 +123,8 @@ type AgentRoutes struct {
 }
 
 // Resolution is what serves a call: the agent, the concrete version, the
-// tag that applies and its dynamic variables.
+// tag that applies and its dynamic variables (shared with the snapshot it
+// came from: read them, never change them).
 type Resolution struct {
 	AgentID   string
 	Kind      *Kind
@@ -139,6 +140,8 @@ type Resolution struct {
 	Entry int
 	Mode  string
 }
+
+var emptyVariables = map[string]string{}
 
 // tag returns the named tag, or nil.
 func (a *AgentRoutes) tag(name string) *Tag {
@@ -224,12 +227,10 @@ func (a *AgentRoutes) Resolve(ref VersionRef) (Resolution, error) {
 	if want == nil {
 		want = a.preferred(v.Number)
 	}
-	res.Variables = map[string]string{}
+	res.Variables = emptyVariables
 	if want != nil {
-		res.Tag = want.Name
-		for k, val := range want.Variables {
-			res.Variables[k] = val
-		}
+		// The snapshot's own map: snapshots are never changed once made.
+		res.Tag, res.Variables = want.Name, want.Variables
 	}
 	return res, nil
 }
