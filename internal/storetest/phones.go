@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -23,6 +24,7 @@ var phoneTests = []suiteTest{
 	{"Fallback", testPhoneFallback},
 	{"SafeDeletion", testSafeDeletion},
 	{"Pages", testPhonePages},
+	{"DeleteRacesRouting", testDeleteRacesRouting},
 }
 
 func (e *env) mustImport(tb testing.TB, number, extra string) *agentry.Phone {
@@ -388,4 +390,59 @@ func testPhonePages(t *testing.T, open Opener) {
 			t.Errorf("desc %v: %v, want %v", desc, got, w)
 		}
 	}
+}
+
+// A delete racing a move or a binding onto what it deletes: never both.
+// Whatever wins, nothing is left pointing at a version that is gone.
+func testDeleteRacesRouting(t *testing.T, open Opener) {
+	e := newEnv(t, open)
+	p := e.mustImport(t, "+14155550100", "")
+	deleted := 0
+	for round := range 20 {
+		id := e.agentWithVersions(t, agentry.VoiceAgent, 2, 0)
+		var bindErr, tagErr, delErr error
+		var wg sync.WaitGroup
+		start := make(chan struct{})
+		wg.Go(func() {
+			<-start
+			_, bindErr = e.svc.UpdatePhone(e.ctx, e.caller(), p.Number,
+				fields(t, fmt.Sprintf(`{"inbound_agents":[{"agent_id":%q,"agent_version":1,"weight":1}]}`, id)))
+		})
+		wg.Go(func() {
+			<-start
+			_, _, tagErr = e.svc.PutTag(e.ctx, e.caller(), agentry.PutTagRequest{AgentID: id, Name: "prod", Version: n64(1)})
+		})
+		wg.Go(func() {
+			<-start
+			// Every other round the delete comes a little later, so that
+			// both orders happen.
+			time.Sleep(time.Duration(round%2) * 5 * time.Millisecond)
+			delErr = e.svc.DeleteVersion(e.ctx, e.caller(), agentry.DeleteVersionRequest{AgentID: id, Version: 1})
+		})
+		close(start)
+		wg.Wait()
+		if delErr == nil {
+			deleted++
+		}
+		if delErr == nil && (bindErr == nil || tagErr == nil) {
+			t.Fatalf("round %d: version 1 was deleted and also bound (%v) or tagged (%v)", round, bindErr, tagErr)
+		}
+		for _, err := range []error{bindErr, tagErr} {
+			if err != nil && agentry.ErrorCode(err) != agentry.EUNPROCESSABLE {
+				t.Fatalf("round %d: a refused binding or move: %v, want EUNPROCESSABLE (the version is gone)", round, err)
+			}
+		}
+		if delErr != nil && agentry.ErrorCode(delErr) != agentry.EINVALID {
+			t.Fatalf("round %d: refused delete: %v, want EINVALID", round, delErr)
+		}
+		var uses []agentry.PhoneUse
+		mustView(t, e.store, func(tx agentry.Tx) (err error) { uses, err = tx.PhoneUses(e.ws, id); return err })
+		tag, _ := e.svc.GetTag(e.ctx, e.caller(), id, "prod")
+		if gone := countVersions(t, e.store, e.ws, id) == 1; gone && (len(uses) > 0 || tag != nil && tag.Version != nil) {
+			t.Fatalf("round %d: version 1 is gone but routing points at it: %v, %+v", round, uses, tag)
+		}
+		// Let the number go for the next round's agent.
+		e.mustUpdatePhone(t, p.Number, `{"inbound_agents":null}`)
+	}
+	t.Logf("the delete won %d of 20 rounds", deleted)
 }
