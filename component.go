@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"strconv"
 )
@@ -100,7 +101,7 @@ func (s *Service) CreateComponent(ctx context.Context, c Caller, fields Fields) 
 	if err != nil {
 		return nil, err
 	}
-	config, err := encodeConfig(maps(fields))
+	config, err := encodeConfig(maps.Clone(fields))
 	if err != nil {
 		return nil, err
 	}
@@ -120,15 +121,6 @@ func (s *Service) CreateComponent(ctx context.Context, c Caller, fields Fields) 
 		return nil, err
 	}
 	return comp, nil
-}
-
-// maps copies fields, so that encoding does not change the caller's map.
-func maps(f Fields) Fields {
-	out := make(Fields, len(f))
-	for k, v := range f {
-		out[k] = v
-	}
-	return out
 }
 
 // GetComponent reads a shared component with the flows it is linked to.

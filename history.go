@@ -86,6 +86,8 @@ var fixedEvents = []Event{
 	{"tag.moved", "A tag of an agent was created, moved to another version or unassigned.", true},
 	{"tag.reverted", "A tag was put back to the state before one of its history entries.", true},
 	{"tag.deleted", "A tag of an agent was deleted.", true},
+	{"phone_number.created", "A phone number was created or imported, with the agents it routes to.", true},
+	{"phone_number.updated", "A phone number's settings other than its routing changed (nickname, webhooks, SIP settings).", true},
 	{"phone_number.routing_changed", "The agents a phone number routes to, their weights, or its routing mode changed.", true},
 	{"phone_number.deleted", "A phone number was deleted.", true},
 	{"api_key.created", "An API key was created (by `agentry keys create`, or by serve for AGENTRY_API_KEY or a first start).", true},

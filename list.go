@@ -27,6 +27,9 @@ type ResourcePage struct {
 	Items   []Resource
 	HasMore bool
 	NextKey string // "" when there is no next page
+	// Tags are the tags of the page's agents, by agent id (list-agents
+	// shows them).
+	Tags map[string][]Tag
 }
 
 // VersionPage is one page of one agent's versions.
@@ -41,6 +44,18 @@ type AgentFilter struct {
 	// Kind is VoiceAgent or ChatAgent; nil or AnyAgent lists both.
 	Kind   *Kind
 	Search string
+	// PublishedOnly lists only agents with a published version; Tag only
+	// agents whose tag of that name is assigned (agentry's extensions).
+	PublishedOnly bool
+	Tag           string
+}
+
+// VersionFilter narrows list-agent-versions (agentry's extensions).
+type VersionFilter struct {
+	// PublishedOnly lists only published versions; Tag only the version
+	// that the tag of that name holds.
+	PublishedOnly bool
+	Tag           string
 }
 
 // ListAgents returns one page of the workspace's agents, ordered by creation.
@@ -57,16 +72,30 @@ func (s *Service) ListAgents(ctx context.Context, c Caller, f AgentFilter, p Pag
 	if err != nil {
 		return nil, err
 	}
+	q.PublishedOnly, q.Tag = f.PublishedOnly, f.Tag
 	var items []Resource
+	var tags []Tag
 	err = s.Store.View(ctx, func(tx Tx) error {
 		var err error
-		items, err = tx.ListResources(c.Workspace, q)
+		if items, err = tx.ListResources(c.Workspace, q); err != nil || len(items) == 0 {
+			return err
+		}
+		ids := make([]string, len(items))
+		for i := range items {
+			ids[i] = items[i].ID
+		}
+		tags, err = tx.ListTags(c.Workspace, ids...)
 		return err
 	})
 	if err != nil {
 		return nil, err
 	}
-	return resourcePage(items, p), nil
+	page := resourcePage(items, p)
+	page.Tags = map[string][]Tag{}
+	for _, t := range tags {
+		page.Tags[t.AgentID] = append(page.Tags[t.AgentID], t)
+	}
+	return page, nil
 }
 
 // ListEngines returns one page of the workspace's engines of one kind, each
@@ -137,8 +166,14 @@ func resourcePage(items []Resource, p PageRequest) *ResourcePage {
 
 // ListVersions returns one page of an agent's versions, ordered by number.
 func (s *Service) ListVersions(ctx context.Context, c Caller, agentID string, p PageRequest) (*VersionPage, error) {
+	return s.ListVersionsWhere(ctx, c, agentID, VersionFilter{}, p)
+}
+
+// ListVersionsWhere returns one page of those of an agent's versions that
+// the filter keeps, ordered by number.
+func (s *Service) ListVersionsWhere(ctx context.Context, c Caller, agentID string, f VersionFilter, p PageRequest) (*VersionPage, error) {
 	p = p.normalized()
-	q := VersionQuery{Desc: p.Desc, Limit: p.Limit + 1, Summary: true}
+	q := VersionQuery{Desc: p.Desc, Limit: p.Limit + 1, Summary: true, PublishedOnly: f.PublishedOnly, Tag: f.Tag}
 	if p.Key != "" {
 		parts, err := decodePageKey(p.Key, "v", p.Desc, 1)
 		if err != nil {

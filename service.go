@@ -25,6 +25,13 @@ type Service struct {
 	// (knowledgebase.go, account.go).
 	KnowledgeBaseIndexing time.Duration
 	ConcurrencyLimit      int
+	// Routes caches routing snapshots between requests (resolve.go); nil
+	// reads them from the store every time.
+	Routes *RouteCache
+	// Random draws the number in [0, 1) that a random-mode phone number
+	// picks an entry with; tests inject a seeded one. Nil means
+	// math/rand/v2's Float64.
+	Random func() float64
 }
 
 // Caller is who makes a request: the workspace of the calling key, which key
@@ -137,7 +144,17 @@ func resolve(tx Tx, r *Resource, ref VersionRef, def int) (*Version, error) {
 	case RefNumber:
 		return getVersion(tx, r, ref.Number)
 	case RefTag:
-		return nil, Errorf(ENOTFOUND, "%s %s has no tag %q", r.Kind.Noun, r.ID, ref.Tag)
+		t, err := tx.GetTag(r.WorkspaceID, r.ID, ref.Tag)
+		if errors.Is(err, ErrNotFound) {
+			return nil, Errorf(ENOTFOUND, "%s %s has no tag %q", r.Kind.Noun, r.ID, ref.Tag)
+		} else if err != nil {
+			return nil, err
+		}
+		if t.Version != nil {
+			return getVersion(tx, r, *t.Version)
+		}
+		// An unassigned tag names the latest version, as Retell resolves it.
+		pick = PickLatest
 	case RefLatest:
 		pick = PickLatest
 	case RefLatestPublished:

@@ -210,11 +210,76 @@ type Tx interface {
 	// DraftLinkers maps each of ids (objects of kind) to the resources that
 	// have a draft version linking it, each once, in id order.
 	DraftLinkers(workspaceID, kind string, ids []string) (map[string][]string, error)
+
+	// Routing: tags, their history, phone numbers and the route change
+	// log (tags.go, phones.go, resolve.go).
+
+	// GetTag reads one tag; ListTags the tags of the given agents, by agent
+	// and name.
+	GetTag(workspaceID, agentID, name string) (*Tag, error)
+	ListTags(workspaceID string, agentIDs ...string) ([]Tag, error)
+	// PutTag inserts or replaces a tag row.
+	PutTag(t *Tag) error
+	DeleteTag(workspaceID, agentID, name string) error
+	// MaxTagOrder is the largest AssignedOrder among an agent's tags (0 if
+	// none).
+	MaxTagOrder(workspaceID, agentID string) (int64, error)
+	// LastTagSeq is the seq of a tag name's latest history entry (0 if
+	// none), whether or not the tag still exists.
+	LastTagSeq(workspaceID, agentID, name string) (int64, error)
+	InsertTagEntry(e *TagEntry) error
+	GetTagEntry(workspaceID, agentID, name string, seq int64) (*TagEntry, error)
+	ListTagEntries(workspaceID, agentID, name string, q EntryQuery) ([]TagEntry, error)
+
+	// InsertPhone inserts a phone number and its binding rows (from Lists);
+	// a number that exists in any workspace is ErrDuplicate.
+	InsertPhone(p *Phone) error
+	GetPhone(workspaceID, number string) (*Phone, error)
+	// LockPhone reads a phone number and locks its row until the
+	// transaction ends.
+	LockPhone(workspaceID, number string) (*Phone, error)
+	// UpdatePhone writes a phone number's mutable columns and replaces its
+	// binding rows.
+	UpdatePhone(p *Phone) error
+	DeletePhone(workspaceID, number string) error
+	ListPhones(workspaceID string, q PhoneQuery) ([]Phone, error)
+	// PhoneUses lists the list entries that bind an agent, by number,
+	// direction and position.
+	PhoneUses(workspaceID, agentID string) ([]PhoneUse, error)
+	// FallbackUsers lists the numbers whose fallback number is number.
+	FallbackUsers(workspaceID, number string) ([]string, error)
+	// AgentBound reports whether a phone number binds the agent;
+	// AgentRouted whether one does or the agent has a tag.
+	AgentBound(workspaceID, agentID string) (bool, error)
+	AgentRouted(workspaceID, agentID string) (bool, error)
+	// VersionStates lists an agent's versions (number, published,
+	// published_at), ascending.
+	VersionStates(workspaceID, agentID string) ([]VersionState, error)
+	// RecordRouteChange appends to the route change log and drops entries
+	// older than pruneBefore.
+	RecordRouteChange(ch RouteChange, pruneBefore int64) error
+	// RouteChangesSince lists the logged route changes at or after at.
+	RouteChangesSince(at int64) ([]RouteChange, error)
 }
 
 // KeysetQuery selects a page of rows ordered by (CreatedAt, ID): the rows
 // after After in the direction Desc says, at most Limit of them.
 type KeysetQuery struct {
+	After *ResourceCursor
+	Desc  bool
+	Limit int
+}
+
+// EntryQuery selects a page of a tag's history, ordered by seq.
+type EntryQuery struct {
+	After *int64
+	Desc  bool
+	Limit int
+}
+
+// PhoneQuery selects a page of phone numbers, ordered by (CreatedAt,
+// Number); the cursor's ID is the number.
+type PhoneQuery struct {
 	After *ResourceCursor
 	Desc  bool
 	Limit int
@@ -240,9 +305,13 @@ const (
 type ResourceQuery struct {
 	Kinds  []string // the stored kind names to list (Kind.Names); at least one
 	Search string   // case-insensitive substring of the name, or substring of the ID
-	After  *ResourceCursor
-	Desc   bool
-	Limit  int
+	// PublishedOnly keeps agents that have a published version; Tag those
+	// whose tag of that name is assigned.
+	PublishedOnly bool
+	Tag           string
+	After         *ResourceCursor
+	Desc          bool
+	Limit         int
 }
 
 // ResourceCursor is the keyset position after which a page of resources
@@ -257,6 +326,10 @@ type VersionQuery struct {
 	After *int64
 	Desc  bool
 	Limit int // 0 means every version
+	// PublishedOnly keeps published versions; Tag the version that the tag
+	// of that name holds.
+	PublishedOnly bool
+	Tag           string
 	// Summary asks only for what a version summary shows: number,
 	// base_version, published, title, description, modified_at. Config and
 	// the other fields are left empty.

@@ -199,6 +199,7 @@ func (s *Service) Update(ctx context.Context, c Caller, req UpdateRequest) (*Ver
 // draft that takes the agent's next number (create-agent-version).
 func (s *Service) Branch(ctx context.Context, c Caller, req BranchRequest) (*Version, error) {
 	var v *Version
+	var routed bool // a tag or phone number points at the agent: routing snapshots hold its versions
 	err := s.Store.Update(ctx, func(tx Tx) error {
 		// The copies keep the base's links to knowledge bases and shared
 		// components, which must not be deleted meanwhile (see links.go).
@@ -232,10 +233,16 @@ func (s *Service) Branch(ctx context.Context, c Caller, req BranchRequest) (*Ver
 		}
 		// The new draft has the highest number: it is the latest version.
 		name := nameOf(v.Config)
+		if routed, err = routedChange(tx, r, now); err != nil {
+			return err
+		}
 		return touch(tx, r, now, &name)
 	})
 	if err != nil {
 		return nil, err
+	}
+	if routed {
+		s.Routes.ForgetAgent(c.Workspace, req.AgentID)
 	}
 	return v, nil
 }
@@ -243,7 +250,8 @@ func (s *Service) Branch(ctx context.Context, c Caller, req BranchRequest) (*Ver
 // Publish turns a draft of an agent into a published version in place, and
 // publishes the engine version it pins in the same transaction.
 func (s *Service) Publish(ctx context.Context, c Caller, req PublishRequest) error {
-	return s.Store.Update(ctx, func(tx Tx) error {
+	var routed bool
+	err := s.Store.Update(ctx, func(tx Tx) error {
 		r, err := getResource(tx, c.Workspace, AnyAgent, req.AgentID, true)
 		if err != nil {
 			return err
@@ -276,19 +284,27 @@ func (s *Service) Publish(ctx context.Context, c Caller, req PublishRequest) err
 		if err := publishEngine(tx, v, now); err != nil {
 			return err
 		}
+		if routed, err = routedChange(tx, r, now); err != nil {
+			return err
+		}
 		return touch(tx, r, now, nil)
 	})
+	if err == nil && routed {
+		s.Routes.ForgetAgent(c.Workspace, req.AgentID)
+	}
+	return err
 }
 
 // DeleteVersion deletes one version of an agent. The last remaining version
 // cannot be deleted: the agent itself is deleted instead.
 func (s *Service) DeleteVersion(ctx context.Context, c Caller, req DeleteVersionRequest) error {
-	return s.Store.Update(ctx, func(tx Tx) error {
+	err := s.Store.Update(ctx, func(tx Tx) error {
 		r, err := getResource(tx, c.Workspace, AnyAgent, req.AgentID, true)
 		if err != nil {
 			return err
 		}
-		if _, err := getVersion(tx, r, req.Version); err != nil {
+		v, err := getVersion(tx, r, req.Version)
+		if err != nil {
 			return err
 		}
 		n, err := tx.CountVersions(c.Workspace, r.ID)
@@ -297,6 +313,9 @@ func (s *Service) DeleteVersion(ctx context.Context, c Caller, req DeleteVersion
 		}
 		if n <= 1 {
 			return Errorf(EINVALID, "version %d is the only version of agent %s and cannot be deleted: delete the agent with delete-agent instead", req.Version, r.ID)
+		}
+		if err := refuseUsedVersion(tx, r, v); err != nil {
+			return err
 		}
 		if err := tx.DeleteVersion(c.Workspace, r.ID, req.Version); err != nil {
 			return err
@@ -315,18 +334,27 @@ func (s *Service) DeleteVersion(ctx context.Context, c Caller, req DeleteVersion
 		}
 		return touch(tx, r, now, name)
 	})
+	if err == nil {
+		s.Routes.ForgetAgent(c.Workspace, req.AgentID)
+	}
+	return err
 }
 
 // Delete deletes a resource and every version of it. An engine that agent
 // versions pin is refused unless Force is set.
 func (s *Service) Delete(ctx context.Context, c Caller, req DeleteRequest) error {
-	return s.Store.Update(ctx, func(tx Tx) error {
+	err := s.Store.Update(ctx, func(tx Tx) error {
 		r, err := getResource(tx, c.Workspace, req.Kind, req.ID, true)
 		if err != nil {
 			return err
 		}
 		if r.Kind.Engine && !req.Force {
 			if err := refuseUsedEngine(tx, r); err != nil {
+				return err
+			}
+		}
+		if r.Kind.Agent {
+			if err := refuseBoundAgent(tx, r); err != nil {
 				return err
 			}
 		}
@@ -338,6 +366,10 @@ func (s *Service) Delete(ctx context.Context, c Caller, req DeleteRequest) error
 		}
 		return logDeletion(tx, c.Workspace, r.ID, nil, s.now())
 	})
+	if err == nil {
+		s.Routes.ForgetAgent(c.Workspace, req.ID)
+	}
+	return err
 }
 
 // Versions returns every version of a resource, ascending by number.

@@ -5,19 +5,19 @@ package api
 var exampleAgent = map[string]any{
 	"agent_id": "agent_3f9c2a7d41b84e0c9a5d6e1f", "version": 0, "is_published": false,
 	"base_version": nil, "version_title": nil, "version_description": nil,
-	"last_modification_timestamp": 1764340000000,
-	"agent_name":                  "Front desk",
-	"voice_id":                    "retell-Cimo",
-	"language":                    "en-US",
-	"response_engine":             map[string]any{"type": "retell-llm", "llm_id": "llm_5c1e8f2a9b7d4e3f", "version": 0},
+	"last_modification_timestamp": 1764340000000, "assigned_tags": []any{"prod"},
+	"agent_name":      "Front desk",
+	"voice_id":        "retell-Cimo",
+	"language":        "en-US",
+	"response_engine": map[string]any{"type": "retell-llm", "llm_id": "llm_5c1e8f2a9b7d4e3f", "version": 0},
 }
 
 var exampleDraft = map[string]any{
 	"agent_id": "agent_3f9c2a7d41b84e0c9a5d6e1f", "version": 2, "is_published": false,
 	"base_version": 1, "version_title": nil, "version_description": nil,
-	"last_modification_timestamp": 1764340100000,
-	"voice_id":                    "retell-Cimo",
-	"response_engine":             map[string]any{"type": "retell-llm", "llm_id": "llm_5c1e8f2a9b7d4e3f", "version": 1},
+	"last_modification_timestamp": 1764340100000, "assigned_tags": []any{},
+	"voice_id":        "retell-Cimo",
+	"response_engine": map[string]any{"type": "retell-llm", "llm_id": "llm_5c1e8f2a9b7d4e3f", "version": 1},
 }
 
 var exampleAgentList = map[string]any{"has_more": false, "items": []any{map[string]any{
@@ -63,7 +63,7 @@ var exampleFlow = map[string]any{
 var exampleChatAgent = map[string]any{
 	"agent_id": "agent_7d1e3f5a9b2c4d6e8f0a1b2c", "version": 0, "is_published": false,
 	"base_version": nil, "version_title": nil, "version_description": nil,
-	"last_modification_timestamp": 1764340000000,
-	"agent_name":                  "Web chat",
-	"response_engine":             map[string]any{"type": "retell-llm", "llm_id": "llm_5c1e8f2a9b7d4e3f", "version": 0},
+	"last_modification_timestamp": 1764340000000, "assigned_tags": []any{},
+	"agent_name":      "Web chat",
+	"response_engine": map[string]any{"type": "retell-llm", "llm_id": "llm_5c1e8f2a9b7d4e3f", "version": 0},
 }

@@ -146,7 +146,7 @@ func TestExamplesAreValidConfigurations(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			meta := []string{"agent_id", "llm_id", "conversation_flow_id", "version", "is_published", "base_version",
-				"version_title", "version_description", "last_modification_timestamp"}
+				"version_title", "version_description", "last_modification_timestamp", "assigned_tags"}
 			fields := agentry.Fields{}
 			for k, v := range tc.example {
 				if slices.Contains(meta, k) {

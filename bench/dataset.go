@@ -28,6 +28,8 @@ type dataset struct {
 	published int
 	loadTime  time.Duration
 	dbBytes   int64
+	// numbers are the phone numbers the resolve scenarios call (routing.go).
+	numbers []string
 }
 
 // loadDataset opens the store at dsn (fresh), ensures key, and writes n

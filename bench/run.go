@@ -95,6 +95,12 @@ func run(ctx context.Context, o *options) error {
 	}
 	rep.ds = ds
 	logf("loaded in %s", ds.loadTime.Round(time.Millisecond))
+	if o.only == nil || o.only["resolve"] || o.only["resolve agent"] {
+		logf("binding %d phone numbers and tags for the resolve scenarios", routedNumbers)
+		if err := loadRouting(ctx, dsn, ds, min(routedNumbers, o.distinct, len(ds.agents)/4)); err != nil {
+			return fmt.Errorf("routing data: %w", err)
+		}
+	}
 
 	srv, err := startAgentry(o, bin, dsn, ds, tmp, "agentry")
 	if err != nil {
@@ -281,6 +287,11 @@ func buildScenarios(o *options, ds *dataset, host string, listKeys []string) []s
 	add(scenario{name: "list-agents", reqs: lists})
 	add(scenario{name: "list-agent-versions", reqs: versions})
 	add(scenario{name: "update-agent", reqs: updates})
+	if len(ds.numbers) > 0 {
+		byNumber, byAgent := resolveScenarios(ds, host)
+		add(scenario{name: "resolve", reqs: byNumber})
+		add(scenario{name: "resolve agent", reqs: byAgent})
+	}
 
 	// Publishes: every draft of the cold agents, lowest numbers first, agents
 	// interleaved so that concurrent publishes go to different agents.

@@ -17,7 +17,11 @@ func (s *Server) repairAgent(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	writeVersion(w, http.StatusOK, v)
+	tags, err := s.assignedTags(r, v.Kind, v.ResourceID, v.Number)
+	if err != nil {
+		return err
+	}
+	writeVersion(w, http.StatusOK, v, tags)
 	return nil
 }
 

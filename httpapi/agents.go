@@ -3,6 +3,8 @@ package httpapi
 import (
 	"encoding/json"
 	"net/http"
+	"net/url"
+	"strconv"
 
 	"github.com/agentry/agentry"
 	"github.com/agentry/agentry/schema"
@@ -29,13 +31,19 @@ func (s *Server) getAgentVersions(kind *agentry.Kind) handler {
 		if err != nil {
 			return err
 		}
+		routes, err := s.Service.AgentRoutesOf(r.Context(), caller(r), r.PathValue(kind.IDField))
+		if err != nil {
+			return err
+		}
 		buf := make([]byte, 0, 512*len(vs)+2)
 		buf = append(buf, '[')
 		for i := range vs {
 			if i > 0 {
 				buf = append(buf, ',')
 			}
+			// The response without its closing }, then assigned_tags.
 			buf = appendResponse(buf, &vs[i])
+			buf = appendTags(buf[:len(buf)-1], routes.AssignedTags(vs[i].Number))
 		}
 		buf = append(buf, ']')
 		writeRaw(w, http.StatusOK, buf)
@@ -69,9 +77,16 @@ func (s *Server) listAgents(w http.ResponseWriter, r *http.Request) error {
 				} `json:"channel"`
 				Query string `json:"query"`
 			} `json:"filter_criteria"`
+			PublishedOnly bool   `json:"agentry_published_only"`
+			Tag           string `json:"agentry_tag"`
 		}
 		if err := json.Unmarshal(body, &req); err != nil {
 			return agentry.Errorf(agentry.EINVALID, "request body: %v", err)
+		}
+		if filter.PublishedOnly, filter.Tag = req.PublishedOnly, req.Tag; req.Tag != "" {
+			if _, err := agentry.ParseTagName(req.Tag); err != nil {
+				return agentry.Errorf(agentry.EINVALID, "agentry_tag: %q is not a tag name", req.Tag)
+			}
 		}
 		if fc := req.FilterCriteria; fc != nil {
 			filter.Search = fc.Query
@@ -87,7 +102,11 @@ func (s *Server) listAgents(w http.ResponseWriter, r *http.Request) error {
 	}
 	out := listResponse[agentListItem]{Items: make([]agentListItem, len(res.Items)), HasMore: res.HasMore, PaginationKey: res.NextKey}
 	for i, a := range res.Items {
-		out.Items[i] = agentListItem{AgentID: a.ID, AgentName: a.Name, Channel: a.Kind.Name, UserModifiedTimestamp: a.ModifiedAt, Tags: struct{}{}}
+		tags := tagMap{}
+		for _, t := range res.Tags[a.ID] {
+			tags[t.Name] = rootTagState{Version: t.Version, DynamicVariables: t.Variables}
+		}
+		out.Items[i] = agentListItem{AgentID: a.ID, AgentName: a.Name, Channel: a.Kind.Name, UserModifiedTimestamp: a.ModifiedAt, Tags: tags}
 	}
 	writeJSON(w, http.StatusOK, out)
 	return nil
@@ -106,7 +125,7 @@ func (s *Server) createAgentVersion(w http.ResponseWriter, r *http.Request) erro
 	if err != nil {
 		return err
 	}
-	writeVersion(w, http.StatusCreated, v)
+	writeVersion(w, http.StatusCreated, v, nil) // no tag can hold a version just made
 	return nil
 }
 
@@ -153,7 +172,11 @@ func (s *Server) listAgentVersions(w http.ResponseWriter, r *http.Request) error
 	if err != nil {
 		return err
 	}
-	res, err := s.Service.ListVersions(r.Context(), caller(r), r.PathValue("agent_id"), page)
+	filter, err := versionFilter(q)
+	if err != nil {
+		return err
+	}
+	res, err := s.Service.ListVersionsWhere(r.Context(), caller(r), r.PathValue("agent_id"), filter, page)
 	if err != nil {
 		return err
 	}
@@ -164,4 +187,21 @@ func (s *Server) listAgentVersions(w http.ResponseWriter, r *http.Request) error
 	}
 	writeJSON(w, http.StatusOK, out)
 	return nil
+}
+
+// versionFilter reads agentry's filters of list-agent-versions.
+func versionFilter(q url.Values) (agentry.VersionFilter, error) {
+	var f agentry.VersionFilter
+	if raw := q.Get("agentry_published_only"); raw != "" {
+		var err error
+		if f.PublishedOnly, err = strconv.ParseBool(raw); err != nil {
+			return f, agentry.Errorf(agentry.EINVALID, "agentry_published_only: must be true or false, got %q", raw)
+		}
+	}
+	if f.Tag = q.Get("agentry_tag"); f.Tag != "" {
+		if _, err := agentry.ParseTagName(f.Tag); err != nil {
+			return f, agentry.Errorf(agentry.EINVALID, "agentry_tag: %q is not a tag name", f.Tag)
+		}
+	}
+	return f, nil
 }

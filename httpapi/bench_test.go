@@ -50,7 +50,7 @@ func benchServer(b *testing.B) (http.Handler, string, string) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	svc := &agentry.Service{Store: st, Rules: schema.Rules{}}
+	svc := &agentry.Service{Store: st, Rules: schema.Rules{}, Routes: agentry.NewRouteCache(1000)} // as serve has it
 	s := &Server{Service: svc, Keys: keys, Store: st, CacheBytes: 1 << 20, KeyTTL: 1 << 62, Logger: slog.New(slog.DiscardHandler)}
 	h := s.Handler()
 	c, err := keys.Authenticate(ctx, key)

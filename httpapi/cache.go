@@ -186,11 +186,15 @@ const deletionOverlap = 30 * time.Second
 // WatchDeletions reads the deletion log every interval until ctx ends and
 // forgets the cached published versions it names, so that a version deleted
 // through another replica stops being served here within about interval.
+// It reads the route change log too, and forgets the routing snapshots
+// (Service.Routes) that either log names, so that a tag moved or a number
+// rebound through another replica is resolved here within the same bound.
 // Call it after Handler, in its own goroutine.
 func (s *Server) WatchDeletions(ctx context.Context, interval time.Duration) {
-	if s.published == nil || s.published.maxBytes <= 0 {
+	if (s.published == nil || s.published.maxBytes <= 0) && s.Service.Routes == nil {
 		return
 	}
+	routes := newRouteWatch(s.Service)
 	since := time.Now().Add(-deletionOverlap).UnixMilli()
 	tick := time.NewTicker(interval)
 	defer tick.Stop()
@@ -220,7 +224,51 @@ func (s *Server) WatchDeletions(ctx context.Context, interval time.Duration) {
 			} else {
 				s.published.deleteVersion(d.WorkspaceID, d.ResourceID, *d.Number)
 			}
+			s.Service.Routes.Forget(d.WorkspaceID, d.ResourceID)
+		}
+		if err := routes.read(ctx, since); err != nil {
+			if !failing && ctx.Err() == nil {
+				s.logger().Warn("cannot read the route change log; cached routing is kept until it can be read", "err", err)
+			}
+			failing = true
+			continue
 		}
 		since = started.Add(-deletionOverlap).UnixMilli()
 	}
+}
+
+// routeWatch applies the route change log to the service's routing
+// snapshots. Each entry is applied once: the log is read with the same
+// overlap as the deletion log, and the ids seen in the overlap are
+// remembered (forgetting a snapshot again would only cost a reload).
+type routeWatch struct {
+	svc  *agentry.Service
+	seen map[string]int64 // entry id → its time, pruned past the overlap
+}
+
+func newRouteWatch(svc *agentry.Service) *routeWatch {
+	return &routeWatch{svc: svc, seen: map[string]int64{}}
+}
+
+func (w *routeWatch) read(ctx context.Context, since int64) error {
+	if w.svc.Routes == nil {
+		return nil
+	}
+	chs, err := w.svc.RouteChangesSince(ctx, since)
+	if err != nil {
+		return err
+	}
+	for _, ch := range chs {
+		if _, done := w.seen[ch.ID]; done {
+			continue
+		}
+		w.seen[ch.ID] = ch.At
+		w.svc.Routes.Forget(ch.WorkspaceID, ch.Subject)
+	}
+	for id, at := range w.seen {
+		if at < since {
+			delete(w.seen, id)
+		}
+	}
+	return nil
 }

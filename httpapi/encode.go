@@ -17,11 +17,19 @@ type listResponse[T any] struct {
 
 // agentListItem is AgentListItemResponse.
 type agentListItem struct {
-	AgentID               string   `json:"agent_id"`
-	AgentName             string   `json:"agent_name"`
-	Channel               string   `json:"channel"`
-	UserModifiedTimestamp int64    `json:"user_modified_timestamp"`
-	Tags                  struct{} `json:"tags"`
+	AgentID               string `json:"agent_id"`
+	AgentName             string `json:"agent_name"`
+	Channel               string `json:"channel"`
+	UserModifiedTimestamp int64  `json:"user_modified_timestamp"`
+	Tags                  tagMap `json:"tags"`
+}
+
+// tagMap is AgentRootTagState by tag name.
+type tagMap map[string]rootTagState
+
+type rootTagState struct {
+	Version          *int64            `json:"version,omitempty"`
+	DynamicVariables map[string]string `json:"dynamic_variables"`
 }
 
 // versionSummary is AgentVersionSummary: optional fields are omitted, never
@@ -37,10 +45,43 @@ type versionSummary struct {
 
 // writeVersion writes a version as the response of its kind (AgentResponse,
 // ChatAgentResponse, RetellLLMResponse, ConversationFlowResponse), with its
-// ETag.
-func writeVersion(w http.ResponseWriter, status int, v *agentry.Version) {
+// ETag; an agent version's with its assigned tags.
+func writeVersion(w http.ResponseWriter, status int, v *agentry.Version, tags []string) {
 	w.Header()["Etag"] = []string{agentry.ETag(v)}
-	writeRaw(w, status, appendResponse(make([]byte, 0, 256+len(v.Config)), v))
+	body := appendResponse(make([]byte, 0, 256+len(v.Config)), v)
+	if v.Kind.Agent {
+		writeWithTags(w, status, body, tags)
+		return
+	}
+	writeRaw(w, status, body)
+}
+
+// writeWithTags writes an agent version's response (appendResponse's bytes,
+// perhaps from the published cache) with assigned_tags as its last member.
+// A tag can move onto or off a published version, which never changes, so
+// the cached bytes never hold its tags: they are read from the routing
+// snapshot (cached too) and spliced in here, without copying the body.
+func writeWithTags(w http.ResponseWriter, status int, body []byte, tags []string) {
+	suffix := appendTags(make([]byte, 0, 24+16*len(tags)), tags)
+	h := w.Header()
+	h["Content-Type"] = []string{"application/json"}
+	h["Content-Length"] = []string{strconv.Itoa(len(body) - 1 + len(suffix))}
+	w.WriteHeader(status)
+	_, _ = w.Write(body[:len(body)-1])
+	_, _ = w.Write(suffix)
+}
+
+// appendTags appends `,"assigned_tags":[…]}`: the end of an object that has
+// members already.
+func appendTags(b []byte, tags []string) []byte {
+	b = append(b, `,"assigned_tags":[`...)
+	for i, t := range tags {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = strconv.AppendQuote(b, t)
+	}
+	return append(b, "]}"...)
 }
 
 // appendResponse appends the response of v's kind.

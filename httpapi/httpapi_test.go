@@ -231,7 +231,8 @@ func TestNotFoundStatusFollowsTheTable(t *testing.T) {
 	id := e.createAgent(e.keyA)
 	// Bodies that pass validation, so that the lookup is what fails.
 	bodies := map[string]string{"createAgentVersion": `{"base_version":0}`, "publishAgentVersion": `{"version":0}`,
-		"getAppToolSchema": `{"app_tool_template_name":"x"}`}
+		"getAppToolSchema": `{"app_tool_template_name":"x"}`,
+		"putAgentTag":      `{"version":null}`, "revertAgentTag": `{"seq":1}`, "putRoutingMode": `{"mode":"sticky"}`}
 	// Required query parameters, likewise.
 	queries := map[string]string{"getMCPTools": "?mcp_id=x"}
 	for _, op := range api.Operations {

@@ -74,7 +74,7 @@ func (s *Server) create(kind *agentry.Kind) handler {
 		if err != nil {
 			return err
 		}
-		writeVersion(w, http.StatusCreated, v)
+		writeVersion(w, http.StatusCreated, v, nil) // a new agent has no tags
 		return nil
 	}
 }
@@ -99,7 +99,11 @@ func (s *Server) update(kind *agentry.Kind, parse refParser) handler {
 		if err != nil {
 			return err
 		}
-		writeVersion(w, http.StatusOK, v)
+		tags, err := s.assignedTags(r, v.Kind, v.ResourceID, v.Number)
+		if err != nil {
+			return err
+		}
+		writeVersion(w, http.StatusOK, v, tags)
 		return nil
 	}
 }
@@ -133,9 +137,7 @@ func (s *Server) getVersion(w http.ResponseWriter, r *http.Request, a agentry.Ad
 	if a.Version.Form == agentry.RefNumber {
 		key = cacheKey(c.Workspace, a.Kind.Name, a.ID, a.Version.Number)
 		if body, etag, ok := s.published.get(key); ok {
-			w.Header()["Etag"] = []string{etag}
-			writeRaw(w, http.StatusOK, body)
-			return nil
+			return s.writeCached(w, r, a.Kind, a.ID, a.Version.Number, body, etag)
 		}
 	}
 	v, err := s.Service.Get(r.Context(), c, a)
@@ -146,9 +148,32 @@ func (s *Server) getVersion(w http.ResponseWriter, r *http.Request, a agentry.Ad
 	if v.Published {
 		s.published.put(cacheKey(c.Workspace, a.Kind.Name, a.ID, v.Number), c.Workspace, a.ID, body, etag)
 	}
+	return s.writeCached(w, r, v.Kind, a.ID, v.Number, body, etag)
+}
+
+// writeCached writes a version's encoded response: an agent version's with
+// its assigned tags, which are never part of the cached bytes.
+func (s *Server) writeCached(w http.ResponseWriter, r *http.Request, kind *agentry.Kind, id string, number int64, body []byte, etag string) error {
 	w.Header()["Etag"] = []string{etag}
-	writeRaw(w, http.StatusOK, body)
+	if !kind.Agent {
+		writeRaw(w, http.StatusOK, body)
+		return nil
+	}
+	tags, err := s.Service.AssignedTags(r.Context(), caller(r), id, number)
+	if err != nil {
+		return err
+	}
+	writeWithTags(w, http.StatusOK, body, tags)
 	return nil
+}
+
+// assignedTags lists the tags that hold an agent version (nil for
+// engines).
+func (s *Server) assignedTags(r *http.Request, kind *agentry.Kind, id string, number int64) ([]string, error) {
+	if !kind.Agent {
+		return nil, nil
+	}
+	return s.Service.AssignedTags(r.Context(), caller(r), id, number)
 }
 
 // wholeNumber reads a version number the schema has already checked: an

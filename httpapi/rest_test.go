@@ -47,7 +47,7 @@ func restEnv(t *testing.T) (*env, *agentry.Service, *lockedBuffer) {
 	return e, svc, log
 }
 
-func (e *env) must(method, path, key string, body string, status int) response {
+func (e *env) mustAs(method, path, key string, body string, status int) response {
 	e.t.Helper()
 	r := e.do(method, path, key, []byte(body))
 	if r.status != status {
@@ -58,29 +58,29 @@ func (e *env) must(method, path, key string, body string, status int) response {
 
 func TestTestResponsesMatchTheReference(t *testing.T) {
 	e, svc, _ := restEnv(t)
-	llm := e.must("POST", "/create-retell-llm", e.keyA, `{"general_prompt":"Hi"}`, 201).json(t)["llm_id"].(string)
+	llm := e.mustAs("POST", "/create-retell-llm", e.keyA, `{"general_prompt":"Hi"}`, 201).json(t)["llm_id"].(string)
 	engine := fmt.Sprintf(`{"type":"retell-llm","llm_id":%q}`, llm)
-	d := e.must("POST", "/create-test-case-definition", e.keyA, `{"name":"n","response_engine":`+engine+`,"user_prompt":"u","metrics":["m"],
+	d := e.mustAs("POST", "/create-test-case-definition", e.keyA, `{"name":"n","response_engine":`+engine+`,"user_prompt":"u","metrics":["m"],
 		"tool_mocks":[{"tool_name":"book","input_match_rule":{"type":"partial_match","args":{"day":"tue"}},"output":"{}","result":null}]}`, 201)
 	reference.Validate(t, "TestCaseDefinition", d.body)
 	id := d.json(t)["test_case_definition_id"].(string)
-	reference.Validate(t, "TestCaseDefinition", e.must("GET", "/get-test-case-definition/"+id, e.keyA, "", 200).body)
-	up := e.must("PUT", "/update-test-case-definition/"+id, e.keyA, `{"metrics":["a","b"]}`, 200)
+	reference.Validate(t, "TestCaseDefinition", e.mustAs("GET", "/get-test-case-definition/"+id, e.keyA, "", 200).body)
+	up := e.mustAs("PUT", "/update-test-case-definition/"+id, e.keyA, `{"metrics":["a","b"]}`, 200)
 	reference.Validate(t, "TestCaseDefinition", up.body)
 	if m := up.json(t); m["name"] != "n" || len(m["metrics"].([]any)) != 2 {
 		t.Errorf("PUT of metrics only: %s", up.body)
 	}
 	var page struct{ Items []json.RawMessage }
-	json.Unmarshal(e.must("GET", "/v2/list-test-case-definitions?type=retell-llm&llm_id="+llm, e.keyA, "", 200).body, &page)
+	json.Unmarshal(e.mustAs("GET", "/v2/list-test-case-definitions?type=retell-llm&llm_id="+llm, e.keyA, "", 200).body, &page)
 	if len(page.Items) != 1 {
 		t.Fatalf("list: %d items", len(page.Items))
 	}
 	reference.Validate(t, "TestCaseDefinition", page.Items[0])
 
-	b := e.must("POST", "/create-batch-test", e.keyA, `{"response_engine":`+engine+`,"test_case_definition_ids":[`+fmt.Sprintf("%q", id)+`]}`, 201)
+	b := e.mustAs("POST", "/create-batch-test", e.keyA, `{"response_engine":`+engine+`,"test_case_definition_ids":[`+fmt.Sprintf("%q", id)+`]}`, 201)
 	reference.Validate(t, "TestCaseBatchJob", b.body)
 	batch := b.json(t)["test_case_batch_job_id"].(string)
-	runs := e.must("GET", "/v2/list-test-runs/"+batch, e.keyA, "", 200)
+	runs := e.mustAs("GET", "/v2/list-test-runs/"+batch, e.keyA, "", 200)
 	json.Unmarshal(runs.body, &page)
 	reference.Validate(t, "TestCaseJob", page.Items[0])
 	if run := page.Items[0]; !bytes.Contains(run, []byte(`"status":"pending"`)) || !bytes.Contains(run, []byte(`"result_explanation":null`)) {
@@ -90,19 +90,19 @@ func TestTestResponsesMatchTheReference(t *testing.T) {
 	if _, err := w.Step(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	json.Unmarshal(e.must("GET", "/v2/list-test-runs/"+batch, e.keyA, "", 200).body, &page)
+	json.Unmarshal(e.mustAs("GET", "/v2/list-test-runs/"+batch, e.keyA, "", 200).body, &page)
 	runID := jsonField(t, page.Items[0], "test_case_job_id")
-	got := e.must("GET", "/get-test-run/"+runID, e.keyA, "", 200)
+	got := e.mustAs("GET", "/get-test-run/"+runID, e.keyA, "", 200)
 	reference.Validate(t, "TestCaseJob", got.body)
 	if m := got.json(t); m["status"] != "error" || m["result_explanation"] != agentry.NoRunnerMessage {
 		t.Errorf("run without a runner: %s", got.body)
 	}
-	done := e.must("GET", "/get-batch-test/"+batch, e.keyA, "", 200)
+	done := e.mustAs("GET", "/get-batch-test/"+batch, e.keyA, "", 200)
 	reference.Validate(t, "TestCaseBatchJob", done.body)
 	if m := done.json(t); m["status"] != "complete" || m["error_count"] != float64(1) {
 		t.Errorf("finished batch: %s", done.body)
 	}
-	json.Unmarshal(e.must("GET", "/v2/list-batch-tests?type=retell-llm&llm_id="+llm+"&version=0", e.keyA, "", 200).body, &page)
+	json.Unmarshal(e.mustAs("GET", "/v2/list-batch-tests?type=retell-llm&llm_id="+llm+"&version=0", e.keyA, "", 200).body, &page)
 	if len(page.Items) != 1 {
 		t.Fatalf("list-batch-tests: %d items", len(page.Items))
 	}
@@ -121,11 +121,11 @@ func jsonField(t *testing.T, raw []byte, field string) string {
 
 func TestTestBadInputIsRefused(t *testing.T) {
 	e, _, _ := restEnv(t)
-	llm := e.must("POST", "/create-retell-llm", e.keyA, `{}`, 201).json(t)["llm_id"].(string)
+	llm := e.mustAs("POST", "/create-retell-llm", e.keyA, `{}`, 201).json(t)["llm_id"].(string)
 	engine := fmt.Sprintf(`{"type":"retell-llm","llm_id":%q}`, llm)
 	valid := `"response_engine":` + engine + `,"user_prompt":"u","metrics":["m"]`
-	id := e.must("POST", "/create-test-case-definition", e.keyA, `{"name":"n",`+valid+`}`, 201).json(t)["test_case_definition_id"].(string)
-	before := e.must("GET", "/get-test-case-definition/"+id, e.keyA, "", 200).body
+	id := e.mustAs("POST", "/create-test-case-definition", e.keyA, `{"name":"n",`+valid+`}`, 201).json(t)["test_case_definition_id"].(string)
+	before := e.mustAs("GET", "/get-test-case-definition/"+id, e.keyA, "", 200).body
 	for _, c := range []struct {
 		name, method, path, body string
 		status                   int
@@ -151,11 +151,11 @@ func TestTestBadInputIsRefused(t *testing.T) {
 			wantError(t, e.do(c.method, c.path, e.keyA, []byte(c.body)), c.status, c.message)
 		})
 	}
-	if after := e.must("GET", "/get-test-case-definition/"+id, e.keyA, "", 200).body; !bytes.Equal(before, after) {
+	if after := e.mustAs("GET", "/get-test-case-definition/"+id, e.keyA, "", 200).body; !bytes.Equal(before, after) {
 		t.Errorf("refused updates changed the definition:\n%s\n%s", before, after)
 	}
 	var page struct{ Items []any }
-	json.Unmarshal(e.must("GET", "/v2/list-test-case-definitions?type=retell-llm&llm_id="+llm, e.keyA, "", 200).body, &page)
+	json.Unmarshal(e.mustAs("GET", "/v2/list-test-case-definitions?type=retell-llm&llm_id="+llm, e.keyA, "", 200).body, &page)
 	if len(page.Items) != 1 {
 		t.Errorf("refused creates left %d definitions", len(page.Items))
 	}
@@ -164,7 +164,7 @@ func TestTestBadInputIsRefused(t *testing.T) {
 func TestAppsAnswerWithoutSecrets(t *testing.T) {
 	e, _, log := restEnv(t)
 	const secret = "s3cret-value-9f8e7d"
-	created := e.must("POST", "/create-app", e.keyA, `{"type":"crm","provider":"hubspot","name":"Sales",
+	created := e.mustAs("POST", "/create-app", e.keyA, `{"type":"crm","provider":"hubspot","name":"Sales",
 		"auth_config":{"type":"oauth2","client_id":"cid","client_secret":"`+secret+`"},
 		"crm_config":{"inbound_sync_mappings":[{"field_name":"phone_number","external_field_name":"phone"}]}}`, 201)
 	reference.Validate(t, "AppResponse", created.body)
@@ -173,15 +173,15 @@ func TestAppsAnswerWithoutSecrets(t *testing.T) {
 	if m["connection_status"] != "not_connected" || m["org_id"] == "" || m["auth_config"].(map[string]any)["client_id"] != "cid" {
 		t.Errorf("created app %s", created.body)
 	}
-	got := e.must("GET", "/get-app/"+id, e.keyA, "", 200)
+	got := e.mustAs("GET", "/get-app/"+id, e.keyA, "", 200)
 	reference.Validate(t, "AppResponse", got.body)
-	upd := e.must("PATCH", "/update-app/"+id, e.keyA, `{"auth_config":{"type":"api_key","api_key":"`+secret+`"}}`, 200)
+	upd := e.mustAs("PATCH", "/update-app/"+id, e.keyA, `{"auth_config":{"type":"api_key","api_key":"`+secret+`"}}`, 200)
 	reference.Validate(t, "AppResponse", upd.body)
-	list := e.must("GET", "/list-apps", e.keyA, "", 200)
+	list := e.mustAs("GET", "/list-apps", e.keyA, "", 200)
 	if auth := upd.json(t)["auth_config"].(map[string]any); len(auth) != 1 || auth["type"] != "api_key" {
 		t.Errorf("auth_config after update: %v", auth)
 	}
-	if r := e.must("POST", "/test-app-auth/"+id, e.keyA, "", 200); string(r.body) != `{"success":true}` {
+	if r := e.mustAs("POST", "/test-app-auth/"+id, e.keyA, "", 200); string(r.body) != `{"success":true}` {
 		t.Errorf("test-app-auth: %s", r.body)
 	}
 	for _, r := range []response{created, got, upd, list} {
@@ -207,10 +207,10 @@ func TestAppsAnswerWithoutSecrets(t *testing.T) {
 			wantError(t, e.do(c.method, c.path, e.keyA, []byte(c.body)), 400, c.message)
 		})
 	}
-	agent := e.must("POST", "/create-agent", e.keyA, `{"voice_id":"v","agent_name":"Uses it","response_engine":{"type":"custom-llm","llm_websocket_url":"wss://x"},
+	agent := e.mustAs("POST", "/create-agent", e.keyA, `{"voice_id":"v","agent_name":"Uses it","response_engine":{"type":"custom-llm","llm_websocket_url":"wss://x"},
 		"pre_session_tools":[{"type":"integration_app","name":"find","app_id":"`+id+`","provider":"hubspot","app_tool_template_name":"find_contact",
 		"parameters":[{"type":"object","properties":{"email":{"type":"string"}},"required":["email"]}]}]}`, 201).json(t)["agent_id"].(string)
-	usages := e.must("GET", "/list-app-usages/"+id, e.keyA, "", 200)
+	usages := e.mustAs("GET", "/list-app-usages/"+id, e.keyA, "", 200)
 	var page struct{ Items []json.RawMessage }
 	json.Unmarshal(usages.body, &page)
 	if len(page.Items) != 1 {
@@ -220,7 +220,7 @@ func TestAppsAnswerWithoutSecrets(t *testing.T) {
 	if jsonField(t, page.Items[0], "agent_id") != agent || jsonField(t, page.Items[0], "agent_name") != "Uses it" {
 		t.Errorf("usage %s", page.Items[0])
 	}
-	schema := e.must("POST", "/get-app-tool-schema/"+id, e.keyA, `{"app_tool_template_name":"find_contact"}`, 200)
+	schema := e.mustAs("POST", "/get-app-tool-schema/"+id, e.keyA, `{"app_tool_template_name":"find_contact"}`, 200)
 	if m := schema.json(t); m["complete"] != true || m["input_schema"].(map[string]any)["required"] == nil {
 		t.Errorf("tool schema %s", schema.body)
 	}
@@ -237,11 +237,11 @@ func TestMCPToolsThroughTheAPI(t *testing.T) {
 		{Name: "a", Description: "first", InputSchema: map[string]any{"type": "object"}},
 		{Name: "b", Description: "second", InputSchema: map[string]any{"type": "object"}},
 	}})
-	flow := e.must("POST", "/create-conversation-flow", e.keyA, `{"start_speaker":"agent","model_choice":{"type":"cascading","model":"gpt-4.1"},
+	flow := e.mustAs("POST", "/create-conversation-flow", e.keyA, `{"start_speaker":"agent","model_choice":{"type":"cascading","model":"gpt-4.1"},
 		"nodes":[{"id":"a","type":"end"}],"components":[{"name":"billing","nodes":[],"mcps":[{"name":"ledger","url":"`+srv.URL+`"}]}]}`, 201).json(t)
-	agent := e.must("POST", "/create-chat-agent", e.keyA, `{"response_engine":{"type":"conversation-flow","conversation_flow_id":"`+
+	agent := e.mustAs("POST", "/create-chat-agent", e.keyA, `{"response_engine":{"type":"conversation-flow","conversation_flow_id":"`+
 		flow["conversation_flow_id"].(string)+`"}}`, 201).json(t)["agent_id"].(string)
-	r := e.must("GET", "/get-mcp-tools/"+agent+"?mcp_id=ledger&component_id=billing", e.keyA, "", 200)
+	r := e.mustAs("GET", "/get-mcp-tools/"+agent+"?mcp_id=ledger&component_id=billing", e.keyA, "", 200)
 	var tools []json.RawMessage
 	if err := json.Unmarshal(r.body, &tools); err != nil || len(tools) != 2 {
 		t.Fatalf("tools %s", r.body)

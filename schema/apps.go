@@ -117,4 +117,3 @@ var AppToolSchemaResponse = object("AppToolSchemaResponse", props{
 	"input_schema":    ref(toolParameter),
 	"response_schema": ref(toolParameter),
 }, "complete")
-

@@ -26,6 +26,9 @@ var agentListFilter = object("AgentListFilter", props{
 // ListAgents is the optional body of v2/list-agents.
 var ListAgents = object("ListAgentsRequest", props{
 	"filter_criteria": ref(agentListFilter),
+	// agentry's extensions (docs/API.md).
+	"agentry_published_only": boolean().about("agentry: list only agents that have a published version."),
+	"agentry_tag":            tagName.about("agentry: list only agents whose tag of this name is assigned to a version."),
 })
 
 // versionMeta are the fields every stored agent version carries besides its
@@ -38,6 +41,7 @@ var versionMeta = props{
 	"version_title":               str().null(),
 	"version_description":         str().null(),
 	"last_modification_timestamp": integer().about("Milliseconds since the epoch."),
+	"assigned_tags":               array(str()).about("The tags that hold this version, most recently assigned (the preferred tag) first."),
 }
 
 // AgentResponse is one version of a voice agent: its metadata and every

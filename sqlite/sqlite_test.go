@@ -96,10 +96,11 @@ func TestMigrationsRecordedOnce(t *testing.T) {
 	}
 	for i, m := range first {
 		// A migration's version is the number its file name starts with;
-		// numbers may leave gaps (each branch numbers from its own start).
-		want, _ := strconv.Atoi(strings.SplitN(filepath.Base(files[i]), "_", 2)[0])
-		if m.name != filepath.Base(files[i]) || m.version != want || m.appliedAt == 0 {
-			t.Errorf("migration row %+v, want version %d named %s", m, want, filepath.Base(files[i]))
+		// numbers may leave gaps (branches number theirs apart).
+		name := filepath.Base(files[i])
+		want, _ := strconv.Atoi(strings.SplitN(name, "_", 2)[0])
+		if m.name != name || m.version != want || m.appliedAt == 0 {
+			t.Errorf("migration row %+v, want version %d named %s", m, want, name)
 		}
 	}
 	ks := &agentry.KeyService{Store: s}

@@ -118,6 +118,11 @@ On a first start with no key at all, a key is created and printed once.
 
 	svc := &agentry.Service{Store: st, Rules: schema.Rules{}, MCP: &outbound.MCPClient{},
 		KnowledgeBaseIndexing: *kbIndexing, ConcurrencyLimit: *concurrency}
+	if *cacheMB > 0 {
+		// Routing snapshots for resolve and assigned_tags, kept right by the
+		// logs WatchDeletions reads (--cache-mb 0 turns every cache off).
+		svc.Routes = agentry.NewRouteCache(routeCacheEntries)
+	}
 	srv := &httpapi.Server{Service: svc, Keys: keys, Store: st, Logger: logger, Webhooks: hooks.service(st),
 		CacheBytes: *cacheMB << 20, CacheTTL: *cacheTTL, KeyTTL: *keyTTL, RequestTimeout: *reqTimeout}
 	hs := &http.Server{
@@ -301,3 +306,7 @@ func redactURL(raw string) string {
 	u.User, u.RawQuery = nil, ""
 	return u.String()
 }
+
+// routeCacheEntries bounds the routing snapshots a server keeps (agents and
+// phone numbers; a few hundred bytes each).
+const routeCacheEntries = 200_000

@@ -210,7 +210,7 @@ export function agentBody(extra = {}) {
 // Version metadata that AgentResponse carries besides the configuration.
 export const META_FIELDS = [
   'agent_id', 'version', 'is_published', 'base_version',
-  'version_title', 'version_description', 'last_modification_timestamp',
+  'version_title', 'version_description', 'last_modification_timestamp', 'assigned_tags',
 ];
 // AgentResponse fields that may be null; every other field is omitted when unset.
 const NULLABLE_AGENT_FIELDS = new Set(['base_version', 'version_title', 'version_description']);
@@ -238,6 +238,8 @@ export function assertAgent(a, { agentId, version, published, baseVersion } = {}
   assert.ok(Number.isInteger(a.last_modification_timestamp), 'last_modification_timestamp must be an integer');
   assert.ok(Math.abs(a.last_modification_timestamp - Date.now()) < 10 * 60_000,
     `last_modification_timestamp must be milliseconds since the epoch, got ${a.last_modification_timestamp}`);
+  assert.ok(Array.isArray(a.assigned_tags) && a.assigned_tags.every((t) => typeof t === 'string'),
+    `assigned_tags must be an array of tag names, got ${JSON.stringify(a.assigned_tags)}`);
   assert.equal(typeof a.voice_id, 'string', 'voice_id');
   assert.equal(typeof a.response_engine, 'object', 'response_engine');
   for (const [k, v] of Object.entries(a)) {

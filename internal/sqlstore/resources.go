@@ -80,6 +80,14 @@ func (t *Tx) ListResources(workspaceID string, q agentry.ResourceQuery) ([]agent
 		pat := strings.ToLower("%" + likeEscape(q.Search) + "%")
 		args = append(args, pat, pat)
 	}
+	if q.PublishedOnly {
+		b.WriteString(` AND EXISTS (SELECT 1 FROM versions v WHERE v.workspace_id = resources.workspace_id AND v.resource_id = resources.id AND v.published = ?)`)
+		args = append(args, true)
+	}
+	if q.Tag != "" {
+		b.WriteString(` AND EXISTS (SELECT 1 FROM tags t WHERE t.workspace_id = resources.workspace_id AND t.agent_id = resources.id AND t.name = ? AND t.version IS NOT NULL)`)
+		args = append(args, q.Tag)
+	}
 	op, dir := ">", "ASC"
 	if q.Desc {
 		op, dir = "<", "DESC"

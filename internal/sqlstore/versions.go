@@ -115,6 +115,14 @@ func (t *Tx) ListVersions(workspaceID, resourceID string, q agentry.VersionQuery
 		query += ` AND number ` + op + ` ?`
 		args = append(args, *q.After)
 	}
+	if q.PublishedOnly {
+		query += ` AND published = ?`
+		args = append(args, true)
+	}
+	if q.Tag != "" {
+		query += ` AND number = (SELECT version FROM tags WHERE workspace_id = ? AND agent_id = ? AND name = ?)`
+		args = append(args, workspaceID, resourceID, q.Tag)
+	}
 	query += ` ORDER BY number ` + dir
 	if q.Limit > 0 {
 		query += ` LIMIT ?`

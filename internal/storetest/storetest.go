@@ -46,6 +46,9 @@ func Run(t *testing.T, open func(t *testing.T) agentry.Store) {
 		{"TestCases", testCaseTests}, {"TestRuns", testRunTests}, {"Apps", appTests},
 		{"Audit", auditTests}, {"Webhooks", webhookTests},
 		{"Objects", objectTests},
+		{"Tags", tagTests},
+		{"Phones", phoneTests},
+		{"Routing", routingTests},
 	}
 	for _, g := range groups {
 		t.Run(g.name, func(t *testing.T) {

@@ -1,0 +1,61 @@
+package schema
+
+import (
+	"strings"
+	"testing"
+)
+
+// phoneDeliberate lists the differences of the phone number shapes from the
+// reference, and why.
+var phoneDeliberate = map[string]bool{
+	// The reference excludes latest, latest_published and v<digits> as tag
+	// names with a lookahead, which Go's regexp has not; the service
+	// refuses them with a message of its own.
+	`AgentWeight.agent_version|0: pattern "^(latest|latest_published|[a-z][a-z0-9_-]{0,19})$", reference "^(latest|latest_published|(?!(?:latest|latest_published|v\\d+)$)[a-z][a-z0-9_-]{0,19})$"`: true,
+}
+
+// The phone number bodies and answers follow the reference at every depth:
+// names, kinds, enums, nullability, required fields and bounds.
+func TestPhoneNumbersMatchReference(t *testing.T) {
+	doc := loadReference(t)
+	seen := map[string]bool{}
+	body := func(path, method string) *shape {
+		op := doc.Paths.Find(path).GetOperation(method)
+		return refShape(op.RequestBody.Value.Content.Get("application/json").Schema.Value)
+	}
+	for _, tt := range []struct {
+		name   string
+		ours   *Object
+		theirs *shape
+	}{
+		{"AgentWeight", AgentWeight, refShape(doc.Components.Schemas["AgentWeight"].Value)},
+		{"PhoneNumberResponse", PhoneNumberResponse, refShape(doc.Components.Schemas["PhoneNumberResponse"].Value)},
+		{"CreatePhoneNumberRequest", CreatePhoneNumber, body("/create-phone-number", "POST")},
+		{"ImportPhoneNumberRequest", ImportPhoneNumber, body("/import-phone-number", "POST")},
+		{"UpdatePhoneNumberRequest", UpdatePhoneNumber, body("/update-phone-number/{phone_number}", "PATCH")},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			var unexpected []string
+			for _, d := range compare(tt.name, ourShape(ref(tt.ours)), tt.theirs) {
+				// The binding lists nest AgentWeight: the same deviation at depth.
+				key := d
+				if i := strings.Index(d, ".agent_version|"); i >= 0 {
+					key = "AgentWeight" + d[i:]
+				}
+				if phoneDeliberate[key] {
+					seen[key] = true
+					continue
+				}
+				unexpected = append(unexpected, d)
+			}
+			if len(unexpected) > 0 {
+				t.Errorf("differs from the reference:\n%s", strings.Join(unexpected, "\n"))
+			}
+		})
+	}
+	for d := range phoneDeliberate {
+		if !seen[d] {
+			t.Errorf("listed deviation no longer occurs (remove it): %s", d)
+		}
+	}
+}
