@@ -3,7 +3,6 @@ package agentry
 import (
 	"context"
 	"encoding/json"
-	"strconv"
 	"strings"
 )
 
@@ -95,11 +94,7 @@ type AuditQuery struct {
 }
 
 // AuditPage is one page of the audit log.
-type AuditPage struct {
-	Items   []AuditEntry
-	HasMore bool
-	NextKey string
-}
+type AuditPage = Page[AuditEntry]
 
 // Audit returns one page of the caller's workspace's audit log, newest
 // first unless the page asks otherwise.
@@ -109,31 +104,20 @@ func (s *Service) Audit(ctx context.Context, c Caller, f AuditFilter, p PageRequ
 	if prefix, ok := strings.CutSuffix(f.Action, "*"); ok {
 		q.Action, q.ActionPrefix = "", prefix
 	}
-	if p.Key != "" {
-		parts, err := decodePageKey(p.Key, "au", p.Desc, 1)
-		if err != nil {
-			return nil, err
-		}
-		n, err := strconv.ParseInt(parts[0], 10, 64)
-		if err != nil {
-			return nil, badPageKey()
-		}
-		q.After = &n
+	after, err := seqAfter("au", p)
+	if err != nil {
+		return nil, err
 	}
+	q.After = after
 	var items []AuditEntry
-	err := s.Store.View(ctx, func(tx Tx) (err error) {
+	err = s.Store.View(ctx, func(tx Tx) (err error) {
 		items, err = tx.ListAuditEntries(c.Workspace, q)
 		return err
 	})
 	if err != nil {
 		return nil, err
 	}
-	page := &AuditPage{Items: items}
-	if len(items) > p.Limit {
-		page.Items, page.HasMore = items[:p.Limit], true
-		page.NextKey = encodePageKey("au", p.Desc, strconv.FormatInt(page.Items[p.Limit-1].Seq, 10))
-	}
-	return page, nil
+	return seqPage(items, p, "au", func(e *AuditEntry) int64 { return e.Seq }), nil
 }
 
 // CheckAuditAction checks an action filter: a catalogue name, or a prefix

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"maps"
 	"slices"
-	"strconv"
 )
 
 // Shared conversation flow components: nodes (with their tools) that flows
@@ -72,11 +71,7 @@ type UpdateComponentRequest struct {
 }
 
 // ComponentPage is one page of shared components.
-type ComponentPage struct {
-	Items   []Component
-	HasMore bool
-	NextKey string
-}
+type ComponentPage = Page[Component]
 
 func (s *Service) componentRules() ComponentRules {
 	r, _ := s.Rules.(ComponentRules)
@@ -268,34 +263,21 @@ func refuseComponentCycle(tx Tx, workspaceID, id string, links []Link) error {
 // ordered by creation.
 func (s *Service) ListComponents(ctx context.Context, c Caller, p PageRequest) (*ComponentPage, error) {
 	p = p.normalized()
-	q := KeysetQuery{Desc: p.Desc, Limit: p.Limit + 1}
-	if p.Key != "" {
-		parts, err := decodePageKey(p.Key, "c", p.Desc, 2)
-		if err != nil {
-			return nil, err
-		}
-		at, err := strconv.ParseInt(parts[0], 10, 64)
-		if err != nil {
-			return nil, badPageKey()
-		}
-		q.After = &ResourceCursor{CreatedAt: at, ID: parts[1]}
+	q, err := keysetQuery("c", p)
+	if err != nil {
+		return nil, err
 	}
-	page := &ComponentPage{}
-	err := s.Store.View(ctx, func(tx Tx) error {
+	var page *ComponentPage
+	err = s.Store.View(ctx, func(tx Tx) error {
 		items, err := tx.ListComponents(c.Workspace, q)
 		if err != nil {
 			return err
 		}
-		if len(items) > p.Limit {
-			items, page.HasMore = items[:p.Limit], true
-			last := items[p.Limit-1]
-			page.NextKey = encodePageKey("c", p.Desc, strconv.FormatInt(last.CreatedAt, 10), last.ID)
+		page = keysetPage(items, p, "c", func(c *Component) (int64, string) { return c.CreatedAt, c.ID })
+		ptrs := make([]*Component, len(page.Items))
+		for i := range page.Items {
+			ptrs[i] = &page.Items[i]
 		}
-		ptrs := make([]*Component, len(items))
-		for i := range items {
-			ptrs[i] = &items[i]
-		}
-		page.Items = items
 		return fillLinkedFlows(tx, ptrs...)
 	})
 	if err != nil {

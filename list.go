@@ -138,19 +138,8 @@ func (s *Service) ListEngines(ctx context.Context, c Caller, kind *Kind, p PageR
 // query; it asks for one row more than the page holds, to learn whether more
 // exist.
 func resourceQuery(kind *Kind, search string, p PageRequest) (ResourceQuery, error) {
-	q := ResourceQuery{Kinds: kind.Names(), Search: search, Desc: p.Desc, Limit: p.Limit + 1}
-	if p.Key != "" {
-		parts, err := decodePageKey(p.Key, "a", p.Desc, 2)
-		if err != nil {
-			return q, err
-		}
-		at, err := strconv.ParseInt(parts[0], 10, 64)
-		if err != nil {
-			return q, badPageKey()
-		}
-		q.After = &ResourceCursor{CreatedAt: at, ID: parts[1]}
-	}
-	return q, nil
+	after, err := cursorAfter("a", p)
+	return ResourceQuery{Kinds: kind.Names(), Search: search, After: after, Desc: p.Desc, Limit: p.Limit + 1}, err
 }
 
 // resourcePage cuts the rows of resourceQuery to a page and its next key.
@@ -173,20 +162,13 @@ func (s *Service) ListVersions(ctx context.Context, c Caller, agentID string, p 
 // the filter keeps, ordered by number.
 func (s *Service) ListVersionsWhere(ctx context.Context, c Caller, agentID string, f VersionFilter, p PageRequest) (*VersionPage, error) {
 	p = p.normalized()
-	q := VersionQuery{Desc: p.Desc, Limit: p.Limit + 1, Summary: true, PublishedOnly: f.PublishedOnly, Tag: f.Tag}
-	if p.Key != "" {
-		parts, err := decodePageKey(p.Key, "v", p.Desc, 1)
-		if err != nil {
-			return nil, err
-		}
-		n, err := strconv.ParseInt(parts[0], 10, 64)
-		if err != nil {
-			return nil, badPageKey()
-		}
-		q.After = &n
+	after, err := seqAfter("v", p)
+	if err != nil {
+		return nil, err
 	}
+	q := VersionQuery{After: after, Desc: p.Desc, Limit: p.Limit + 1, Summary: true, PublishedOnly: f.PublishedOnly, Tag: f.Tag}
 	var items []Version
-	err := s.Store.View(ctx, func(tx Tx) error {
+	err = s.Store.View(ctx, func(tx Tx) error {
 		r, err := getResource(tx, c.Workspace, AnyAgent, agentID, false)
 		if err != nil {
 			return err

@@ -113,11 +113,7 @@ type DeliveryQuery struct {
 }
 
 // DeliveryPage is one page of a webhook's deliveries.
-type DeliveryPage struct {
-	Items   []Delivery
-	HasMore bool
-	NextKey string
-}
+type DeliveryPage = Page[Delivery]
 
 // Deliveries returns one page of a webhook's deliveries with their
 // attempts, newest first unless the page asks otherwise; state, when not
@@ -129,20 +125,13 @@ func (s *WebhookService) Deliveries(ctx context.Context, c Caller, webhookID, st
 		return nil, Errorf(EINVALID, "state: must be pending, delivered or failed, got %q", state)
 	}
 	p = p.normalized()
-	q := DeliveryQuery{State: state, Desc: p.Desc, Limit: p.Limit + 1}
-	if p.Key != "" {
-		parts, err := decodePageKey(p.Key, "dl", p.Desc, 1)
-		if err != nil {
-			return nil, err
-		}
-		seq, err := strconv.ParseInt(parts[0], 10, 64)
-		if err != nil {
-			return nil, badPageKey()
-		}
-		q.After = &seq
+	after, err := seqAfter("dl", p)
+	if err != nil {
+		return nil, err
 	}
+	q := DeliveryQuery{State: state, After: after, Desc: p.Desc, Limit: p.Limit + 1}
 	var items []Delivery
-	err := s.Store.View(ctx, func(tx Tx) error {
+	err = s.Store.View(ctx, func(tx Tx) error {
 		if _, err := getWebhook(tx, c.Workspace, webhookID); err != nil {
 			return err
 		}
@@ -153,12 +142,7 @@ func (s *WebhookService) Deliveries(ctx context.Context, c Caller, webhookID, st
 	if err != nil {
 		return nil, err
 	}
-	page := &DeliveryPage{Items: items}
-	if len(items) > p.Limit {
-		page.Items, page.HasMore = items[:p.Limit], true
-		page.NextKey = encodePageKey("dl", p.Desc, strconv.FormatInt(page.Items[p.Limit-1].AuditSeq, 10))
-	}
-	return page, nil
+	return seqPage(items, p, "dl", func(d *Delivery) int64 { return d.AuditSeq }), nil
 }
 
 // RetryDelivery queues a delivery again, due now, with a new retry window,

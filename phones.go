@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"strconv"
 	"strings"
 )
 
@@ -47,11 +46,7 @@ type PhoneUse struct {
 }
 
 // PhonePage is one page of phone numbers.
-type PhonePage struct {
-	Items   []Phone
-	HasMore bool
-	NextKey string
-}
+type PhonePage = Page[Phone]
 
 // GetPhone returns a phone number of the workspace.
 func (s *Service) GetPhone(ctx context.Context, c Caller, number string) (*Phone, error) {
@@ -96,33 +91,19 @@ func phoneNotFound(number string) error {
 // creation.
 func (s *Service) ListPhones(ctx context.Context, c Caller, p PageRequest) (*PhonePage, error) {
 	p = p.normalized()
-	q := PhoneQuery{Desc: p.Desc, Limit: p.Limit + 1}
-	if p.Key != "" {
-		parts, err := decodePageKey(p.Key, "p", p.Desc, 2)
-		if err != nil {
-			return nil, err
-		}
-		at, err := strconv.ParseInt(parts[0], 10, 64)
-		if err != nil {
-			return nil, badPageKey()
-		}
-		q.After = &ResourceCursor{CreatedAt: at, ID: parts[1]}
+	q, err := keysetQuery("p", p)
+	if err != nil {
+		return nil, err
 	}
 	var items []Phone
-	err := s.Store.View(ctx, func(tx Tx) (err error) {
+	err = s.Store.View(ctx, func(tx Tx) (err error) {
 		items, err = tx.ListPhones(c.Workspace, q)
 		return err
 	})
 	if err != nil {
 		return nil, err
 	}
-	page := &PhonePage{Items: items}
-	if len(items) > p.Limit {
-		page.Items, page.HasMore = items[:p.Limit], true
-		last := page.Items[p.Limit-1]
-		page.NextKey = encodePageKey("p", p.Desc, strconv.FormatInt(last.CreatedAt, 10), last.Number)
-	}
-	return page, nil
+	return keysetPage(items, p, "p", func(ph *Phone) (int64, string) { return ph.CreatedAt, ph.Number }), nil
 }
 
 // DeletePhone deletes a phone number and its bindings.

@@ -242,7 +242,7 @@ type Tx interface {
 	// binding rows.
 	UpdatePhone(p *Phone) error
 	DeletePhone(workspaceID, number string) error
-	ListPhones(workspaceID string, q PhoneQuery) ([]Phone, error)
+	ListPhones(workspaceID string, q KeysetQuery) ([]Phone, error)
 	// PhoneUses lists the list entries that bind an agent, by number,
 	// direction and position.
 	PhoneUses(workspaceID, agentID string) ([]PhoneUse, error)
@@ -273,14 +273,6 @@ type KeysetQuery struct {
 // EntryQuery selects a page of a tag's history, ordered by seq.
 type EntryQuery struct {
 	After *int64
-	Desc  bool
-	Limit int
-}
-
-// PhoneQuery selects a page of phone numbers, ordered by (CreatedAt,
-// Number); the cursor's ID is the number.
-type PhoneQuery struct {
-	After *ResourceCursor
 	Desc  bool
 	Limit int
 }

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"maps"
-	"strconv"
 	"strings"
 )
 
@@ -381,30 +380,19 @@ func checkVariables(vars map[string]string) error {
 }
 
 // HistoryPage is one page of a tag's history.
-type HistoryPage struct {
-	Items   []TagEntry
-	HasMore bool
-	NextKey string
-}
+type HistoryPage = Page[TagEntry]
 
 // TagHistory returns one page of a tag's history, newest first by default.
 // The history of a deleted tag stays readable while its agent exists.
 func (s *Service) TagHistory(ctx context.Context, c Caller, agentID, name string, p PageRequest) (*HistoryPage, error) {
 	p = p.normalized()
-	q := EntryQuery{Desc: p.Desc, Limit: p.Limit + 1}
-	if p.Key != "" {
-		parts, err := decodePageKey(p.Key, "h", p.Desc, 1)
-		if err != nil {
-			return nil, err
-		}
-		n, err := strconv.ParseInt(parts[0], 10, 64)
-		if err != nil {
-			return nil, badPageKey()
-		}
-		q.After = &n
+	after, err := seqAfter("h", p)
+	if err != nil {
+		return nil, err
 	}
+	q := EntryQuery{After: after, Desc: p.Desc, Limit: p.Limit + 1}
 	var items []TagEntry
-	err := s.Store.View(ctx, func(tx Tx) error {
+	err = s.Store.View(ctx, func(tx Tx) error {
 		r, err := getResource(tx, c.Workspace, AnyAgent, agentID, false)
 		if err != nil {
 			return err
@@ -422,10 +410,5 @@ func (s *Service) TagHistory(ctx context.Context, c Caller, agentID, name string
 	if err != nil {
 		return nil, err
 	}
-	page := &HistoryPage{Items: items}
-	if len(items) > p.Limit {
-		page.Items, page.HasMore = items[:p.Limit], true
-		page.NextKey = encodePageKey("h", p.Desc, strconv.FormatInt(page.Items[p.Limit-1].Seq, 10))
-	}
-	return page, nil
+	return seqPage(items, p, "h", func(e *TagEntry) int64 { return e.Seq }), nil
 }

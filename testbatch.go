@@ -248,20 +248,12 @@ func (s *Service) GetTestRun(ctx context.Context, c Caller, id string) (*TestRun
 // batch's test_case_definition_ids (p.Desc reverses it).
 func (s *Service) ListTestRuns(ctx context.Context, c Caller, batchID string, p PageRequest) (*Page[TestRun], error) {
 	p = p.normalized()
-	var after *int64
-	if p.Key != "" {
-		parts, err := decodePageKey(p.Key, "tr", p.Desc, 1)
-		if err != nil {
-			return nil, err
-		}
-		n, err := strconv.ParseInt(parts[0], 10, 64)
-		if err != nil {
-			return nil, badPageKey()
-		}
-		after = &n
+	after, err := seqAfter("tr", p)
+	if err != nil {
+		return nil, err
 	}
 	var items []TestRun
-	err := s.Store.View(ctx, func(tx Tx) error {
+	err = s.Store.View(ctx, func(tx Tx) error {
 		if _, err := getTestBatch(tx, c.Workspace, batchID); err != nil {
 			return err
 		}
@@ -272,15 +264,7 @@ func (s *Service) ListTestRuns(ctx context.Context, c Caller, batchID string, p 
 	if err != nil {
 		return nil, err
 	}
-	page := &Page[TestRun]{Items: items}
-	if len(items) > p.Limit {
-		page.Items, page.HasMore = items[:p.Limit], true
-		page.NextKey = encodePageKey("tr", p.Desc, strconv.FormatInt(page.Items[p.Limit-1].Position, 10))
-	}
-	if page.Items == nil {
-		page.Items = []TestRun{}
-	}
-	return page, nil
+	return seqPage(items, p, "tr", func(r *TestRun) int64 { return r.Position }), nil
 }
 
 // finished reports whether status is a run's final status.

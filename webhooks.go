@@ -80,11 +80,7 @@ type WebhookQuery struct {
 }
 
 // WebhookPage is one page of webhooks.
-type WebhookPage struct {
-	Items   []Webhook
-	HasMore bool
-	NextKey string
-}
+type WebhookPage = Page[Webhook]
 
 // Create makes a webhook, enabled unless the input says otherwise, with a
 // fresh secret.
@@ -174,33 +170,20 @@ func (s *WebhookService) Delete(ctx context.Context, c Caller, id string) error 
 // List returns one page of the workspace's webhooks, ordered by creation.
 func (s *WebhookService) List(ctx context.Context, c Caller, p PageRequest) (*WebhookPage, error) {
 	p = p.normalized()
-	q := WebhookQuery{Desc: p.Desc, Limit: p.Limit + 1}
-	if p.Key != "" {
-		parts, err := decodePageKey(p.Key, "w", p.Desc, 2)
-		if err != nil {
-			return nil, err
-		}
-		at, err := strconv.ParseInt(parts[0], 10, 64)
-		if err != nil {
-			return nil, badPageKey()
-		}
-		q.After = &ResourceCursor{CreatedAt: at, ID: parts[1]}
+	after, err := cursorAfter("w", p)
+	if err != nil {
+		return nil, err
 	}
+	q := WebhookQuery{After: after, Desc: p.Desc, Limit: p.Limit + 1}
 	var items []Webhook
-	err := s.Store.View(ctx, func(tx Tx) (err error) {
+	err = s.Store.View(ctx, func(tx Tx) (err error) {
 		items, err = tx.ListWebhooks(c.Workspace, q)
 		return err
 	})
 	if err != nil {
 		return nil, err
 	}
-	page := &WebhookPage{Items: items}
-	if len(items) > p.Limit {
-		page.Items, page.HasMore = items[:p.Limit], true
-		last := page.Items[p.Limit-1]
-		page.NextKey = encodePageKey("w", p.Desc, strconv.FormatInt(last.CreatedAt, 10), last.ID)
-	}
-	return page, nil
+	return keysetPage(items, p, "w", func(w *Webhook) (int64, string) { return w.CreatedAt, w.ID }), nil
 }
 
 func getWebhook(tx Tx, workspaceID, id string) (*Webhook, error) {

@@ -108,7 +108,7 @@ func (t *Tx) DeletePhone(workspaceID, number string) error {
 
 // ListPhones reads a keyset page of a workspace's phone numbers, ordered by
 // (created_at, phone_number).
-func (t *Tx) ListPhones(workspaceID string, q agentry.PhoneQuery) ([]agentry.Phone, error) {
+func (t *Tx) ListPhones(workspaceID string, q agentry.KeysetQuery) ([]agentry.Phone, error) {
 	query := `SELECT ` + phoneColumns + ` FROM phone_numbers WHERE workspace_id = ?`
 	args := []any{workspaceID}
 	op, dir := ">", "ASC"
