@@ -33,11 +33,7 @@ type ResourcePage struct {
 }
 
 // VersionPage is one page of one agent's versions.
-type VersionPage struct {
-	Items   []Version
-	HasMore bool
-	NextKey string
-}
+type VersionPage = Page[Version]
 
 // AgentFilter narrows list-agents.
 type AgentFilter struct {

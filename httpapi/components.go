@@ -55,20 +55,7 @@ func (s *Server) listComponents(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	b := []byte(`{"items":[`)
-	for i := range res.Items {
-		if i > 0 {
-			b = append(b, ',')
-		}
-		b = appendComponent(b, &res.Items[i])
-	}
-	b = append(b, `],"has_more":`...)
-	b = strconv.AppendBool(b, res.HasMore)
-	if res.NextKey != "" {
-		b = append(b, `,"pagination_key":`...)
-		b = strconv.AppendQuote(b, res.NextKey)
-	}
-	writeRaw(w, http.StatusOK, append(b, '}'))
+	writePage(w, res, 0, appendComponent)
 	return nil
 }
 

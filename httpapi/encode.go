@@ -152,3 +152,22 @@ func appendNullableString(b []byte, s *string) []byte {
 	enc, _ := json.Marshal(*s)
 	return append(b, enc...)
 }
+
+// writePage writes a page of a list as {items, has_more, pagination_key?},
+// each item appended by appendItem straight into the answer's bytes.
+func writePage[T any](w http.ResponseWriter, page *agentry.Page[T], sizeHint int, appendItem func([]byte, *T) []byte) {
+	b := append(make([]byte, 0, sizeHint+64), `{"items":[`...)
+	for i := range page.Items {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = appendItem(b, &page.Items[i])
+	}
+	b = append(b, `],"has_more":`...)
+	b = strconv.AppendBool(b, page.HasMore)
+	if page.NextKey != "" {
+		b = append(b, `,"pagination_key":`...)
+		b = strconv.AppendQuote(b, page.NextKey)
+	}
+	writeRaw(w, http.StatusOK, append(b, '}'))
+}

@@ -2,7 +2,6 @@ package httpapi
 
 import (
 	"net/http"
-	"strconv"
 
 	"github.com/agentry/agentry"
 )
@@ -32,25 +31,11 @@ func (s *Server) listEngines(kind *agentry.Kind) handler {
 		if err != nil {
 			return err
 		}
-		size := 64
+		size := 0
 		for i := range res.Items {
 			size += 128 + len(res.Items[i].Config)
 		}
-		b := make([]byte, 0, size)
-		b = append(b, `{"items":[`...)
-		for i := range res.Items {
-			if i > 0 {
-				b = append(b, ',')
-			}
-			b = appendResponse(b, &res.Items[i])
-		}
-		b = append(b, `],"has_more":`...)
-		b = strconv.AppendBool(b, res.HasMore)
-		if res.NextKey != "" {
-			b = append(b, `,"pagination_key":`...)
-			b = strconv.AppendQuote(b, res.NextKey)
-		}
-		writeRaw(w, http.StatusOK, append(b, '}'))
+		writePage(w, res, size, appendResponse)
 		return nil
 	}
 }

@@ -74,20 +74,7 @@ func (s *Server) listPhoneNumbers(w http.ResponseWriter, r *http.Request) error 
 	if err != nil {
 		return err
 	}
-	b := append(make([]byte, 0, 512*len(res.Items)+64), `{"items":[`...)
-	for i := range res.Items {
-		if i > 0 {
-			b = append(b, ',')
-		}
-		b = appendPhone(b, &res.Items[i])
-	}
-	b = append(b, `],"has_more":`...)
-	b = strconv.AppendBool(b, res.HasMore)
-	if res.NextKey != "" {
-		b = append(b, `,"pagination_key":`...)
-		b = strconv.AppendQuote(b, res.NextKey)
-	}
-	writeRaw(w, http.StatusOK, append(b, '}'))
+	writePage(w, res, 512*len(res.Items), appendPhone)
 	return nil
 }
 
