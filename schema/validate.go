@@ -1,6 +1,7 @@
 package schema
 
 import (
+	"bytes"
 	"encoding/json"
 	"math"
 	"slices"
@@ -23,158 +24,424 @@ const (
 	Update
 )
 
+// Unknown says what a field that a declared object does not declare means.
+type Unknown int
+
+const (
+	// Refuse makes an undeclared field a 400 that names it (serve --strict).
+	Refuse Unknown = iota
+	// Ignore accepts an undeclared field, leaves it out of what is kept and
+	// names it (the default), so that a client written against another
+	// revision of Retell's API works. Objects the reference closes refuse
+	// undeclared fields in both modes.
+	Ignore
+)
+
+// MaxDepth is how deeply a body may nest objects and arrays. Real
+// configurations stay below 20 levels; a deeper body is refused before any
+// of it is checked or kept.
+const MaxDepth = 128
+
 // maxSafeInteger is the largest integer every JSON client can hold exactly.
 const maxSafeInteger = 1<<53 - 1
 
-// Validate checks the top-level fields of a body (as DecodeObject returns
-// them) against o. It reports the first failure as an *Error: unknown fields
-// first, then the declared fields in name order.
-func (o *Object) Validate(fields map[string]json.RawMessage, mode Mode) error {
-	values := make(map[string]any, len(fields))
-	for k, raw := range fields {
-		values[k] = raw // parsed lazily, so that errors come in name order
-	}
-	if err := o.check(values, "", mode == Create); err != nil {
-		return err
-	}
-	return nil
+// Checked is a body that passed an object's rules.
+type Checked struct {
+	// Fields are the body's top-level fields, with every ignored field left
+	// out at any depth; the map is the one given when nothing was ignored.
+	Fields map[string]json.RawMessage
+	// Ignored names the fields that were accepted and left out, by path
+	// ("enable_voicemail_detection", "voicemail_option.action.beep"), in
+	// name order.
+	Ignored []string
 }
 
-// check validates the members of one object. requireAll is false only for
-// the top level of a patch.
-func (o *Object) check(m map[string]any, path string, requireAll bool) *Error {
-	if o.extra == nil {
-		var unknown []string
-		for k := range m {
-			if o.props[k] == nil {
-				unknown = append(unknown, strconv.Quote(k))
+// Validate checks the top-level fields of a body (as DecodeObject returns
+// them) against o, refusing undeclared fields. It reports the first failure
+// as an *Error.
+func (o *Object) Validate(fields map[string]json.RawMessage, mode Mode) error {
+	_, err := o.Check(fields, mode, Refuse)
+	return err
+}
+
+// Check checks the top-level fields of a body against o and returns them
+// with the undeclared fields that unknown lets it ignore left out. It
+// reports the first failure as an *Error: a repeated key first, then
+// undeclared fields, then the declared fields in name order; within an
+// array, the first item that fails.
+func (o *Object) Check(fields map[string]json.RawMessage, mode Mode, unknown Unknown) (Checked, error) {
+	// The body itself is the first level of nesting.
+	c := &checker{lenient: unknown == Ignore, depth: 1}
+	var refused []string
+	for k := range fields {
+		if o.props[k] == nil && o.extra == nil {
+			if c.lenient && !o.closed {
+				c.ignored = append(c.ignored, (*pos)(nil).under(k))
+			} else {
+				refused = append(refused, strconv.Quote(k))
 			}
-		}
-		if len(unknown) > 0 {
-			sort.Strings(unknown)
-			noun := "unknown field "
-			if len(unknown) > 1 {
-				noun = "unknown fields "
-			}
-			return fail(path, "%s", noun+strings.Join(unknown, ", "))
 		}
 	}
+	if len(refused) > 0 {
+		return Checked{}, unknownFields(nil, refused)
+	}
+	var cut map[string]json.RawMessage // fields whose nested ignored fields are cut out
+	check := func(k string, s *rule) *Error {
+		raw := fields[k]
+		p := root(k)
+		if !json.Valid(raw) {
+			return failAt(&p, "invalid JSON")
+		}
+		c.drops = c.drops[:0]
+		if err := c.check(s, &reader{b: raw}, &p); err != nil {
+			return err
+		}
+		if len(c.drops) > 0 {
+			if cut == nil {
+				cut = map[string]json.RawMessage{}
+			}
+			cut[k] = c.cutDrops(raw)
+		}
+		return nil
+	}
 	for _, k := range o.keys {
-		v, ok := m[k]
-		if !ok {
-			if requireAll && o.required[k] {
-				return fail(join(path, k), "is required")
+		if _, ok := fields[k]; !ok {
+			if mode == Create && o.required[k] {
+				return Checked{}, fail(k, "is required")
 			}
 			continue
 		}
-		if err := o.props[k].check(v, join(path, k)); err != nil {
-			return err
+		if err := check(k, o.props[k]); err != nil {
+			return Checked{}, err
 		}
 	}
 	if o.extra != nil {
 		var rest []string
-		for k := range m {
+		for k := range fields {
 			if o.props[k] == nil {
 				rest = append(rest, k)
 			}
 		}
 		sort.Strings(rest)
 		for _, k := range rest {
-			if err := o.extra.check(m[k], join(path, k)); err != nil {
-				return err
+			if err := check(k, o.extra); err != nil {
+				return Checked{}, err
 			}
 		}
 	}
-	return nil
-}
-
-// check validates one value, which is a parsed tree or still raw JSON.
-func (s *rule) check(v any, path string) *Error {
-	if raw, ok := v.(json.RawMessage); ok {
-		var err *Error
-		if v, err = parse(raw, path); err != nil {
-			return err
+	if len(c.ignored) == 0 {
+		return Checked{Fields: fields}, nil
+	}
+	kept := make(map[string]json.RawMessage, len(fields))
+	for k, v := range fields {
+		if o.props[k] != nil || o.extra != nil {
+			kept[k] = v
 		}
 	}
-	if v == nil {
+	for k, v := range cut {
+		kept[k] = v
+	}
+	sort.Strings(c.ignored)
+	return Checked{Fields: kept, Ignored: c.ignored}, nil
+}
+
+func unknownFields(p *pos, quoted []string) *Error {
+	sort.Strings(quoted)
+	noun := "unknown field "
+	if len(quoted) > 1 {
+		noun = "unknown fields "
+	}
+	return failAt(p, "%s", noun+strings.Join(quoted, ", "))
+}
+
+// checker walks one body. Every check consumes the value it checks, even
+// when the value breaks a rule, so that the walk reads each byte once and
+// an object can report the error of its first field in name order.
+type checker struct {
+	lenient bool
+	ignored []string
+	// drops are the byte ranges of the current top-level value that ignored
+	// fields take, each with the comma that separated it.
+	drops []span
+	depth int
+	// keys holds, per depth, the keys of the object being checked there.
+	keys [][][]byte
+}
+
+type span struct{ from, to int }
+
+// check checks the value at r against s and leaves r after it.
+func (c *checker) check(s *rule, r *reader, p *pos) *Error {
+	switch r.peek() {
+	case 'n':
+		r.literal()
 		if s.nullable || s.kind == kAny {
 			return nil
 		}
-		return fail(path, "cannot be null")
+		return failAt(p, "cannot be null")
 	}
 	switch s.kind {
 	case kAny:
-		return nil
+		return c.walk(r, p)
 	case kString:
-		return s.checkString(v, path)
+		return c.checkString(s, r, p)
 	case kInteger, kNumber:
-		return s.checkNumber(v, path)
+		return c.checkNumber(s, r, p)
 	case kBoolean:
-		if _, ok := v.(bool); !ok {
-			return fail(path, "must be a boolean")
+		if b := r.b[r.pos]; b != 't' && b != 'f' {
+			r.skip()
+			return failAt(p, "must be a boolean")
 		}
+		r.literal()
 		return nil
 	case kArray:
-		return s.checkArray(v, path)
+		return c.checkArray(s, r, p)
 	case kObject:
-		m, ok := v.(map[string]any)
-		if !ok {
-			return fail(path, "must be an object")
+		if r.b[r.pos] != '{' {
+			r.skip()
+			return failAt(p, "must be an object")
 		}
-		return s.obj.check(m, path, true)
+		return c.object(s.obj, r, p)
 	case kTagged:
-		return s.checkTagged(v, path)
+		return c.checkTagged(s, r, p)
 	case kUnion:
-		return s.checkUnion(v, path)
+		return c.checkUnion(s, r, p)
 	}
 	panic("schema: unknown kind")
 }
 
-func (s *rule) checkString(v any, path string) *Error {
-	x, ok := v.(string)
-	if !ok {
-		return fail(path, "must be a string")
-	}
-	if len(s.enum) > 0 && !slices.Contains(s.enum, x) {
-		return fail(path, "must be one of %s", strings.Join(s.enum, ", "))
-	}
-	n := utf8.RuneCountInString(x)
-	switch {
-	case s.minLen == 1 && n == 0:
-		return fail(path, "must not be empty")
-	case s.minLen > 0 && n < s.minLen:
-		return fail(path, "must be at least %d characters long", s.minLen)
-	case s.maxLen > 0 && n > s.maxLen:
-		return fail(path, "must be at most %d characters long", s.maxLen)
-	case s.pattern != nil && !s.pattern.MatchString(x):
-		return fail(path, "must match %s", s.pattern)
+// enter counts one more level of nesting, refusing a body that nests deeper
+// than MaxDepth.
+func (c *checker) enter(r *reader, p *pos) *Error {
+	c.depth++
+	if c.depth > MaxDepth {
+		c.depth--
+		r.skip()
+		return failAt(p, "nested deeper than %d levels", MaxDepth)
 	}
 	return nil
 }
 
-func (s *rule) checkNumber(v any, path string) *Error {
-	n, ok := v.(json.Number)
-	if !ok {
-		return fail(path, "must be %s", s.noun())
+// object checks the members of the object at r against o.
+func (c *checker) object(o *Object, r *reader, p *pos) *Error {
+	if err := c.enter(r, p); err != nil {
+		return err
 	}
-	f, err := strconv.ParseFloat(string(n), 64)
+	defer func() { c.depth-- }()
+	for len(c.keys) <= c.depth {
+		c.keys = append(c.keys, nil)
+	}
+	keys := c.keys[c.depth][:0]
+	defer func() { c.keys[c.depth] = keys[:0] }()
+
+	var (
+		declared, extra       *Error // the errors of the first failing field in name order
+		declaredKey, extraKey string
+		refused               []string
+	)
+	r.pos++ // {
+	prevComma := -1
+	for first := true; ; first = false {
+		if r.peek() == '}' { // only an empty object gets here
+			r.pos++
+			break
+		}
+		keyStart := r.pos
+		key := r.strBytes()
+		keys = append(keys, key)
+		r.peek()
+		r.pos++ // :
+		r.peek()
+		prop := o.props[string(key)]
+		switch {
+		case prop != nil || o.extra != nil:
+			if prop == nil {
+				prop = o.extra
+			}
+			child := p.field(key)
+			if err := c.check(prop, r, &child); err != nil {
+				if o.props[string(key)] != nil {
+					if declared == nil || string(key) < declaredKey {
+						declared, declaredKey = err, string(key)
+					}
+				} else if extra == nil || string(key) < extraKey {
+					extra, extraKey = err, string(key)
+				}
+			}
+		case c.lenient && !o.closed:
+			r.skip()
+			c.ignored = append(c.ignored, p.under(string(key)))
+		default:
+			r.skip()
+			refused = append(refused, strconv.Quote(string(key)))
+		}
+		valueEnd := r.pos
+		sep := r.peek()
+		sepAt := r.pos
+		r.pos++
+		if prop == nil && c.lenient && !o.closed {
+			// Cut the member with one comma: the one before it, or, for the
+			// first member, the one after it.
+			switch {
+			case !first:
+				c.drops = append(c.drops, span{prevComma, valueEnd})
+			case sep == ',':
+				c.drops = append(c.drops, span{keyStart, sepAt + 1})
+			default:
+				c.drops = append(c.drops, span{keyStart, valueEnd})
+			}
+		}
+		if sep == '}' {
+			break
+		}
+		prevComma = sepAt
+	}
+	slices.SortFunc(keys, bytes.Compare)
+	for i := 1; i < len(keys); i++ {
+		if bytes.Equal(keys[i], keys[i-1]) {
+			return failAt(p, "duplicate field %q", keys[i])
+		}
+	}
+	if len(refused) > 0 {
+		return unknownFields(p, refused)
+	}
+	for _, k := range o.keys {
+		if declared != nil && k >= declaredKey {
+			break
+		}
+		if o.required[k] && !hasKey(keys, k) {
+			child := p.field([]byte(k))
+			return failAt(&child, "is required")
+		}
+	}
+	if declared != nil {
+		return declared
+	}
+	return extra
+}
+
+// hasKey reports whether sorted keys hold k.
+func hasKey(keys [][]byte, k string) bool {
+	_, found := slices.BinarySearchFunc(keys, k, func(a []byte, k string) int { return strings.Compare(string(a), k) })
+	return found
+}
+
+// walk consumes any value, checking only what every body must meet: no
+// repeated keys and no nesting beyond MaxDepth.
+func (c *checker) walk(r *reader, p *pos) *Error {
+	switch r.peek() {
+	case '{':
+		return c.object(anyObject, r, p)
+	case '[':
+		return c.checkArray(anyArray, r, p)
+	}
+	r.skip()
+	return nil
+}
+
+// anyObject and anyArray take any content (the rules of walk).
+var (
+	anyObject = &Object{props: map[string]*rule{}, required: map[string]bool{}, extra: anyValue()}
+	anyArray  = array(anyValue())
+)
+
+// cutDrops returns raw without the ranges of the ignored fields.
+func (c *checker) cutDrops(raw []byte) json.RawMessage {
+	slices.SortFunc(c.drops, func(a, b span) int { return a.from - b.from })
+	out := make([]byte, 0, len(raw))
+	at := 0
+	for _, d := range c.drops {
+		if d.from > at {
+			out = append(out, raw[at:d.from]...)
+		}
+		at = max(at, d.to)
+	}
+	return append(out, raw[at:]...)
+}
+
+func (c *checker) checkString(s *rule, r *reader, p *pos) *Error {
+	if r.b[r.pos] != '"' {
+		r.skip()
+		return failAt(p, "must be %s", s.noun())
+	}
+	b := r.strBytes()
+	if len(s.enum) > 0 && !slices.Contains(s.enum, string(b)) {
+		return failAt(p, "must be one of %s", strings.Join(s.enum, ", "))
+	}
+	if bytes.IndexByte(b, 0) >= 0 {
+		return failAt(p, "must not contain the NUL character (\\u0000)")
+	}
+	n := utf8.RuneCount(b)
+	switch {
+	case s.minLen == 1 && n == 0:
+		return failAt(p, "must not be empty")
+	case s.minLen > 0 && n < s.minLen:
+		return failAt(p, "must be at least %d characters long", s.minLen)
+	case s.maxLen > 0 && n > s.maxLen:
+		return failAt(p, "must be at most %d characters long", s.maxLen)
+	case s.pattern != nil && !s.pattern.Match(b):
+		return failAt(p, "must match %s", s.pattern)
+	}
+	return nil
+}
+
+func (c *checker) checkNumber(s *rule, r *reader, p *pos) *Error {
+	if b := r.b[r.pos]; b != '-' && (b < '0' || b > '9') {
+		r.skip()
+		return failAt(p, "must be %s", s.noun())
+	}
+	lit := r.literal()
+	f, err := strconv.ParseFloat(string(lit), 64)
 	if err != nil || math.IsInf(f, 0) {
-		return fail(path, "is out of range")
+		return failAt(p, "is out of range")
 	}
 	if s.kind == kInteger {
 		if f != math.Trunc(f) {
-			return fail(path, "must be an integer")
+			return failAt(p, "must be an integer")
 		}
 		if math.Abs(f) > maxSafeInteger {
-			return fail(path, "must be between %d and %d", -maxSafeInteger, maxSafeInteger)
+			return failAt(p, "must be between %s and %s", formatNumber(s.lowest()), formatNumber(s.highest()))
 		}
 	}
 	low := s.min != nil && (f < *s.min || s.exclMin && f == *s.min)
 	high := s.max != nil && f > *s.max
 	if low || high {
-		return fail(path, "%s", s.rangeRule())
+		return failAt(p, "%s", s.rangeRule())
+	}
+	if s.canonical && !canonicalNatural(lit) {
+		return failAt(p, "must be written as a plain non-negative integer (0, 1, 2, …), got %s", lit)
 	}
 	return nil
+}
+
+// canonicalNatural reports whether lit is a non-negative integer written the
+// one way: no sign, no leading zero, no fraction, no exponent.
+func canonicalNatural(lit []byte) bool {
+	if len(lit) == 0 || len(lit) > 1 && lit[0] == '0' {
+		return false
+	}
+	for _, b := range lit {
+		if b < '0' || b > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// lowest and highest are the integer bounds a JSON client can hold, narrowed
+// by the rule's own, so that a message never offers values the rule refuses.
+func (s *rule) lowest() float64 {
+	if s.min != nil && *s.min > -maxSafeInteger {
+		return math.Ceil(*s.min)
+	}
+	return -maxSafeInteger
+}
+
+func (s *rule) highest() float64 {
+	if s.max != nil && *s.max < maxSafeInteger {
+		return math.Floor(*s.max)
+	}
+	return maxSafeInteger
 }
 
 // rangeRule states a number's bounds in words.
@@ -202,69 +469,125 @@ func (s *rule) rangeRule() string {
 
 func formatNumber(f float64) string { return strconv.FormatFloat(f, 'f', -1, 64) }
 
-func (s *rule) checkArray(v any, path string) *Error {
-	a, ok := v.([]any)
-	if !ok {
-		return fail(path, "must be an array")
+func (c *checker) checkArray(s *rule, r *reader, p *pos) *Error {
+	if r.b[r.pos] != '[' {
+		r.skip()
+		return failAt(p, "must be an array")
 	}
-	if s.minItems > 0 && len(a) < s.minItems {
+	if err := c.enter(r, p); err != nil {
+		return err
+	}
+	defer func() { c.depth-- }()
+	var first *Error
+	var starts []int // where each item starts, for uniqueness
+	n := 0
+	r.pos++ // [
+	if r.peek() == ']' {
+		r.pos++
+	} else {
+		for ; ; n++ {
+			r.space()
+			if first != nil {
+				r.skip()
+			} else {
+				if s.unique {
+					starts = append(starts, r.pos)
+				}
+				child := p.item(n)
+				first = c.check(s.items, r, &child)
+			}
+			sep := r.peek()
+			r.pos++
+			if sep == ']' {
+				n++
+				break
+			}
+		}
+	}
+	if s.minItems > 0 && n < s.minItems {
 		if s.minItems == 1 {
-			return fail(path, "must not be empty")
+			return failAt(p, "must not be empty")
 		}
-		return fail(path, "must have at least %d items", s.minItems)
+		return failAt(p, "must have at least %d items", s.minItems)
 	}
-	if s.maxItems > 0 && len(a) > s.maxItems {
-		return fail(path, "must have at most %d items", s.maxItems)
+	if s.maxItems > 0 && n > s.maxItems {
+		return failAt(p, "must have at most %d items", s.maxItems)
 	}
-	for i, item := range a {
-		if err := s.items.check(item, index(path, i)); err != nil {
-			return err
-		}
+	if first != nil {
+		return first
 	}
 	if s.unique {
 		seen := map[string]int{}
-		for i, item := range a {
-			key, _ := json.Marshal(item) // maps marshal with sorted keys
-			if j, dup := seen[string(key)]; dup {
-				return fail(index(path, i), "duplicates item %d", j)
+		for i, at := range starts {
+			item := &reader{b: r.b, pos: at}
+			key := canonicalValue(item)
+			if j, dup := seen[key]; dup {
+				child := p.item(i)
+				return failAt(&child, "duplicates item %d", j)
 			}
-			seen[string(key)] = i
+			seen[key] = i
 		}
 	}
 	return nil
 }
 
-func (s *rule) checkTagged(v any, path string) *Error {
-	m, ok := v.(map[string]any)
-	if !ok {
-		return fail(path, "must be an object")
+// canonicalValue is one spelling of the value at r, for telling equal items
+// apart: a string decoded, anything else compacted.
+func canonicalValue(r *reader) string {
+	if r.peek() == '"' {
+		return "s" + r.str()
 	}
-	tagPath := join(path, s.tag)
-	t, present := m[s.tag]
-	if !present {
-		return fail(tagPath, "is required")
-	}
-	name, ok := t.(string)
-	if !ok {
-		return fail(tagPath, "must be a string")
-	}
-	variant := s.variant(name)
-	if variant == nil {
-		return fail(tagPath, "must be one of %s", strings.Join(s.tagValues(), ", "))
-	}
-	return variant.check(m, path, true)
+	start := r.skip()
+	var b bytes.Buffer
+	_ = json.Compact(&b, r.b[start:r.pos])
+	return b.String()
 }
 
-// checkUnion accepts v when one option whose JSON type matches accepts it.
-// When none does, the message comes from the first matching option, except
-// that several string enums are reported as one list.
-func (s *rule) checkUnion(v any, path string) *Error {
+func (c *checker) checkTagged(s *rule, r *reader, p *pos) *Error {
+	if r.b[r.pos] != '{' {
+		r.skip()
+		return failAt(p, "must be an object")
+	}
+	start := r.pos
+	tagAt := -1
+	_ = r.members(func(key string) *Error {
+		if key == s.tag && tagAt < 0 {
+			tagAt = r.pos
+		}
+		r.skip()
+		return nil
+	})
+	end := r.pos
+	tagPath := p.field([]byte(s.tag))
+	if tagAt < 0 {
+		return failAt(&tagPath, "is required")
+	}
+	tag := &reader{b: r.b, pos: tagAt}
+	if tag.peek() != '"' {
+		return failAt(&tagPath, "must be a string")
+	}
+	variant := s.variant(tag.str())
+	if variant == nil {
+		return failAt(&tagPath, "must be one of %s", strings.Join(s.tagValues(), ", "))
+	}
+	r.pos = start
+	err := c.object(variant, r, p)
+	r.pos = end
+	return err
+}
+
+// checkUnion accepts a value that one option whose JSON type matches
+// accepts. When none does, the message comes from the first matching option,
+// except that several string enums are reported as one list.
+func (c *checker) checkUnion(s *rule, r *reader, p *pos) *Error {
+	start := r.pos
 	var fits []*rule
 	for _, o := range s.options {
-		if o.accepts(v) {
+		if o.accepts(r.b[start]) {
 			fits = append(fits, o)
 		}
 	}
+	defer func() { r.pos = start; r.skip() }()
 	if len(fits) == 0 {
 		var nouns []string
 		for _, o := range s.options {
@@ -272,16 +595,20 @@ func (s *rule) checkUnion(v any, path string) *Error {
 				nouns = append(nouns, n)
 			}
 		}
-		return fail(path, "must be %s", strings.Join(nouns, " or "))
+		return failAt(p, "must be %s", strings.Join(nouns, " or "))
 	}
 	var first *Error
 	var values []string
 	allEnums := true
 	for _, o := range fits {
-		err := o.check(v, path)
+		r.pos = start
+		ignored, drops := len(c.ignored), len(c.drops)
+		err := c.check(o, r, p)
 		if err == nil {
 			return nil
 		}
+		// What a failed option ignored is not ignored by the one that fits.
+		c.ignored, c.drops = c.ignored[:ignored], c.drops[:drops]
 		if first == nil {
 			first = err
 		}
@@ -289,23 +616,24 @@ func (s *rule) checkUnion(v any, path string) *Error {
 		values = append(values, o.enum...)
 	}
 	if allEnums && len(fits) > 1 {
-		return fail(path, "must be one of %s", strings.Join(values, ", "))
+		return failAt(p, "must be one of %s", strings.Join(values, ", "))
 	}
 	return first
 }
 
-// accepts reports whether v has the JSON type that s describes.
-func (s *rule) accepts(v any) bool {
-	switch v.(type) {
-	case string:
+// accepts reports whether a value starting with b has the JSON type that s
+// describes.
+func (s *rule) accepts(b byte) bool {
+	switch {
+	case b == '"':
 		return s.kind == kString
-	case json.Number:
+	case b == '-' || '0' <= b && b <= '9':
 		return s.kind == kInteger || s.kind == kNumber
-	case bool:
+	case b == 't' || b == 'f':
 		return s.kind == kBoolean
-	case []any:
+	case b == '[':
 		return s.kind == kArray
-	case map[string]any:
+	case b == '{':
 		return s.kind == kObject || s.kind == kTagged
 	}
 	return s.kind == kAny
