@@ -59,9 +59,12 @@ func (s *Server) listAgents(w http.ResponseWriter, r *http.Request) error {
 		if err != nil {
 			return err
 		}
-		if err := schema.ListAgents.Validate(fields, schema.Create); err != nil {
+		fields, err = checkRequest(r, schema.ListAgents, fields)
+		if err != nil {
 			return err
 		}
+		// Read from the checked fields, where ignored ones are left out:
+		// encoding/json would match a key such as "Query" to a member.
 		var req struct {
 			FilterCriteria *struct {
 				Channel *struct {
@@ -70,8 +73,10 @@ func (s *Server) listAgents(w http.ResponseWriter, r *http.Request) error {
 				Query string `json:"query"`
 			} `json:"filter_criteria"`
 		}
-		if err := json.Unmarshal(body, &req); err != nil {
-			return agentry.Errorf(agentry.EINVALID, "request body: %v", err)
+		if raw, ok := fields["filter_criteria"]; ok {
+			if err := json.Unmarshal(raw, &req.FilterCriteria); err != nil {
+				return agentry.Errorf(agentry.EINVALID, "filter_criteria: %v", err)
+			}
 		}
 		if fc := req.FilterCriteria; fc != nil {
 			filter.Search = fc.Query

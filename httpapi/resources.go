@@ -28,16 +28,24 @@ func decodeFields(r *http.Request) (agentry.Fields, error) {
 }
 
 // decodeRequest reads a request body (not a configuration) and checks it
-// against its object's rules.
+// against its object's rules. Undeclared fields are left out and noted as
+// ignored, or refused under --strict.
 func decodeRequest(r *http.Request, obj *schema.Object) (agentry.Fields, error) {
 	fields, err := decodeFields(r)
 	if err != nil {
 		return nil, err
 	}
-	if err := obj.Validate(fields, schema.Create); err != nil {
+	return checkRequest(r, obj, fields)
+}
+
+// checkRequest checks decoded request fields against obj, as decodeRequest.
+func checkRequest(r *http.Request, obj *schema.Object, fields agentry.Fields) (agentry.Fields, error) {
+	checked, err := obj.Check(fields, schema.Create, unknownFields(r))
+	if err != nil {
 		return nil, err
 	}
-	return fields, nil
+	noteIgnored(r, checked.Ignored)
+	return checked.Fields, nil
 }
 
 // refParser reads the version parameter of a get or an update.
@@ -70,6 +78,7 @@ func (s *Server) create(kind *agentry.Kind) handler {
 		if err != nil {
 			return err
 		}
+		noteIgnored(r, cfg.Ignored)
 		v, err := s.Service.Create(r.Context(), caller(r), cfg)
 		if err != nil {
 			return err
@@ -93,6 +102,7 @@ func (s *Server) update(kind *agentry.Kind, parse refParser) handler {
 		if err != nil {
 			return err
 		}
+		noteIgnored(r, patch.Ignored)
 		v, err := s.Service.Update(r.Context(), caller(r), agentry.UpdateRequest{
 			Address: agentry.Address{Kind: kind, ID: r.PathValue(kind.IDField), Version: ref},
 			Patch:   patch, IfMatch: r.Header.Get("If-Match")})

@@ -20,6 +20,7 @@ import (
 
 	"github.com/agentry/agentry"
 	"github.com/agentry/agentry/api"
+	"github.com/agentry/agentry/schema"
 )
 
 // MaxBodyBytes is the largest request body accepted (413 above it).
@@ -48,6 +49,10 @@ type Server struct {
 	// database that stops answering mid-query gives a 503, not a hang
 	// (0: no bound).
 	RequestTimeout time.Duration
+	// Strict refuses undeclared fields in request bodies that are not
+	// configurations (serve --strict); configurations follow the service's
+	// Rules, which cmd wires with the same setting.
+	Strict bool
 
 	mux       *http.ServeMux
 	published *publishedCache
@@ -64,6 +69,10 @@ type requestInfo struct {
 	id     string
 	op     *api.Operation // set by wrap: the operation the route serves
 	caller agentry.Caller // set by wrap once the key is authenticated
+	strict bool           // undeclared body fields are refused, not ignored
+	// ignored names the body fields accepted and left out, for the
+	// Agentry-Ignored-Fields header and the warning log line.
+	ignored []string
 }
 
 func info(r *http.Request) *requestInfo {
@@ -75,6 +84,39 @@ func info(r *http.Request) *requestInfo {
 }
 
 func requestID(r *http.Request) string { return info(r).id }
+
+// noteIgnored records body fields that were accepted and left out; the
+// answer names them in Agentry-Ignored-Fields and the log in a warning.
+func noteIgnored(r *http.Request, fields []string) {
+	if len(fields) > 0 {
+		ri := info(r)
+		ri.ignored = append(ri.ignored, fields...)
+	}
+}
+
+// unknownFields is what undeclared fields of request bodies mean for r.
+func unknownFields(r *http.Request) schema.Unknown {
+	if info(r).strict {
+		return schema.Refuse
+	}
+	return schema.Ignore
+}
+
+// IgnoredFieldsHeader names the request body fields that were accepted and
+// left out, as a comma-separated list of paths.
+const IgnoredFieldsHeader = "Agentry-Ignored-Fields"
+
+// maxIgnoredNames bounds the names the header lists; the list then ends
+// with "...".
+const maxIgnoredNames = 100
+
+// ignoredList renders names for the header and the log.
+func ignoredList(names []string) string {
+	if len(names) > maxIgnoredNames {
+		names = append(names[:maxIgnoredNames:maxIgnoredNames], "...")
+	}
+	return strings.Join(names, ", ")
+}
 
 // caller is who asks: the authenticated key's workspace and the request id.
 func caller(r *http.Request) agentry.Caller { return info(r).caller }
@@ -108,14 +150,19 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		id = newRequestID()
 	}
 	w.Header().Set("X-Request-Id", id)
-	r = r.WithContext(context.WithValue(r.Context(), ctxRequest, &requestInfo{id: id}))
-	rec := &recorder{ResponseWriter: w, status: http.StatusOK}
+	ri := &requestInfo{id: id, strict: s.Strict}
+	r = r.WithContext(context.WithValue(r.Context(), ctxRequest, ri))
+	rec := &recorder{ResponseWriter: w, status: http.StatusOK, info: ri}
 	defer func() {
 		if p := recover(); p != nil {
 			s.logger().Error("panic", "request_id", id, "panic", p)
 			if !rec.wrote {
 				s.writeError(rec, r, fmt.Errorf("panic: %v", p))
 			}
+		}
+		if len(ri.ignored) > 0 {
+			s.logger().LogAttrs(r.Context(), slog.LevelWarn, "ignored unknown fields", slog.String("request_id", id),
+				slog.String("method", r.Method), slog.String("path", r.URL.Path), slog.String("fields", ignoredList(ri.ignored)))
 		}
 		s.logger().LogAttrs(r.Context(), slog.LevelInfo, "request", slog.String("request_id", id), slog.String("method", r.Method),
 			slog.String("path", r.URL.Path), slog.Int("status", rec.status), slog.Int("bytes", rec.bytes),
@@ -241,9 +288,11 @@ func writeRaw(w http.ResponseWriter, status int, b []byte) {
 	_, _ = w.Write(b)
 }
 
-// recorder remembers the status and size of a response for the access log.
+// recorder remembers the status and size of a response for the access log,
+// and adds the headers that depend on what the handler found.
 type recorder struct {
 	http.ResponseWriter
+	info   *requestInfo
 	status int
 	bytes  int
 	wrote  bool
@@ -252,11 +301,22 @@ type recorder struct {
 func (r *recorder) WriteHeader(status int) {
 	if !r.wrote {
 		r.status, r.wrote = status, true
+		r.headers()
 	}
 	r.ResponseWriter.WriteHeader(status)
 }
 
+// headers adds Agentry-Ignored-Fields when fields were ignored.
+func (r *recorder) headers() {
+	if r.info != nil && len(r.info.ignored) > 0 {
+		r.Header().Set(IgnoredFieldsHeader, ignoredList(r.info.ignored))
+	}
+}
+
 func (r *recorder) Write(b []byte) (int, error) {
+	if !r.wrote {
+		r.headers()
+	}
 	r.wrote = true
 	n, err := r.ResponseWriter.Write(b)
 	r.bytes += n

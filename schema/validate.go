@@ -92,7 +92,7 @@ func (o *Object) Check(fields map[string]json.RawMessage, mode Mode, unknown Unk
 		if !json.Valid(raw) {
 			return failAt(&p, "invalid JSON")
 		}
-		c.drops = c.drops[:0]
+		c.drops, c.body = c.drops[:0], raw
 		if err := c.check(s, &reader{b: raw}, &p); err != nil {
 			return err
 		}
@@ -163,12 +163,53 @@ type checker struct {
 	// drops are the byte ranges of the current top-level value that ignored
 	// fields take, each with the comma that separated it.
 	drops []span
+	body  []byte // the current top-level value, which drops index
 	depth int
-	// keys holds, per depth, the keys of the object being checked there.
-	keys [][][]byte
+	// keys and members hold, per depth, the keys and places of the members
+	// of the object being checked there.
+	keys    [][][]byte
+	members [][]member
 }
 
 type span struct{ from, to int }
+
+// member is where one member of an object is, from its key to the end of its
+// value, and whether it is ignored.
+type member struct {
+	start, end int
+	drop       bool
+}
+
+// cutMembers records the ranges that leave an object with its kept members
+// only, separated by the commas they had: what comes before the first kept
+// member, what comes between two kept members after the first one's comma,
+// and what comes after the last kept member.
+func (c *checker) cutMembers(ms []member) {
+	if !slices.ContainsFunc(ms, func(m member) bool { return m.drop }) {
+		return
+	}
+	last := -1 // the last kept member
+	for i, m := range ms {
+		if m.drop {
+			continue
+		}
+		switch {
+		case last < 0 && i > 0:
+			c.drops = append(c.drops, span{ms[0].start, m.start})
+		case last >= 0 && last < i-1:
+			// Keep the comma right after the kept member before.
+			comma := ms[last].end + bytes.IndexByte(c.body[ms[last].end:], ',') + 1
+			c.drops = append(c.drops, span{comma, m.start})
+		}
+		last = i
+	}
+	switch {
+	case last < 0:
+		c.drops = append(c.drops, span{ms[0].start, ms[len(ms)-1].end})
+	case last < len(ms)-1:
+		c.drops = append(c.drops, span{ms[last].end, ms[len(ms)-1].end})
+	}
+}
 
 // check checks the value at r against s and leaves r after it.
 func (c *checker) check(s *rule, r *reader, p *pos) *Error {
@@ -230,6 +271,7 @@ func (c *checker) object(o *Object, r *reader, p *pos) *Error {
 	defer func() { c.depth-- }()
 	for len(c.keys) <= c.depth {
 		c.keys = append(c.keys, nil)
+		c.members = append(c.members, nil)
 	}
 	keys := c.keys[c.depth][:0]
 	defer func() { c.keys[c.depth] = keys[:0] }()
@@ -239,9 +281,13 @@ func (c *checker) object(o *Object, r *reader, p *pos) *Error {
 		declaredKey, extraKey string
 		refused               []string
 	)
+	var members []member // their places, to cut out the ignored ones
+	if c.lenient {
+		members = c.members[c.depth][:0]
+		defer func() { c.members[c.depth] = members[:0] }()
+	}
 	r.pos++ // {
-	prevComma := -1
-	for first := true; ; first = false {
+	for {
 		if r.peek() == '}' { // only an empty object gets here
 			r.pos++
 			break
@@ -277,25 +323,15 @@ func (c *checker) object(o *Object, r *reader, p *pos) *Error {
 		}
 		valueEnd := r.pos
 		sep := r.peek()
-		sepAt := r.pos
 		r.pos++
-		if prop == nil && c.lenient && !o.closed {
-			// Cut the member with one comma: the one before it, or, for the
-			// first member, the one after it.
-			switch {
-			case !first:
-				c.drops = append(c.drops, span{prevComma, valueEnd})
-			case sep == ',':
-				c.drops = append(c.drops, span{keyStart, sepAt + 1})
-			default:
-				c.drops = append(c.drops, span{keyStart, valueEnd})
-			}
+		if c.lenient {
+			members = append(members, member{start: keyStart, end: valueEnd, drop: prop == nil && !o.closed})
 		}
 		if sep == '}' {
 			break
 		}
-		prevComma = sepAt
 	}
+	c.cutMembers(members)
 	slices.SortFunc(keys, bytes.Compare)
 	for i := 1; i < len(keys); i++ {
 		if bytes.Equal(keys[i], keys[i-1]) {

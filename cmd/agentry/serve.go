@@ -33,6 +33,7 @@ On a first start with no key at all, a key is created and printed once.
 	reqTimeout := fs.Duration("request-timeout", 30*time.Second, "longest one request may take, database included; past it the answer is 503 (AGENTRY_REQUEST_TIMEOUT)")
 	keyTTL := fs.Duration("key-ttl", time.Second, "how long a key's workspace is remembered: a revoked key is refused within it (AGENTRY_KEY_TTL)")
 	logFormat := fs.String("log-format", "text", "log format on standard error: text or json (AGENTRY_LOG_FORMAT)")
+	strict := fs.Bool("strict", false, "refuse request body fields agentry does not know with a 400 that names them;\nby default they are accepted, ignored and named in the Agentry-Ignored-Fields header (AGENTRY_STRICT)")
 	a.fromEnv(fs, "addr", "AGENTRY_ADDR")
 	a.fromEnv(fs, "drain-timeout", "AGENTRY_DRAIN_TIMEOUT")
 	a.fromEnv(fs, "cache-mb", "AGENTRY_CACHE_MB")
@@ -40,6 +41,7 @@ On a first start with no key at all, a key is created and printed once.
 	a.fromEnv(fs, "request-timeout", "AGENTRY_REQUEST_TIMEOUT")
 	a.fromEnv(fs, "key-ttl", "AGENTRY_KEY_TTL")
 	a.fromEnv(fs, "log-format", "AGENTRY_LOG_FORMAT")
+	a.fromEnv(fs, "strict", "AGENTRY_STRICT")
 	if err := a.parse(fs, args); err != nil {
 		return err
 	}
@@ -87,8 +89,10 @@ On a first start with no key at all, a key is created and printed once.
 		return err
 	}
 
-	svc := &agentry.Service{Store: st, Rules: schema.Rules{}}
-	srv := &httpapi.Server{Service: svc, Keys: keys, Store: st, Logger: logger,
+	// One setting for both: configurations are checked by the service's
+	// rules, the other request bodies by httpapi.
+	svc := &agentry.Service{Store: st, Rules: schema.Rules{Strict: *strict}}
+	srv := &httpapi.Server{Service: svc, Keys: keys, Store: st, Logger: logger, Strict: *strict,
 		CacheBytes: *cacheMB << 20, CacheTTL: *cacheTTL, KeyTTL: *keyTTL, RequestTimeout: *reqTimeout}
 	hs := &http.Server{
 		Handler:           srv.Handler(),
@@ -98,7 +102,7 @@ On a first start with no key at all, a key is created and printed once.
 		IdleTimeout:       120 * time.Second,
 		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
 	}
-	logger.Info("agentry listening", "addr", ln.Addr().String(), "db", redactDSN(db.dsn))
+	logger.Info("agentry listening", "addr", ln.Addr().String(), "db", redactDSN(db.dsn), "strict", *strict)
 	logOut.Flush()
 	if a.onListen != nil {
 		a.onListen(ln.Addr().String())

@@ -93,7 +93,9 @@ function childEnv() {
 
 // startServer starts a fresh server. workspaces names the workspaces to create
 // one key in each; keys[name] is that key, client(name) an SDK client for it.
-export async function startServer({ workspaces = ['alpha', 'beta'] } = {}) {
+// strict starts the server with --strict: unknown body fields are a 400
+// instead of being ignored.
+export async function startServer({ workspaces = ['alpha', 'beta'], strict = false } = {}) {
   const bin = await buildBinary();
   const dir = await mkdtemp(path.join(os.tmpdir(), 'agentry-conf-'));
   const db = path.join(dir, 'agentry.db');
@@ -120,7 +122,9 @@ export async function startServer({ workspaces = ['alpha', 'beta'] } = {}) {
 
   const port = await freePort();
   const baseURL = `http://127.0.0.1:${port}`;
-  const child = spawn(bin, ['serve', '--db', db, '--addr', `127.0.0.1:${port}`], {
+  const args = ['serve', '--db', db, '--addr', `127.0.0.1:${port}`];
+  if (strict) args.push('--strict');
+  const child = spawn(bin, args, {
     env: childEnv(),
     cwd: dir,
     stdio: ['ignore', 'pipe', 'pipe'],
