@@ -135,7 +135,10 @@ func (s *Server) publishAgentVersion(w http.ResponseWriter, r *http.Request) err
 }
 
 func (s *Server) deleteAgentVersion(w http.ResponseWriter, r *http.Request) error {
-	raw := r.URL.Query().Get("version")
+	raw, err := versionParam(r)
+	if err != nil {
+		return err
+	}
 	if raw == "" {
 		return agentry.Errorf(agentry.EINVALID, "version: is required (the number of the version to delete)")
 	}

@@ -51,19 +51,46 @@ func checkRequest(r *http.Request, obj *schema.Object, fields agentry.Fields) (a
 // refParser reads the version parameter of a get or an update.
 type refParser func(r *http.Request) (agentry.VersionRef, error)
 
+// versionParam returns the version query parameter: "" when it is absent.
+// Present, it must be given once and not be empty (the reference's
+// minLength: 1): "?version=" is a mistake, not a request for the default.
+func versionParam(r *http.Request) (string, error) {
+	vs, present := r.URL.Query()["version"]
+	switch {
+	case !present:
+		return "", nil
+	case len(vs) > 1:
+		return "", agentry.Errorf(agentry.EINVALID, "version: given %d times; give it once", len(vs))
+	case vs[0] == "":
+		return "", agentry.Errorf(agentry.EINVALID, "version: must not be empty; leave it out for the default")
+	}
+	return vs[0], nil
+}
+
 // agentVersion parses the version parameter of an agent endpoint: a number,
 // latest, latest_published or a tag.
 func agentVersion(r *http.Request) (agentry.VersionRef, error) {
-	return agentry.ParseVersionRef(r.URL.Query().Get("version"))
+	raw, err := versionParam(r)
+	if err != nil {
+		return agentry.VersionRef{}, err
+	}
+	return agentry.ParseVersionRef(raw)
 }
 
 // engineVersion parses the version parameter of an engine endpoint: a
-// version number, or latest. Engines have no tags.
+// version number, or latest. Engines have no tags, and the reference types
+// the parameter as an integer: latest_published is refused too.
 func engineVersion(r *http.Request) (agentry.VersionRef, error) {
-	raw := r.URL.Query().Get("version")
+	raw, err := versionParam(r)
+	if err != nil {
+		return agentry.VersionRef{}, err
+	}
 	ref, err := agentry.ParseVersionRef(raw)
-	if err != nil || ref.Form == agentry.RefTag {
-		return ref, agentry.Errorf(agentry.EINVALID, "version: must be a non-negative integer (a version number), got %q", raw)
+	switch {
+	case err != nil && ref.Form == agentry.RefNone && raw != "" && (raw[0] == '-' || raw[0] == '+' || raw[0] >= '0' && raw[0] <= '9'):
+		return ref, err // a malformed number: its own message
+	case err != nil || ref.Form == agentry.RefTag || ref.Form == agentry.RefLatestPublished:
+		return ref, agentry.Errorf(agentry.EINVALID, "version: must be a version number (0, 1, 2, ...) or latest, got %q", raw)
 	}
 	return ref, nil
 }
