@@ -12,10 +12,13 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
+	"os"
 	"slices"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/agentry/agentry"
@@ -73,7 +76,12 @@ type requestInfo struct {
 	// ignored names the body fields accepted and left out, for the
 	// Agentry-Ignored-Fields header and the warning log line.
 	ignored []string
+	// close asks that the connection be closed after the answer.
+	close bool
 }
+
+// markClose asks that r's connection be closed after the answer.
+func markClose(r *http.Request) { info(r).close = true }
 
 func info(r *http.Request) *requestInfo {
 	ri, _ := r.Context().Value(ctxRequest).(*requestInfo)
@@ -141,15 +149,27 @@ func (s *Server) Handler() http.Handler {
 	return http.HandlerFunc(s.serve)
 }
 
-// serve gives every request its id and its access-log line, and hands it to
-// the mux.
+// serve gives every request its id, the headers every answer carries and
+// its access-log line, and hands it to the mux.
 func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
-	id := r.Header.Get("X-Request-Id")
-	if id == "" || len(id) > 64 || strings.ContainsFunc(id, func(c rune) bool { return c < '!' || c > '~' }) {
-		id = newRequestID()
+	// The id is always the server's own, so that a log line can be trusted
+	// to name one request; a client's X-Request-Id is logged beside it.
+	id := newRequestID()
+	h := w.Header()
+	h.Set("X-Request-Id", id)
+	// Answers are JSON to be read by programs: never sniffed as something
+	// else by a browser, never kept by a cache (they carry workspace data).
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("Cache-Control", "no-store")
+	if len(r.TransferEncoding) > 0 {
+		// net/http drops a Content-Length sent beside Transfer-Encoding
+		// before any handler sees the request, so the two cannot be told
+		// apart here: a request with a transfer coding is answered, then
+		// its connection closed, so that one that carried both (a request
+		// smuggling attempt) never shares a connection with the next.
+		h.Set("Connection", "close")
 	}
-	w.Header().Set("X-Request-Id", id)
 	ri := &requestInfo{id: id, strict: s.Strict}
 	r = r.WithContext(context.WithValue(r.Context(), ctxRequest, ri))
 	rec := &recorder{ResponseWriter: w, status: http.StatusOK, info: ri}
@@ -164,10 +184,18 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 			s.logger().LogAttrs(r.Context(), slog.LevelWarn, "ignored unknown fields", slog.String("request_id", id),
 				slog.String("method", r.Method), slog.String("path", r.URL.Path), slog.String("fields", ignoredList(ri.ignored)))
 		}
-		s.logger().LogAttrs(r.Context(), slog.LevelInfo, "request", slog.String("request_id", id), slog.String("method", r.Method),
+		attrs := []slog.Attr{slog.String("request_id", id), slog.String("method", r.Method),
 			slog.String("path", r.URL.Path), slog.Int("status", rec.status), slog.Int("bytes", rec.bytes),
-			slog.Float64("duration_ms", float64(time.Since(start).Microseconds())/1000))
+			slog.Float64("duration_ms", float64(time.Since(start).Microseconds())/1000)}
+		if cid := clientRequestID(r); cid != "" {
+			attrs = append(attrs, slog.String("client_request_id", cid))
+		}
+		s.logger().LogAttrs(r.Context(), slog.LevelInfo, "request", attrs...)
 	}()
+	if err := checkEncoding(r); err != nil {
+		s.writeError(rec, r, err)
+		return
+	}
 	s.mux.ServeHTTP(rec, r)
 }
 
@@ -255,20 +283,70 @@ func bearer(r *http.Request) (string, bool) {
 	return key, key != ""
 }
 
+// clientRequestID is the client's own X-Request-Id, for the log: at most 64
+// printable ASCII characters, or "".
+func clientRequestID(r *http.Request) string {
+	id := r.Header.Get("X-Request-Id")
+	if len(id) > 64 || strings.ContainsFunc(id, func(c rune) bool { return c < '!' || c > '~' }) {
+		return ""
+	}
+	return id
+}
+
+// checkEncoding refuses a body in a content coding agentry does not decode
+// (gzip, br, ...): read as JSON it would only give a misleading 400.
+func checkEncoding(r *http.Request) error {
+	for _, v := range r.Header.Values("Content-Encoding") {
+		for _, c := range strings.Split(v, ",") {
+			if c = strings.TrimSpace(c); c != "" && !strings.EqualFold(c, "identity") {
+				return agentry.Errorf(agentry.EUNSUPPORTED, "Content-Encoding %q is not supported: send the request body uncompressed", c)
+			}
+		}
+	}
+	return nil
+}
+
 func newRequestID() string {
 	b := make([]byte, 8)
 	_, _ = rand.Read(b)
 	return "req_" + hex.EncodeToString(b)
 }
 
-// readBody reads the whole (size-limited) request body.
+// readBody reads the whole (size-limited) request body. A body the client
+// could not deliver is the client's error, never an internal one: over the
+// limit 413, cut short of its Content-Length or in a broken chunked
+// encoding 400, not finished within the server's read timeout 408, a
+// client that went away ECANCELED. Each answer closes the connection,
+// whose framing can no longer be trusted.
 func readBody(r *http.Request) ([]byte, error) {
 	b, err := io.ReadAll(r.Body)
-	var tooLarge *http.MaxBytesError
-	if errors.As(err, &tooLarge) {
-		return nil, agentry.Errorf(agentry.ETOOLARGE, "request body: larger than the limit of %d MiB", tooLarge.Limit>>20)
+	if err == nil {
+		return b, nil
 	}
-	return b, err
+	var tooLarge *http.MaxBytesError
+	var netErr net.Error
+	var e *agentry.Error
+	switch {
+	case errors.As(err, &tooLarge):
+		e = agentry.Errorf(agentry.ETOOLARGE, "request body: larger than the limit of %d MiB", tooLarge.Limit>>20)
+	case errors.Is(err, os.ErrDeadlineExceeded) || errors.As(err, &netErr) && netErr.Timeout():
+		e = agentry.Errorf(agentry.ETIMEOUT, "request body: not received within the server's read timeout")
+	case errors.Is(err, io.ErrUnexpectedEOF) && r.ContentLength > 0:
+		// The client stopped sending (a half-close, or a close that the
+		// answer may no longer reach): its body is short either way.
+		e = agentry.Errorf(agentry.EINVALID, "request body: ended after %d bytes, before the %d bytes its Content-Length announced", len(b), r.ContentLength)
+	case errors.Is(err, syscall.ECONNRESET) || errors.Is(err, net.ErrClosed) ||
+		r.Context().Err() != nil && !errors.Is(err, io.ErrUnexpectedEOF):
+		e = &agentry.Error{Code: agentry.ECANCELED, Message: "The client went away before sending the whole request body."}
+	default:
+		// net/http's chunked reader reports a broken chunk with plain
+		// errors; whatever else the body reader says is about the bytes the
+		// client sent.
+		e = agentry.Errorf(agentry.EINVALID, "request body: could not be read: the chunked transfer encoding is malformed or ends early")
+	}
+	e.Err = err
+	markClose(r)
+	return nil, e
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
@@ -306,10 +384,17 @@ func (r *recorder) WriteHeader(status int) {
 	r.ResponseWriter.WriteHeader(status)
 }
 
-// headers adds Agentry-Ignored-Fields when fields were ignored.
+// headers adds Agentry-Ignored-Fields when fields were ignored, and
+// Connection: close when the request's framing cannot be trusted.
 func (r *recorder) headers() {
-	if r.info != nil && len(r.info.ignored) > 0 {
+	if r.info == nil {
+		return
+	}
+	if len(r.info.ignored) > 0 {
 		r.Header().Set(IgnoredFieldsHeader, ignoredList(r.info.ignored))
+	}
+	if r.info.close {
+		r.Header().Set("Connection", "close")
 	}
 }
 

@@ -111,7 +111,9 @@ On a first start with no key at all, a key is created and printed once.
 	defer stopWatching()
 	go srv.WatchDeletions(watchCtx, deletionPollInterval)
 	errc := make(chan error, 1)
-	go func() { errc <- hs.Serve(ln) }()
+	// Listen bounds request headers and keeps the JSON error envelope on
+	// the answers net/http writes itself.
+	go func() { errc <- hs.Serve(srv.Listen(hs, ln)) }()
 	select {
 	case err := <-errc:
 		return err
