@@ -111,6 +111,7 @@ func newStore(dsn string, opts Options) (*sqlstore.Store, error) {
 			ForUpdate:     " FOR UPDATE",
 			IsDuplicate:   isDuplicate,
 			IsUnavailable: isUnavailable,
+			Contains:      "strpos(%s, ?) > 0",
 		},
 		// Writes to one agent serialize on its row lock (LockAgent, SELECT …
 		// FOR UPDATE), which under READ COMMITTED rereads the row that the

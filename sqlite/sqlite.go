@@ -38,7 +38,8 @@ func Open(ctx context.Context, path string) (*sqlstore.Store, error) {
 	r := openDB("file:" + path + "?" + q.Encode())
 	r.SetMaxOpenConns(max(4, runtime.GOMAXPROCS(0)*2))
 	r.SetMaxIdleConns(max(4, runtime.GOMAXPROCS(0)*2))
-	s := &sqlstore.Store{W: w, R: r, Dialect: sqlstore.Dialect{IsDuplicate: isDuplicate, IsUnavailable: isUnavailable}}
+	s := &sqlstore.Store{W: w, R: r, Dialect: sqlstore.Dialect{IsDuplicate: isDuplicate, IsUnavailable: isUnavailable,
+		Contains: "instr(%s, ?) > 0"}}
 	// Processes opening a new file at the same moment can be refused the lock
 	// that switching to WAL takes (SQLITE_BUSY, without waiting on
 	// busy_timeout); they retry until the first one has finished.

@@ -43,6 +43,7 @@ func Run(t *testing.T, open func(t *testing.T) agentry.Store) {
 		{"Deletions", deletionTests},
 		{"Summaries", summaryTests},
 		{"Concurrency", concurrencyTests},
+		{"Text", textTests},
 	}
 	for _, g := range groups {
 		t.Run(g.name, func(t *testing.T) {
