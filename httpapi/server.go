@@ -319,7 +319,24 @@ func newRequestID() string {
 // client that went away ECANCELED. Each answer closes the connection,
 // whose framing can no longer be trusted.
 func readBody(r *http.Request) ([]byte, error) {
-	b, err := io.ReadAll(r.Body)
+	var b []byte
+	var err error
+	if n := r.ContentLength; n > 0 && n <= MaxBodyBytes {
+		// One buffer of the announced size, not a series of doublings.
+		b = make([]byte, n)
+		var got int
+		got, err = io.ReadFull(r.Body, b)
+		b = b[:got]
+		if err == nil {
+			// Nothing may follow (MaxBytesReader and net/http stop there).
+			_, err = r.Body.Read(make([]byte, 1))
+			if err == io.EOF {
+				err = nil
+			}
+		}
+	} else {
+		b, err = io.ReadAll(r.Body)
+	}
 	if err == nil {
 		return b, nil
 	}

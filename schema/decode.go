@@ -38,7 +38,8 @@ func fail(path, format string, args ...any) *Error {
 // and neither this function nor the validator ever holds more than a small
 // multiple of the body in memory, whatever its shape.
 func DecodeObject(body []byte) (map[string]json.RawMessage, error) {
-	if err := checkDepth(body); err != nil {
+	members, err := checkDepth(body)
+	if err != nil {
 		return nil, err
 	}
 	if !json.Valid(body) {
@@ -52,8 +53,12 @@ func DecodeObject(body []byte) (map[string]json.RawMessage, error) {
 	if r.pos == len(body) || body[r.pos] != '{' {
 		return nil, fail("", "request body: must be a JSON object")
 	}
-	fields := map[string]json.RawMessage{}
-	err := r.members(func(key string) *Error {
+	if members > MaxMembers {
+		return nil, fail("", "request body: has more than %d members", MaxMembers)
+	}
+	// Sized once for the members counted (at most MaxMembers).
+	fields := make(map[string]json.RawMessage, members)
+	err = r.members(func(key string) *Error {
 		if _, dup := fields[key]; dup {
 			return fail("", "request body: duplicate field %q", key)
 		}
@@ -70,8 +75,9 @@ func DecodeObject(body []byte) (map[string]json.RawMessage, error) {
 // checkDepth refuses a body that nests objects and arrays deeper than
 // MaxDepth, saying where. It counts brackets outside strings, so it holds
 // nothing and reads the body once; a body that is not JSON at all is left to
-// the JSON checks.
-func checkDepth(body []byte) *Error {
+// the JSON checks. It also counts the members of the outermost object, so
+// that the map of them is made once at its size.
+func checkDepth(body []byte) (members int, _ *Error) {
 	depth := 0
 	inString := false
 	for i := 0; i < len(body); i++ {
@@ -89,13 +95,15 @@ func checkDepth(body []byte) *Error {
 		case c == '{' || c == '[':
 			depth++
 			if depth > MaxDepth {
-				return fail("", "request body: nested deeper than %d levels (at %s)", MaxDepth, where(body, int64(i)))
+				return 0, fail("", "request body: nested deeper than %d levels (at %s)", MaxDepth, where(body, int64(i)))
 			}
 		case c == '}' || c == ']':
 			depth--
+		case c == ',' && depth == 1:
+			members++
 		}
 	}
-	return nil
+	return members + 1, nil
 }
 
 // decodeError explains why body, which is not valid JSON, was refused. It

@@ -5,46 +5,39 @@ import (
 	"strings"
 )
 
-// pos is the place of a value in a body: a chain of object keys and array
-// indices up to a top-level field. It is rendered into a path string
-// ("voicemail_option.action.type", "language[2]") only when a message needs
-// one, so that checking a value nested n levels deep costs O(n), not the
-// O(n²) of building every level's path string on the way down.
-type pos struct {
-	up    *pos
+// segment is one step of a path: an object key, or an array index.
+type segment struct {
 	key   []byte // a slice of the body, most often: naming a place copies nothing
 	index int    // the array index, or -1 when key names the value
 }
 
-// root is the place of a top-level field.
-func root(field string) pos { return pos{key: []byte(field), index: -1} }
+// path is the place of a value in a body, from a top-level field down: the
+// checker pushes a segment as it enters a value and pops it as it leaves,
+// and renders the path ("voicemail_option.action.type", "language[2]") only
+// when a message needs one. Checking a value nested n levels deep costs
+// O(n), not the O(n²) of building every level's path string on the way
+// down, and no allocation per level.
+type path []segment
 
-func (p *pos) field(key []byte) pos { return pos{up: p, key: key, index: -1} }
-func (p *pos) item(i int) pos       { return pos{up: p, index: i} }
+func (p *path) pushKey(key []byte) { *p = append(*p, segment{key: key, index: -1}) }
+func (p *path) pushIndex(i int)    { *p = append(*p, segment{index: i}) }
+func (p *path) pop()               { *p = (*p)[:len(*p)-1] }
 
-// String renders the path as messages show it; the nil pos is the body
+// String renders the path as messages show it; the empty path is the body
 // itself, "".
-func (p *pos) String() string {
-	if p == nil {
-		return ""
-	}
-	var chain []*pos
-	for q := p; q != nil; q = q.up {
-		chain = append(chain, q)
-	}
+func (p path) String() string {
 	var b strings.Builder
-	for i := len(chain) - 1; i >= 0; i-- {
-		q := chain[i]
+	for _, s := range p {
 		switch {
-		case q.index >= 0:
+		case s.index >= 0:
 			b.WriteByte('[')
-			b.WriteString(strconv.Itoa(q.index))
+			b.WriteString(strconv.Itoa(s.index))
 			b.WriteByte(']')
 		case b.Len() > 0:
 			b.WriteByte('.')
-			b.Write(q.key)
+			b.Write(s.key)
 		default:
-			b.Write(q.key)
+			b.Write(s.key)
 		}
 	}
 	return b.String()
@@ -53,7 +46,7 @@ func (p *pos) String() string {
 // under renders the path of a member key of the object at p, quoting a key
 // that is not a plain name, so that a list of such paths (the ignored
 // fields) reads unambiguously and is safe in a header.
-func (p *pos) under(key string) string {
+func (p path) under(key string) string {
 	if !plainName(key) {
 		key = strconv.QuoteToASCII(key)
 	}
@@ -75,9 +68,4 @@ func plainName(key string) bool {
 		}
 	}
 	return true
-}
-
-// failAt reports a rule broken at p.
-func failAt(p *pos, format string, args ...any) *Error {
-	return fail(p.String(), format, args...)
 }

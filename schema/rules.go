@@ -72,8 +72,15 @@ func (r Rules) CheckFields(kind *agentry.Kind, fields agentry.Fields, patch bool
 			kept[k] = v
 		}
 	}
+	more := len(ignored) > 0 && ignored[len(ignored)-1] == "..."
+	if more {
+		ignored = ignored[:len(ignored)-1]
+	}
 	ignored = append(ignored, createOnly...)
 	slices.Sort(ignored)
+	if more {
+		ignored = append(ignored, "...")
+	}
 	return kept, ignored, nil
 }
 

@@ -42,17 +42,24 @@ const (
 // of it is checked or kept.
 const MaxDepth = 128
 
+// MaxMembers is how many members one object of a body may have. A
+// configuration has about a hundred fields and its maps a few dozen keys;
+// a body of a hundred thousand tiny members would cost the server ten times
+// its size in bookkeeping.
+const MaxMembers = 10_000
+
 // maxSafeInteger is the largest integer every JSON client can hold exactly.
 const maxSafeInteger = 1<<53 - 1
 
 // Checked is a body that passed an object's rules.
 type Checked struct {
 	// Fields are the body's top-level fields, with every ignored field left
-	// out at any depth; the map is the one given when nothing was ignored.
+	// out at any depth: the map given to Check.
 	Fields map[string]json.RawMessage
 	// Ignored names the fields that were accepted and left out, by path
 	// ("enable_voicemail_detection", "voicemail_option.action.beep"), in
-	// name order.
+	// name order: at most MaxIgnored of them, then "..." when there were
+	// more.
 	Ignored []string
 }
 
@@ -65,7 +72,8 @@ func (o *Object) Validate(fields map[string]json.RawMessage, mode Mode) error {
 }
 
 // Check checks the top-level fields of a body against o and returns them
-// with the undeclared fields that unknown lets it ignore left out. It
+// with the undeclared fields that unknown lets it ignore left out. It takes
+// the map: what it leaves out, it deletes from it. It
 // reports the first failure as an *Error: a repeated key first, then
 // undeclared fields, then the declared fields in name order; within an
 // array, the first item that fails.
@@ -76,24 +84,24 @@ func (o *Object) Check(fields map[string]json.RawMessage, mode Mode, unknown Unk
 	for k := range fields {
 		if o.props[k] == nil && o.extra == nil {
 			if c.lenient && !o.closed {
-				c.ignored = append(c.ignored, (*pos)(nil).under(k))
+				c.ignore(k) // at the top: the path is empty yet
 			} else {
 				refused = append(refused, strconv.Quote(k))
 			}
 		}
 	}
 	if len(refused) > 0 {
-		return Checked{}, unknownFields(nil, refused)
+		return Checked{}, fail("", "%s", unknownFields(refused))
 	}
 	var cut map[string]json.RawMessage // fields whose nested ignored fields are cut out
 	check := func(k string, s *rule) *Error {
 		raw := fields[k]
-		p := root(k)
 		if !json.Valid(raw) {
-			return failAt(&p, "invalid JSON")
+			return fail(k, "invalid JSON")
 		}
 		c.drops, c.body = c.drops[:0], raw
-		if err := c.check(s, &reader{b: raw}, &p); err != nil {
+		c.path = append(c.path[:0], segment{key: []byte(k), index: -1})
+		if err := c.check(s, &reader{b: raw}); err != nil {
 			return err
 		}
 		if len(c.drops) > 0 {
@@ -129,29 +137,69 @@ func (o *Object) Check(fields map[string]json.RawMessage, mode Mode, unknown Unk
 			}
 		}
 	}
-	if len(c.ignored) == 0 {
+	if !c.dropped {
 		return Checked{Fields: fields}, nil
 	}
-	kept := make(map[string]json.RawMessage, len(fields))
-	for k, v := range fields {
-		if o.props[k] != nil || o.extra != nil {
-			kept[k] = v
+	// The fields are the caller's, decoded for this check: ignored ones are
+	// left out of them in place rather than in a copy, which for a body of
+	// thousands of them would cost as much again.
+	if o.extra == nil {
+		for k := range fields {
+			if o.props[k] == nil {
+				delete(fields, k)
+			}
 		}
 	}
 	for k, v := range cut {
-		kept[k] = v
+		fields[k] = v
 	}
-	sort.Strings(c.ignored)
-	return Checked{Fields: kept, Ignored: c.ignored}, nil
+	if len(c.ignored) > MaxIgnored {
+		c.ignored = c.ignored[:MaxIgnored] // "..." goes last, after sorting
+		sort.Strings(c.ignored)
+		c.ignored = append(c.ignored, "...")
+	} else {
+		sort.Strings(c.ignored)
+	}
+	return Checked{Fields: fields, Ignored: c.ignored}, nil
 }
 
-func unknownFields(p *pos, quoted []string) *Error {
+// unknownFields words a list of quoted field names that are refused.
+func unknownFields(quoted []string) string {
 	sort.Strings(quoted)
 	noun := "unknown field "
 	if len(quoted) > 1 {
 		noun = "unknown fields "
 	}
-	return failAt(p, "%s", noun+strings.Join(quoted, ", "))
+	return noun + strings.Join(quoted, ", ")
+}
+
+// MaxIgnored is how many ignored fields a check names; when more were
+// ignored, the list ends with "...". A body can hold a hundred thousand
+// of them; naming each would cost more memory than the body.
+const MaxIgnored = 100
+
+// ignore names one ignored field, a member key of the object at the
+// checker's place.
+func (c *checker) ignore(key string) {
+	switch {
+	case len(c.ignored) < MaxIgnored:
+		c.ignored = append(c.ignored, c.path.under(key))
+	case len(c.ignored) == MaxIgnored:
+		c.ignored = append(c.ignored, "...")
+	}
+	c.dropped = true
+}
+
+// fail reports a rule broken by the value the checker is at.
+func (c *checker) fail(format string, args ...any) *Error {
+	return fail(c.path.String(), format, args...)
+}
+
+// failIn reports a rule broken one step below the checker's place.
+func (c *checker) failIn(s segment, format string, args ...any) *Error {
+	c.path = append(c.path, s)
+	defer c.path.pop()
+	return c.fail(format, args...)
 }
 
 // checker walks one body. Every check consumes the value it checks, even
@@ -159,119 +207,150 @@ func unknownFields(p *pos, quoted []string) *Error {
 // an object can report the error of its first field in name order.
 type checker struct {
 	lenient bool
-	ignored []string
+	ignored []string // at most MaxIgnored names, then "..."
+	dropped bool     // whether anything was ignored
 	// drops are the byte ranges of the current top-level value that ignored
 	// fields take, each with the comma that separated it.
 	drops []span
 	body  []byte // the current top-level value, which drops index
 	depth int
-	// keys and members hold, per depth, the keys and places of the members
-	// of the object being checked there.
-	keys    [][][]byte
-	members [][]member
+	path  path // where the value being checked is
+	// keys holds, per depth, where the keys of the object being checked
+	// there are; arena holds the keys written with escapes, decoded.
+	keys  [][]keyRef
+	arena []byte
 }
 
 type span struct{ from, to int }
 
-// member is where one member of an object is, from its key to the end of its
-// value, and whether it is ignored.
-type member struct {
-	start, end int
-	drop       bool
+// cutter works out, member by member, the ranges that leave an object with
+// its kept members only, separated by the commas they had: what comes
+// before the first kept member, what comes between two kept members after
+// the first one's comma, and what comes after the last kept member. It
+// holds three offsets, whatever the number of members.
+type cutter struct {
+	first    int // where the first member starts
+	keptEnd  int // where the last kept member ends; -1 before one
+	dropFrom int // where the first member dropped since then starts; -1 if none
+	end      int // where the last member ends
 }
 
-// cutMembers records the ranges that leave an object with its kept members
-// only, separated by the commas they had: what comes before the first kept
-// member, what comes between two kept members after the first one's comma,
-// and what comes after the last kept member.
-func (c *checker) cutMembers(ms []member) {
-	if !slices.ContainsFunc(ms, func(m member) bool { return m.drop }) {
-		return
+func newCutter() cutter { return cutter{first: -1, keptEnd: -1, dropFrom: -1} }
+
+// member records one member, from its key to the end of its value.
+func (k *cutter) member(c *checker, start, end int, drop bool) {
+	if k.first < 0 {
+		k.first = start
 	}
-	last := -1 // the last kept member
-	for i, m := range ms {
-		if m.drop {
-			continue
-		}
-		switch {
-		case last < 0 && i > 0:
-			c.drops = append(c.drops, span{ms[0].start, m.start})
-		case last >= 0 && last < i-1:
-			// Keep the comma right after the kept member before.
-			comma := ms[last].end + bytes.IndexByte(c.body[ms[last].end:], ',') + 1
-			c.drops = append(c.drops, span{comma, m.start})
-		}
-		last = i
-	}
+	k.end = end
 	switch {
-	case last < 0:
-		c.drops = append(c.drops, span{ms[0].start, ms[len(ms)-1].end})
-	case last < len(ms)-1:
-		c.drops = append(c.drops, span{ms[last].end, ms[len(ms)-1].end})
+	case drop:
+		if k.dropFrom < 0 {
+			k.dropFrom = start
+		}
+		return
+	case k.dropFrom >= 0 && k.keptEnd < 0:
+		c.drops = append(c.drops, span{k.first, start})
+	case k.dropFrom >= 0:
+		// Keep the comma right after the kept member before.
+		comma := k.keptEnd + bytes.IndexByte(c.body[k.keptEnd:], ',') + 1
+		c.drops = append(c.drops, span{comma, start})
 	}
+	k.dropFrom, k.keptEnd = -1, end
+}
+
+// done records the ranges after the last member.
+func (k *cutter) done(c *checker) {
+	switch {
+	case k.dropFrom < 0:
+	case k.keptEnd < 0:
+		c.drops = append(c.drops, span{k.first, k.end})
+	default:
+		c.drops = append(c.drops, span{k.keptEnd, k.end})
+	}
+}
+
+// keyRef is where an object's key is: its bytes in the body, or, for a key
+// written with escapes, its decoded bytes in the checker's arena (negative
+// at). Eight bytes a key, to find a key given twice.
+type keyRef struct{ at, n int32 }
+
+func (c *checker) keyRef(r *reader, start int, key []byte) keyRef {
+	if len(key) == r.pos-start-2 { // no escapes: the key is the body's bytes
+		return keyRef{int32(start + 1), int32(len(key))}
+	}
+	c.arena = append(c.arena, key...)
+	return keyRef{-int32(len(c.arena)-len(key)) - 1, int32(len(key))}
+}
+
+func (c *checker) keyBytes(r *reader, k keyRef) []byte {
+	if k.at < 0 {
+		at := -k.at - 1
+		return c.arena[at : at+k.n]
+	}
+	return r.b[k.at : k.at+k.n]
 }
 
 // check checks the value at r against s and leaves r after it.
-func (c *checker) check(s *rule, r *reader, p *pos) *Error {
+func (c *checker) check(s *rule, r *reader) *Error {
 	switch r.peek() {
 	case 'n':
 		r.literal()
 		if s.nullable || s.kind == kAny {
 			return nil
 		}
-		return failAt(p, "cannot be null")
+		return c.fail("cannot be null")
 	}
 	switch s.kind {
 	case kAny:
-		return c.walk(r, p)
+		return c.walk(r)
 	case kString:
-		return c.checkString(s, r, p)
+		return c.checkString(s, r)
 	case kInteger, kNumber:
-		return c.checkNumber(s, r, p)
+		return c.checkNumber(s, r)
 	case kBoolean:
 		if b := r.b[r.pos]; b != 't' && b != 'f' {
 			r.skip()
-			return failAt(p, "must be a boolean")
+			return c.fail("must be a boolean")
 		}
 		r.literal()
 		return nil
 	case kArray:
-		return c.checkArray(s, r, p)
+		return c.checkArray(s, r)
 	case kObject:
 		if r.b[r.pos] != '{' {
 			r.skip()
-			return failAt(p, "must be an object")
+			return c.fail("must be an object")
 		}
-		return c.object(s.obj, r, p)
+		return c.object(s.obj, r)
 	case kTagged:
-		return c.checkTagged(s, r, p)
+		return c.checkTagged(s, r)
 	case kUnion:
-		return c.checkUnion(s, r, p)
+		return c.checkUnion(s, r)
 	}
 	panic("schema: unknown kind")
 }
 
 // enter counts one more level of nesting, refusing a body that nests deeper
 // than MaxDepth.
-func (c *checker) enter(r *reader, p *pos) *Error {
+func (c *checker) enter(r *reader) *Error {
 	c.depth++
 	if c.depth > MaxDepth {
 		c.depth--
 		r.skip()
-		return failAt(p, "nested deeper than %d levels", MaxDepth)
+		return c.fail("nested deeper than %d levels", MaxDepth)
 	}
 	return nil
 }
 
 // object checks the members of the object at r against o.
-func (c *checker) object(o *Object, r *reader, p *pos) *Error {
-	if err := c.enter(r, p); err != nil {
+func (c *checker) object(o *Object, r *reader) *Error {
+	if err := c.enter(r); err != nil {
 		return err
 	}
 	defer func() { c.depth-- }()
 	for len(c.keys) <= c.depth {
 		c.keys = append(c.keys, nil)
-		c.members = append(c.members, nil)
 	}
 	keys := c.keys[c.depth][:0]
 	defer func() { c.keys[c.depth] = keys[:0] }()
@@ -281,11 +360,8 @@ func (c *checker) object(o *Object, r *reader, p *pos) *Error {
 		declaredKey, extraKey string
 		refused               []string
 	)
-	var members []member // their places, to cut out the ignored ones
-	if c.lenient {
-		members = c.members[c.depth][:0]
-		defer func() { c.members[c.depth] = members[:0] }()
-	}
+	cut := newCutter() // the ranges of ignored members
+	objStart := r.pos
 	r.pos++ // {
 	for {
 		if r.peek() == '}' { // only an empty object gets here
@@ -294,7 +370,12 @@ func (c *checker) object(o *Object, r *reader, p *pos) *Error {
 		}
 		keyStart := r.pos
 		key := r.strBytes()
-		keys = append(keys, key)
+		if len(keys) == MaxMembers {
+			r.pos = objStart
+			r.skip()
+			return c.fail("has more than %d members", MaxMembers)
+		}
+		keys = append(keys, c.keyRef(r, keyStart, key))
 		r.peek()
 		r.pos++ // :
 		r.peek()
@@ -304,8 +385,10 @@ func (c *checker) object(o *Object, r *reader, p *pos) *Error {
 			if prop == nil {
 				prop = o.extra
 			}
-			child := p.field(key)
-			if err := c.check(prop, r, &child); err != nil {
+			c.path.pushKey(key)
+			err := c.check(prop, r)
+			c.path.pop()
+			if err != nil {
 				if o.props[string(key)] != nil {
 					if declared == nil || string(key) < declaredKey {
 						declared, declaredKey = err, string(key)
@@ -316,7 +399,7 @@ func (c *checker) object(o *Object, r *reader, p *pos) *Error {
 			}
 		case c.lenient && !o.closed:
 			r.skip()
-			c.ignored = append(c.ignored, p.under(string(key)))
+			c.ignore(string(key))
 		default:
 			r.skip()
 			refused = append(refused, strconv.Quote(string(key)))
@@ -325,29 +408,28 @@ func (c *checker) object(o *Object, r *reader, p *pos) *Error {
 		sep := r.peek()
 		r.pos++
 		if c.lenient {
-			members = append(members, member{start: keyStart, end: valueEnd, drop: prop == nil && !o.closed})
+			cut.member(c, keyStart, valueEnd, prop == nil && !o.closed)
 		}
 		if sep == '}' {
 			break
 		}
 	}
-	c.cutMembers(members)
-	slices.SortFunc(keys, bytes.Compare)
+	cut.done(c)
+	slices.SortFunc(keys, func(a, b keyRef) int { return bytes.Compare(c.keyBytes(r, a), c.keyBytes(r, b)) })
 	for i := 1; i < len(keys); i++ {
-		if bytes.Equal(keys[i], keys[i-1]) {
-			return failAt(p, "duplicate field %q", keys[i])
+		if k := c.keyBytes(r, keys[i]); bytes.Equal(k, c.keyBytes(r, keys[i-1])) {
+			return c.fail("duplicate field %q", k)
 		}
 	}
 	if len(refused) > 0 {
-		return unknownFields(p, refused)
+		return c.fail("%s", unknownFields(refused))
 	}
 	for _, k := range o.keys {
 		if declared != nil && k >= declaredKey {
 			break
 		}
-		if o.required[k] && !hasKey(keys, k) {
-			child := p.field([]byte(k))
-			return failAt(&child, "is required")
+		if o.required[k] && !c.hasKey(r, keys, k) {
+			return c.failIn(segment{key: []byte(k), index: -1}, "is required")
 		}
 	}
 	if declared != nil {
@@ -357,19 +439,19 @@ func (c *checker) object(o *Object, r *reader, p *pos) *Error {
 }
 
 // hasKey reports whether sorted keys hold k.
-func hasKey(keys [][]byte, k string) bool {
-	_, found := slices.BinarySearchFunc(keys, k, func(a []byte, k string) int { return strings.Compare(string(a), k) })
+func (c *checker) hasKey(r *reader, keys []keyRef, k string) bool {
+	_, found := slices.BinarySearchFunc(keys, k, func(a keyRef, k string) int { return strings.Compare(string(c.keyBytes(r, a)), k) })
 	return found
 }
 
 // walk consumes any value, checking only what every body must meet: no
 // repeated keys and no nesting beyond MaxDepth.
-func (c *checker) walk(r *reader, p *pos) *Error {
+func (c *checker) walk(r *reader) *Error {
 	switch r.peek() {
 	case '{':
-		return c.object(anyObject, r, p)
+		return c.object(anyObject, r)
 	case '[':
-		return c.checkArray(anyArray, r, p)
+		return c.checkArray(anyArray, r)
 	}
 	r.skip()
 	return nil
@@ -395,57 +477,57 @@ func (c *checker) cutDrops(raw []byte) json.RawMessage {
 	return append(out, raw[at:]...)
 }
 
-func (c *checker) checkString(s *rule, r *reader, p *pos) *Error {
+func (c *checker) checkString(s *rule, r *reader) *Error {
 	if r.b[r.pos] != '"' {
 		r.skip()
-		return failAt(p, "must be %s", s.noun())
+		return c.fail("must be %s", s.noun())
 	}
 	b := r.strBytes()
 	if len(s.enum) > 0 && !slices.Contains(s.enum, string(b)) {
-		return failAt(p, "must be one of %s", strings.Join(s.enum, ", "))
+		return c.fail("must be one of %s", strings.Join(s.enum, ", "))
 	}
 	if bytes.IndexByte(b, 0) >= 0 {
-		return failAt(p, "must not contain the NUL character (\\u0000)")
+		return c.fail("must not contain the NUL character (\\u0000)")
 	}
 	n := utf8.RuneCount(b)
 	switch {
 	case s.minLen == 1 && n == 0:
-		return failAt(p, "must not be empty")
+		return c.fail("must not be empty")
 	case s.minLen > 0 && n < s.minLen:
-		return failAt(p, "must be at least %d characters long", s.minLen)
+		return c.fail("must be at least %d characters long", s.minLen)
 	case s.maxLen > 0 && n > s.maxLen:
-		return failAt(p, "must be at most %d characters long", s.maxLen)
+		return c.fail("must be at most %d characters long", s.maxLen)
 	case s.pattern != nil && !s.pattern.Match(b):
-		return failAt(p, "must match %s", s.pattern)
+		return c.fail("must match %s", s.pattern)
 	}
 	return nil
 }
 
-func (c *checker) checkNumber(s *rule, r *reader, p *pos) *Error {
+func (c *checker) checkNumber(s *rule, r *reader) *Error {
 	if b := r.b[r.pos]; b != '-' && (b < '0' || b > '9') {
 		r.skip()
-		return failAt(p, "must be %s", s.noun())
+		return c.fail("must be %s", s.noun())
 	}
 	lit := r.literal()
 	f, err := strconv.ParseFloat(string(lit), 64)
 	if err != nil || math.IsInf(f, 0) {
-		return failAt(p, "is out of range")
+		return c.fail("is out of range")
 	}
 	if s.kind == kInteger {
 		if f != math.Trunc(f) {
-			return failAt(p, "must be an integer")
+			return c.fail("must be an integer")
 		}
 		if math.Abs(f) > maxSafeInteger {
-			return failAt(p, "must be between %s and %s", formatNumber(s.lowest()), formatNumber(s.highest()))
+			return c.fail("must be between %s and %s", formatNumber(s.lowest()), formatNumber(s.highest()))
 		}
 	}
 	low := s.min != nil && (f < *s.min || s.exclMin && f == *s.min)
 	high := s.max != nil && f > *s.max
 	if low || high {
-		return failAt(p, "%s", s.rangeRule())
+		return c.fail("%s", s.rangeRule())
 	}
 	if s.canonical && !canonicalNatural(lit) {
-		return failAt(p, "must be written as a plain non-negative integer (0, 1, 2, …), got %s", lit)
+		return c.fail("must be written as a plain non-negative integer (0, 1, 2, …), got %s", lit)
 	}
 	return nil
 }
@@ -505,12 +587,12 @@ func (s *rule) rangeRule() string {
 
 func formatNumber(f float64) string { return strconv.FormatFloat(f, 'f', -1, 64) }
 
-func (c *checker) checkArray(s *rule, r *reader, p *pos) *Error {
+func (c *checker) checkArray(s *rule, r *reader) *Error {
 	if r.b[r.pos] != '[' {
 		r.skip()
-		return failAt(p, "must be an array")
+		return c.fail("must be an array")
 	}
-	if err := c.enter(r, p); err != nil {
+	if err := c.enter(r); err != nil {
 		return err
 	}
 	defer func() { c.depth-- }()
@@ -529,8 +611,9 @@ func (c *checker) checkArray(s *rule, r *reader, p *pos) *Error {
 				if s.unique {
 					starts = append(starts, r.pos)
 				}
-				child := p.item(n)
-				first = c.check(s.items, r, &child)
+				c.path.pushIndex(n)
+				first = c.check(s.items, r)
+				c.path.pop()
 			}
 			sep := r.peek()
 			r.pos++
@@ -542,12 +625,12 @@ func (c *checker) checkArray(s *rule, r *reader, p *pos) *Error {
 	}
 	if s.minItems > 0 && n < s.minItems {
 		if s.minItems == 1 {
-			return failAt(p, "must not be empty")
+			return c.fail("must not be empty")
 		}
-		return failAt(p, "must have at least %d items", s.minItems)
+		return c.fail("must have at least %d items", s.minItems)
 	}
 	if s.maxItems > 0 && n > s.maxItems {
-		return failAt(p, "must have at most %d items", s.maxItems)
+		return c.fail("must have at most %d items", s.maxItems)
 	}
 	if first != nil {
 		return first
@@ -558,8 +641,7 @@ func (c *checker) checkArray(s *rule, r *reader, p *pos) *Error {
 			item := &reader{b: r.b, pos: at}
 			key := canonicalValue(item)
 			if j, dup := seen[key]; dup {
-				child := p.item(i)
-				return failAt(&child, "duplicates item %d", j)
+				return c.failIn(segment{index: i}, "duplicates item %d", j)
 			}
 			seen[key] = i
 		}
@@ -579,10 +661,10 @@ func canonicalValue(r *reader) string {
 	return b.String()
 }
 
-func (c *checker) checkTagged(s *rule, r *reader, p *pos) *Error {
+func (c *checker) checkTagged(s *rule, r *reader) *Error {
 	if r.b[r.pos] != '{' {
 		r.skip()
-		return failAt(p, "must be an object")
+		return c.fail("must be an object")
 	}
 	start := r.pos
 	tagAt := -1
@@ -594,20 +676,20 @@ func (c *checker) checkTagged(s *rule, r *reader, p *pos) *Error {
 		return nil
 	})
 	end := r.pos
-	tagPath := p.field([]byte(s.tag))
+	tagPath := segment{key: []byte(s.tag), index: -1}
 	if tagAt < 0 {
-		return failAt(&tagPath, "is required")
+		return c.failIn(tagPath, "is required")
 	}
 	tag := &reader{b: r.b, pos: tagAt}
 	if tag.peek() != '"' {
-		return failAt(&tagPath, "must be a string")
+		return c.failIn(tagPath, "must be a string")
 	}
 	variant := s.variant(tag.str())
 	if variant == nil {
-		return failAt(&tagPath, "must be one of %s", strings.Join(s.tagValues(), ", "))
+		return c.failIn(tagPath, "must be one of %s", strings.Join(s.tagValues(), ", "))
 	}
 	r.pos = start
-	err := c.object(variant, r, p)
+	err := c.object(variant, r)
 	r.pos = end
 	return err
 }
@@ -615,7 +697,7 @@ func (c *checker) checkTagged(s *rule, r *reader, p *pos) *Error {
 // checkUnion accepts a value that one option whose JSON type matches
 // accepts. When none does, the message comes from the first matching option,
 // except that several string enums are reported as one list.
-func (c *checker) checkUnion(s *rule, r *reader, p *pos) *Error {
+func (c *checker) checkUnion(s *rule, r *reader) *Error {
 	start := r.pos
 	var fits []*rule
 	for _, o := range s.options {
@@ -631,20 +713,20 @@ func (c *checker) checkUnion(s *rule, r *reader, p *pos) *Error {
 				nouns = append(nouns, n)
 			}
 		}
-		return failAt(p, "must be %s", strings.Join(nouns, " or "))
+		return c.fail("must be %s", strings.Join(nouns, " or "))
 	}
 	var first *Error
 	var values []string
 	allEnums := true
 	for _, o := range fits {
 		r.pos = start
-		ignored, drops := len(c.ignored), len(c.drops)
-		err := c.check(o, r, p)
+		ignored, drops, dropped := len(c.ignored), len(c.drops), c.dropped
+		err := c.check(o, r)
 		if err == nil {
 			return nil
 		}
 		// What a failed option ignored is not ignored by the one that fits.
-		c.ignored, c.drops = c.ignored[:ignored], c.drops[:drops]
+		c.ignored, c.drops, c.dropped = c.ignored[:ignored], c.drops[:drops], dropped
 		if first == nil {
 			first = err
 		}
@@ -652,7 +734,7 @@ func (c *checker) checkUnion(s *rule, r *reader, p *pos) *Error {
 		values = append(values, o.enum...)
 	}
 	if allEnums && len(fits) > 1 {
-		return failAt(p, "must be one of %s", strings.Join(values, ", "))
+		return c.fail("must be one of %s", strings.Join(values, ", "))
 	}
 	return first
 }
