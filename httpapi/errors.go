@@ -47,6 +47,9 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	case agentry.EUNPROCESSABLE:
 		message = assetNotFound + ": " + message
 	case agentry.EUNAVAILABLE:
+		if errors.Is(err, agentry.ErrReadOnly) {
+			s.writable.failed(err)
+		}
 		s.logger().Error("database unavailable", "request_id", requestID(r), "err", err)
 	case agentry.EINTERNAL:
 		s.logger().Error("internal error", "request_id", requestID(r), "method", r.Method, "path", r.URL.Path, "err", err)

@@ -52,6 +52,9 @@ type Server struct {
 	// database that stops answering mid-query gives a 503, not a hang
 	// (0: no bound).
 	RequestTimeout time.Duration
+	// WriteProbeInterval is how long /readyz trusts the result of a write
+	// probe before it probes again (0: DefaultWriteProbeInterval).
+	WriteProbeInterval time.Duration
 	// Strict refuses undeclared fields in request bodies that are not
 	// configurations (serve --strict); configurations follow the service's
 	// Rules, which cmd wires with the same setting.
@@ -60,6 +63,7 @@ type Server struct {
 	mux       *http.ServeMux
 	published *publishedCache
 	keyCache  *keyCache
+	writable  writeHealth
 }
 
 type ctxKey int

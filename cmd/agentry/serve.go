@@ -33,6 +33,7 @@ On a first start with no key at all, a key is created and printed once.
 	reqTimeout := fs.Duration("request-timeout", 30*time.Second, "longest one request may take, database included; past it the answer is 503 (AGENTRY_REQUEST_TIMEOUT)")
 	keyTTL := fs.Duration("key-ttl", time.Second, "how long a key's workspace is remembered: a revoked key is refused within it (AGENTRY_KEY_TTL)")
 	logFormat := fs.String("log-format", "text", "log format on standard error: text or json (AGENTRY_LOG_FORMAT)")
+	probe := fs.Duration("ready-probe-interval", httpapi.DefaultWriteProbeInterval, "how long /readyz trusts its last write probe (a one-row write that tells whether\nthe database can write) before it probes again (AGENTRY_READY_PROBE_INTERVAL)")
 	strict := fs.Bool("strict", false, "refuse request body fields agentry does not know with a 400 that names them;\nby default they are accepted, ignored and named in the Agentry-Ignored-Fields header (AGENTRY_STRICT)")
 	a.fromEnv(fs, "addr", "AGENTRY_ADDR")
 	a.fromEnv(fs, "drain-timeout", "AGENTRY_DRAIN_TIMEOUT")
@@ -42,6 +43,7 @@ On a first start with no key at all, a key is created and printed once.
 	a.fromEnv(fs, "key-ttl", "AGENTRY_KEY_TTL")
 	a.fromEnv(fs, "log-format", "AGENTRY_LOG_FORMAT")
 	a.fromEnv(fs, "strict", "AGENTRY_STRICT")
+	a.fromEnv(fs, "ready-probe-interval", "AGENTRY_READY_PROBE_INTERVAL")
 	if err := a.parse(fs, args); err != nil {
 		return err
 	}
@@ -66,11 +68,26 @@ On a first start with no key at all, a key is created and printed once.
 	if *cacheTTL < 0 {
 		return usageError{fmt.Sprintf("serve: --cache-ttl must not be negative, got %s", *cacheTTL)}
 	}
+	if *probe <= 0 {
+		return usageError{fmt.Sprintf("serve: --ready-probe-interval must be positive, got %s", *probe)}
+	}
 	st, err := openStore(ctx, db)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
+	// A server on a database it cannot write would pass its health checks
+	// and fail every write: refuse to start instead.
+	if p, ok := st.(agentry.WriteProber); ok {
+		if err := p.ProbeWrite(ctx); err != nil {
+			cause := err
+			var e *agentry.Error
+			if errors.As(err, &e) && e.Err != nil {
+				cause = e.Err // the driver's words, without the message meant for clients
+			}
+			return fmt.Errorf("serve: %s: %v; agentry needs a database it can write", redactDSN(db.dsn), cause)
+		}
+	}
 	// Bind before a first key is created and printed: a start that cannot
 	// listen must leave no key behind, or its one showing would be lost.
 	ln, err := net.Listen("tcp", *addr)
@@ -92,7 +109,7 @@ On a first start with no key at all, a key is created and printed once.
 	// One setting for both: configurations are checked by the service's
 	// rules, the other request bodies by httpapi.
 	svc := &agentry.Service{Store: st, Rules: schema.Rules{Strict: *strict}}
-	srv := &httpapi.Server{Service: svc, Keys: keys, Store: st, Logger: logger, Strict: *strict,
+	srv := &httpapi.Server{Service: svc, Keys: keys, Store: st, Logger: logger, Strict: *strict, WriteProbeInterval: *probe,
 		CacheBytes: *cacheMB << 20, CacheTTL: *cacheTTL, KeyTTL: *keyTTL, RequestTimeout: *reqTimeout}
 	hs := &http.Server{
 		Handler:           srv.Handler(),

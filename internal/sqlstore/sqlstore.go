@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/agentry/agentry"
 )
@@ -26,6 +27,9 @@ type Dialect struct {
 	IsDuplicate func(error) bool
 	// IsUnavailable reports that the database could not be reached.
 	IsUnavailable func(error) bool
+	// IsReadOnly reports that the database refused a write because it
+	// cannot write now (read-only, full), by the driver's code.
+	IsReadOnly func(error) bool
 	// Contains is a condition that holds when the text column %s contains
 	// the text of the one placeholder as a substring: no pattern, so no
 	// escaping and no pattern length limit (SQLite's LIKE refuses patterns
@@ -46,7 +50,10 @@ type Store struct {
 	queries sync.Map // query text with ? → dialect's text
 }
 
-var _ agentry.Store = (*Store)(nil)
+var (
+	_ agentry.Store       = (*Store)(nil)
+	_ agentry.WriteProber = (*Store)(nil)
+)
 
 // Update runs fn in one read-write transaction.
 func (s *Store) Update(ctx context.Context, fn func(agentry.Tx) error) error {
@@ -86,10 +93,23 @@ func (s *Store) classify(ctx context.Context, err error) error {
 	case ctx.Err() != nil:
 		// The request's deadline passed while the database worked.
 		return agentry.Unavailable(err)
+	case s.Dialect.IsReadOnly != nil && s.Dialect.IsReadOnly(err):
+		return agentry.ReadOnly(err)
 	case s.Dialect.IsUnavailable != nil && s.Dialect.IsUnavailable(err):
 		return agentry.Unavailable(err)
 	}
 	return err
+}
+
+// ProbeWrite writes the probe row in a transaction of its own: the one
+// write that tells whether the database can write now. It is one row,
+// whoever probes, so it costs a tiny commit and never grows.
+func (s *Store) ProbeWrite(ctx context.Context) error {
+	return s.Update(ctx, func(tx agentry.Tx) error {
+		_, err := tx.(*Tx).exec(`INSERT INTO write_probe (id, written_at) VALUES (1, ?)
+			ON CONFLICT (id) DO UPDATE SET written_at = excluded.written_at`, time.Now().UnixMilli())
+		return err
+	})
 }
 
 // Ping reports whether the database answers.

@@ -44,6 +44,7 @@ func Run(t *testing.T, open func(t *testing.T) agentry.Store) {
 		{"Summaries", summaryTests},
 		{"Concurrency", concurrencyTests},
 		{"Text", textTests},
+		{"Probe", probeTests},
 	}
 	for _, g := range groups {
 		t.Run(g.name, func(t *testing.T) {
