@@ -493,14 +493,22 @@ func TestEnginesKeepNestedStructuresAsSent(t *testing.T) {
 }
 
 // is_transfer_llm and is_transfer_cf can only be set at creation; an update
-// ignores them, as the reference says.
+// ignores them, as the reference says, and names them as ignored, in both
+// modes (they are declared fields, not unknown ones).
 func TestCreateOnlyEngineFields(t *testing.T) {
-	e := newEnv(t, nil)
-	r := e.do("POST", "/create-retell-llm", e.keyA, []byte(`{"is_transfer_llm":true}`))
-	id := r.json(t)["llm_id"].(string)
-	up := e.do("PATCH", "/update-retell-llm/"+id, e.keyA, []byte(`{"is_transfer_llm":false,"general_prompt":"p"}`)).json(t)
-	if up["is_transfer_llm"] != true || up["general_prompt"] != "p" {
-		t.Errorf("update: %v", up)
+	for name, configure := range map[string]func(*httpapi.Server){"default": nil, "strict": strict} {
+		t.Run(name, func(t *testing.T) {
+			e := newEnv(t, configure)
+			r := e.do("POST", "/create-retell-llm", e.keyA, []byte(`{"is_transfer_llm":true}`))
+			id := r.json(t)["llm_id"].(string)
+			res := e.do("PATCH", "/update-retell-llm/"+id, e.keyA, []byte(`{"is_transfer_llm":false,"general_prompt":"p"}`))
+			if up := res.json(t); up["is_transfer_llm"] != true || up["general_prompt"] != "p" {
+				t.Errorf("update: %v", up)
+			}
+			if got := res.header.Get(httpapi.IgnoredFieldsHeader); got != "is_transfer_llm" {
+				t.Errorf("%s: %q, want is_transfer_llm", httpapi.IgnoredFieldsHeader, got)
+			}
+		})
 	}
 }
 

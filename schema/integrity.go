@@ -18,7 +18,7 @@ import (
 // stored start_node_id, and the other way round.
 
 // CheckIntegrity checks the cross-item rules of a whole configuration of the
-// given kind (a Retell LLM or a conversation flow; other kinds have none).
+// given kind: an engine's here, an agent's in agent_rules.go.
 // The configuration has already passed the kind's field rules. A broken rule
 // is an *Error whose message starts with the path of the offending value.
 func CheckIntegrity(kind *agentry.Kind, config map[string]json.RawMessage) error {
@@ -28,6 +28,10 @@ func CheckIntegrity(kind *agentry.Kind, config map[string]json.RawMessage) error
 		err = checkLLM(config)
 	case agentry.ConversationFlow:
 		err = checkFlow(config)
+	case agentry.VoiceAgent:
+		err = checkAgent(config, false)
+	case agentry.ChatAgent:
+		err = checkAgent(config, true)
 	}
 	if err != nil {
 		return err
@@ -150,8 +154,31 @@ func addTools(n *names, tools reader, path string) *Error {
 	return err
 }
 
+// patternedTools are the LLM tool types whose names the reference limits to
+// stateName's pattern (letters, digits, _ and -, at most 64).
+var patternedTools = []string{"end_call", "custom", "code", "press_digit", "extract_dynamic_variable", "bridge_transfer", "cancel_transfer"}
+
+// checkToolNames checks the name pattern of the tools at path.
+func checkToolNames(tools reader, path string) *Error {
+	var err *Error
+	tools.elements(func(i int, t reader) {
+		typ, _ := t.textOf("type")
+		name, ok := t.textOf("name")
+		if ok && err == nil && slices.Contains(patternedTools, typ) && !stateName.pattern.MatchString(name) {
+			err = fail(join(index(path, i), "name"), "must match %s, as the names of %s tools must", stateName.pattern, typ)
+		}
+	})
+	return err
+}
+
 func checkLLM(config map[string]json.RawMessage) *Error {
+	if set(config, "model") && set(config, "s2s_model") {
+		return fail("s2s_model", "cannot be set together with model: a Retell LLM runs one of them")
+	}
 	general, _ := value(config, "general_tools")
+	if err := checkToolNames(general, "general_tools"); err != nil {
+		return err
+	}
 	generalNames := newNames("name")
 	if err := addTools(generalNames, general, "general_tools"); err != nil {
 		return err
@@ -180,13 +207,27 @@ func checkLLM(config map[string]json.RawMessage) *Error {
 			scope.where[k] = v
 		}
 		tools, _ := s.member("tools")
+		if err = checkToolNames(tools, join(path, "tools")); err != nil {
+			return
+		}
 		if err = addTools(scope, tools, join(path, "tools")); err != nil {
 			return
 		}
 		edges, _ := s.member("edges")
 		edges.elements(func(j int, e reader) {
-			if dest, ok := e.textOf("destination_state_name"); ok && !stateNames.has(dest) && err == nil {
-				err = fail(join(index(join(path, "edges"), j), "destination_state_name"), "no state is named %s%s", strconv.Quote(dest), known(" (states: %s)", stateNames))
+			dest, ok := e.textOf("destination_state_name")
+			if !ok || err != nil {
+				return
+			}
+			at := join(index(join(path, "edges"), j), "destination_state_name")
+			if !stateNames.has(dest) {
+				err = fail(at, "no state is named %s%s", strconv.Quote(dest), known(" (states: %s)", stateNames))
+				return
+			}
+			// A transition is a tool of the state's model, named after the
+			// state it leads to: no other tool may have that name.
+			if tool := "transition_to_" + dest; scope.has(tool) {
+				err = fail(at, "makes a transition tool named %s, which is already the name of %s; tool names must be unique", strconv.Quote(tool), scope.where[tool])
 			}
 		})
 	})
@@ -235,6 +276,16 @@ func checkFlow(config map[string]json.RawMessage) *Error {
 	nodes.elements(func(i int, n reader) {
 		if err == nil {
 			err = checkNode(n, index("nodes", i), nodeIDs, toolIDs)
+		}
+	})
+	if err != nil {
+		return err
+	}
+	notes, _ := value(config, "notes")
+	noteIDs := newNames("id")
+	notes.elements(func(i int, n reader) {
+		if id, ok := n.textOf("id"); ok && err == nil {
+			err = noteIDs.add(id, index("notes", i))
 		}
 	})
 	if err != nil {

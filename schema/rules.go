@@ -54,7 +54,7 @@ func (r Rules) CheckFields(kind *agentry.Kind, fields agentry.Fields, patch bool
 	if err != nil {
 		return nil, nil, err
 	}
-	apply, ignored := agentry.Fields(checked.Fields), checked.Ignored
+	apply, ignored := applyDefaults(kind, agentry.Fields(checked.Fields), patch), checked.Ignored
 	var createOnly []string
 	if patch {
 		for _, f := range o.createOnly {
