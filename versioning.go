@@ -179,25 +179,31 @@ func (s *Service) Branch(ctx context.Context, c Caller, req BranchRequest) (*Ver
 		if err != nil {
 			return err
 		}
-		now := s.now()
-		v = &Version{WorkspaceID: c.Workspace, ResourceID: r.ID, Kind: r.Kind, Number: r.NextVersion,
-			BaseVersion: &b.Number, Config: b.Config, ModifiedAt: now}
-		r.NextVersion++
-		v.EngineID, v.EngineVersion = b.EngineID, b.EngineVersion
-		if err := branchEngine(tx, b, v, now); err != nil {
-			return err
-		}
-		if err := tx.InsertVersion(v); err != nil {
-			return err
-		}
-		// The new draft has the highest number: it is the latest version.
-		name := nameOf(v.Config)
-		return touch(tx, r, now, &name)
+		v, err = branch(tx, r, b, s.now())
+		return err
 	})
 	if err != nil {
 		return nil, err
 	}
 	return v, nil
+}
+
+// branch copies version b of agent r into a new draft with r's next number,
+// the engine version b pins copied beside it.
+func branch(tx Tx, r *Resource, b *Version, now int64) (*Version, error) {
+	v := &Version{WorkspaceID: r.WorkspaceID, ResourceID: r.ID, Kind: r.Kind, Number: r.NextVersion,
+		BaseVersion: &b.Number, Config: b.Config, ModifiedAt: now}
+	r.NextVersion++
+	v.EngineID, v.EngineVersion = b.EngineID, b.EngineVersion
+	if err := branchEngine(tx, b, v, now); err != nil {
+		return nil, err
+	}
+	if err := tx.InsertVersion(v); err != nil {
+		return nil, err
+	}
+	// The new draft has the highest number: it is the latest version.
+	name := nameOf(v.Config)
+	return v, touch(tx, r, now, &name)
 }
 
 // Publish turns a draft of an agent into a published version in place, and
@@ -215,26 +221,31 @@ func (s *Service) Publish(ctx context.Context, c Caller, req PublishRequest) err
 		if err := checkIfMatch(v, req.IfMatch); err != nil {
 			return err
 		}
-		if v.Published {
-			return Errorf(EINVALID, "version %d of agent %s is already published: published versions never change; create a new draft with create-agent-version and publish that", v.Number, r.ID)
-		}
-		now := s.now()
-		v.Published, v.PublishedAt, v.ModifiedAt = true, now, now
-		if req.Title != nil {
-			v.Title = req.Title
-		}
-		if req.Description != nil {
-			v.Description = req.Description
-		}
-		v.Revision++
-		if err := tx.UpdateVersion(v); err != nil {
-			return err
-		}
-		if err := publishEngine(tx, v, now); err != nil {
-			return err
-		}
-		return touch(tx, r, now, nil)
+		return publish(tx, r, v, req.Title, req.Description, s.now())
 	})
+}
+
+// publish publishes draft v of agent r in place, with the engine version it
+// pins; a title or description given replaces the version's.
+func publish(tx Tx, r *Resource, v *Version, title, description *string, now int64) error {
+	if v.Published {
+		return Errorf(EINVALID, "version %d of agent %s is already published: published versions never change; create a new draft with create-agent-version and publish that", v.Number, r.ID)
+	}
+	v.Published, v.PublishedAt, v.ModifiedAt = true, now, now
+	if title != nil {
+		v.Title = title
+	}
+	if description != nil {
+		v.Description = description
+	}
+	v.Revision++
+	if err := tx.UpdateVersion(v); err != nil {
+		return err
+	}
+	if err := publishEngine(tx, v, now); err != nil {
+		return err
+	}
+	return touch(tx, r, now, nil)
 }
 
 // DeleteVersion deletes one version of an agent. The last remaining version

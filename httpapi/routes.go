@@ -46,6 +46,14 @@ func (s *Server) handlers() map[string]handler {
 		"listConversationFlows":  s.listEngines(agentry.ConversationFlow),
 		"deleteConversationFlow": s.delete(agentry.ConversationFlow),
 
+		// retell-sdk 4.x's paths that 5.x replaced.
+		"listAgentsLegacy":            s.listAllVersions(agentry.VoiceAgent),
+		"listChatAgentsLegacy":        s.listAllVersions(agentry.ChatAgent),
+		"listRetellLLMsLegacy":        s.listAllVersions(agentry.RetellLLM),
+		"listConversationFlowsLegacy": s.listAllVersions(agentry.ConversationFlow),
+		"publishAgent":                s.publishLatest(agentry.VoiceAgent),
+		"publishChatAgent":            s.publishLatest(agentry.ChatAgent),
+
 		"healthz":    s.healthz,
 		"readyz":     s.readyz,
 		"getOpenAPI": s.openapi,

@@ -45,6 +45,7 @@ func Run(t *testing.T, open func(t *testing.T) agentry.Store) {
 		{"Concurrency", concurrencyTests},
 		{"Text", textTests},
 		{"Probe", probeTests},
+		{"Legacy", legacyTests},
 	}
 	for _, g := range groups {
 		t.Run(g.name, func(t *testing.T) {
