@@ -85,6 +85,15 @@ func (c *protoConn) Read(b []byte) (int, error) {
 	return n, err
 }
 
+// CloseWrite half-closes the connection when the one underneath can, as
+// net/http does before it hangs up on a client still sending (431).
+func (c *protoConn) CloseWrite() error {
+	if cw, ok := c.Conn.(interface{ CloseWrite() error }); ok {
+		return cw.CloseWrite()
+	}
+	return nil
+}
+
 // goErrorHeaders is how net/http's own error answers follow their status
 // line; no answer of a handler here has them (every one is JSON).
 var goErrorHeaders = []byte("\r\nContent-Type: text/plain; charset=utf-8\r\nConnection: close\r\n\r\n")
