@@ -38,13 +38,19 @@ func TestBadInputGetsTheSameAnswerOnEveryBackend(t *testing.T) {
 			{"NUL in a search", "POST", "/v2/list-agents", map[string]any{"filter_criteria": map[string]any{"query": "\x00"}}, 400},
 			{"a search of 49,999 characters", "POST", "/v2/list-agents", map[string]any{"filter_criteria": map[string]any{"query": strings.Repeat("q", 49_999)}}, 200},
 			{"a search with LIKE's wildcards", "POST", "/v2/list-agents", map[string]any{"filter_criteria": map[string]any{"query": "%_"}}, 200},
+			{"version -0", "DELETE", "/delete-agent-version/" + id + "?version=-0", nil, 400},
+			{"version 00", "GET", "/get-agent/" + id + "?version=00", nil, 400},
+			{"an empty version", "GET", "/get-agent/" + id + "?version=", nil, 400},
+			{"base_version -0", "POST", "/create-agent-version/" + id, `{"base_version":-0}`, 400},
+			{"nested 10,000 deep", "PATCH", "/update-agent/" + id, `{"agent_name":` + strings.Repeat("[", 10000) + strings.Repeat("]", 10000) + `}`, 400},
+			{"an unknown field, ignored", "PATCH", "/update-agent/" + id + "?version=0", map[string]any{"enable_voicemail_detection": true}, 200},
 		}
 		for _, c := range cases {
 			r := s.must(t, 0, c.method, c.path, c.body)
 			if r.status != c.status {
 				t.Errorf("%s: %s, want %d", c.name, r, c.status)
 			}
-			msg := ""
+			msg := r.header.Get("Agentry-Ignored-Fields")
 			if r.status >= 400 {
 				if !r.isErrorEnvelope() {
 					t.Errorf("%s: not the error envelope: %s", c.name, r)
@@ -52,6 +58,8 @@ func TestBadInputGetsTheSameAnswerOnEveryBackend(t *testing.T) {
 				msg, _ = r.object(t)["message"].(string)
 			} else if items, _ := r.object(t)["items"].([]any); len(items) != 0 {
 				t.Errorf("%s: %d items, want none", c.name, len(items))
+			} else if _, stored := r.object(t)["enable_voicemail_detection"]; stored {
+				t.Errorf("%s: the ignored field was stored: %s", c.name, r)
 			}
 			answers[db.kind] = append(answers[db.kind], fmt.Sprintf("%s: %d %s", c.name, r.status, msg))
 		}
