@@ -73,7 +73,8 @@ var tagPattern = regexp.MustCompile(`^[a-z][a-z0-9_-]{0,19}$`)
 var reservedTag = regexp.MustCompile(`^(latest|latest_published|v[0-9]+)$`)
 
 // ParseVersionRef parses the version query parameter of get-agent and
-// update-agent. An empty string is RefNone (the endpoint's default).
+// update-agent. An empty string is RefNone (the endpoint's default); a
+// parameter present but empty is the caller's to refuse (see httpapi).
 func ParseVersionRef(s string) (VersionRef, error) {
 	switch {
 	case s == "":
@@ -83,7 +84,7 @@ func ParseVersionRef(s string) (VersionRef, error) {
 	case s == "latest_published":
 		return VersionRef{Form: RefLatestPublished}, nil
 	}
-	if s[0] == '-' || (s[0] >= '0' && s[0] <= '9') {
+	if s[0] == '-' || s[0] == '+' || (s[0] >= '0' && s[0] <= '9') {
 		n, err := ParseVersionNumber(s)
 		if err != nil {
 			return VersionRef{}, err
@@ -92,17 +93,30 @@ func ParseVersionRef(s string) (VersionRef, error) {
 	}
 	if !tagPattern.MatchString(s) || reservedTag.MatchString(s) {
 		return VersionRef{}, Errorf(EINVALID,
-			"version: %q is not a version reference: use a non-negative integer, latest, latest_published or a tag name matching [a-z][a-z0-9_-]{0,19}", s)
+			"version: %q is not a version reference: use a version number (0, 1, 2, ...), latest, latest_published or a tag name matching [a-z][a-z0-9_-]{0,19}", s)
 	}
 	return VersionRef{Form: RefTag, Tag: s}, nil
 }
 
-// ParseVersionNumber parses a non-negative integer version from a query
-// parameter.
+// MaxVersionNumber is the largest version number a parameter may name: the
+// largest integer every JSON client holds exactly. No counter reaches it.
+const MaxVersionNumber = 1<<53 - 1
+
+// ParseVersionNumber parses a version number as a query parameter gives
+// it: written the one way, digits only, without sign, leading zero,
+// fraction or exponent ("-0", "01" and "+1" are refused: each would name a
+// version in a way no answer ever writes it).
 func ParseVersionNumber(s string) (int64, error) {
+	canonical := s != "" && (s == "0" || s[0] != '0')
+	for i := 0; canonical && i < len(s); i++ {
+		canonical = '0' <= s[i] && s[i] <= '9'
+	}
+	if !canonical {
+		return 0, Errorf(EINVALID, "version: must be a version number, written with digits only and no leading zero (0, 1, 2, ...), got %q", s)
+	}
 	n, err := strconv.ParseInt(s, 10, 64)
-	if err != nil || n < 0 {
-		return 0, Errorf(EINVALID, "version: must be a non-negative integer, got %q", s)
+	if err != nil || n > MaxVersionNumber {
+		return 0, Errorf(EINVALID, "version: must be at most %d, got %q", int64(MaxVersionNumber), s)
 	}
 	return n, nil
 }

@@ -1,7 +1,9 @@
 package agentry_test
 
 import (
+	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -17,7 +19,7 @@ func TestParseVersionRef(t *testing.T) {
 		{in: "", want: agentry.VersionRef{Form: agentry.RefNone}},
 		{in: "0", want: agentry.VersionRef{Form: agentry.RefNumber, Number: 0}},
 		{in: "7", want: agentry.VersionRef{Form: agentry.RefNumber, Number: 7}},
-		{in: "9223372036854775807", want: agentry.VersionRef{Form: agentry.RefNumber, Number: 1<<63 - 1}},
+		{in: "9007199254740991", want: agentry.VersionRef{Form: agentry.RefNumber, Number: 1<<53 - 1}},
 		{in: "latest", want: agentry.VersionRef{Form: agentry.RefLatest}},
 		{in: "latest_published", want: agentry.VersionRef{Form: agentry.RefLatestPublished}},
 		{in: "prod", want: agentry.VersionRef{Form: agentry.RefTag, Tag: "prod"}},
@@ -38,7 +40,15 @@ func TestParseVersionRef(t *testing.T) {
 		{in: " 1", bad: true},
 		{in: "+1", bad: true},
 		{in: "9223372036854775808", bad: true},
+		{in: "9223372036854775807", bad: true},
+		{in: "9007199254740992", bad: true},
 		{in: "12abc", bad: true},
+		// Numbers written other than the one way: -0 named version 0 once.
+		{in: "-0", bad: true},
+		{in: "+0", bad: true},
+		{in: "01", bad: true},
+		{in: "00", bad: true},
+		{in: "0.0", bad: true},
 		// Reserved words and bad tags.
 		{in: "v12", bad: true},
 		{in: "v0", bad: true},
@@ -62,6 +72,10 @@ func TestParseVersionRef(t *testing.T) {
 				if !strings.HasPrefix(agentry.ErrorMessage(err), "version: ") {
 					t.Errorf("message %q does not start with the parameter name", agentry.ErrorMessage(err))
 				}
+				// Negatives are refused; the rule must not offer them.
+				if msg := strings.TrimSuffix(agentry.ErrorMessage(err), strconv.Quote(tc.in)); regexp.MustCompile(`(^|[\s(])-[0-9]|negative`).MatchString(msg) {
+					t.Errorf("message %q mentions negative numbers", msg)
+				}
 				return
 			}
 			if err != nil || got != tc.want {
@@ -72,14 +86,14 @@ func TestParseVersionRef(t *testing.T) {
 }
 
 func TestParseVersionNumber(t *testing.T) {
-	good := map[string]int64{"0": 0, "1": 1, "42": 42, "9223372036854775807": 1<<63 - 1}
+	good := map[string]int64{"0": 0, "1": 1, "42": 42, "9007199254740991": 1<<53 - 1}
 	for in, want := range good {
 		if got, err := agentry.ParseVersionNumber(in); err != nil || got != want {
 			t.Errorf("ParseVersionNumber(%q) = %d, %v; want %d", in, got, err, want)
 		}
 	}
 	for _, in := range []string{"", "-1", "-9223372036854775808", "1.5", "1.0", "latest", "latest_published",
-		"v1", "prod", " 1", "1e2", "9223372036854775808", "½"} {
+		"v1", "prod", " 1", "1e2", "9223372036854775808", "9223372036854775807", "½", "-0", "+1", "01", "007", "1_000"} {
 		got, err := agentry.ParseVersionNumber(in)
 		if agentry.ErrorCode(err) != agentry.EINVALID || got != 0 {
 			t.Errorf("ParseVersionNumber(%q) = %d, %v; want EINVALID", in, got, err)

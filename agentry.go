@@ -98,4 +98,13 @@ var (
 	ErrNotFound = errors.New("not found")
 	// ErrDuplicate is returned by stores when a unique constraint rejects a row.
 	ErrDuplicate = errors.New("duplicate")
+	// ErrReadOnly is wrapped by a store's error when the database cannot be
+	// written (read-only, full): the server is then not ready.
+	ErrReadOnly = errors.New("the database cannot be written")
 )
+
+// ReadOnly wraps a cause that means the database cannot be written now.
+func ReadOnly(cause error) *Error {
+	return &Error{Code: EUNAVAILABLE, Message: "The database cannot be written now; try again later.",
+		Err: fmt.Errorf("%w: %w", ErrReadOnly, cause)}
+}

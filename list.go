@@ -231,6 +231,13 @@ func decodePageKey(key, kind string, desc bool, n int) ([]string, error) {
 	if err != nil {
 		return nil, badPageKey()
 	}
+	// What a key decodes to goes to the database: a forged key with text no
+	// key holds (control characters, NUL) is refused here.
+	for _, c := range raw {
+		if c < 0x20 || c > 0x7e {
+			return nil, badPageKey()
+		}
+	}
 	parts := strings.Split(string(raw), "|")
 	if len(parts) != n+2 || parts[0] != kind {
 		return nil, badPageKey()

@@ -8,8 +8,9 @@ import "fmt"
 type Rules interface {
 	// CheckFields checks the configuration fields of a request body against
 	// the field rules of kind: every field of a create, or the fields a
-	// patch sends. It returns the fields to apply and the names of those it
-	// accepted without applying them (fields only creation sets, when
+	// patch sends. It returns the fields to apply and the paths of those it
+	// accepted without applying them (fields the kind does not declare, at
+	// any depth, unless the rules are strict; fields only creation sets, when
 	// patching), or an *Error naming the field and the rule.
 	CheckFields(kind *Kind, fields Fields, patch bool) (apply Fields, ignored []string, err error)
 	// CheckConfig checks a whole configuration of kind as a write would store
@@ -25,7 +26,8 @@ type Config struct {
 	kind   *Kind
 	patch  bool
 	fields Fields
-	// Ignored names the fields that were accepted but not applied.
+	// Ignored names the fields that were accepted but not applied, by path
+	// ("enable_voicemail_detection", "voicemail_option.action.beep").
 	Ignored []string
 }
 

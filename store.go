@@ -17,6 +17,16 @@ type Store interface {
 	Close() error
 }
 
+// WriteProber is a Store that can tell whether it can write now: by a
+// write that no client sees. Readiness and startup ask it; a store that
+// does not offer it is taken as writable.
+type WriteProber interface {
+	// ProbeWrite writes and commits a probe row. A store that cannot write
+	// (a read-only file or database, a full disk) answers an *Error of code
+	// EUNAVAILABLE that wraps ErrReadOnly.
+	ProbeWrite(ctx context.Context) error
+}
+
 // Tx is one transaction's row operations. Missing rows are ErrNotFound;
 // unique-constraint violations are ErrDuplicate.
 type Tx interface {

@@ -214,29 +214,9 @@ func (s *Service) Branch(ctx context.Context, c Caller, req BranchRequest) (*Ver
 		if err != nil {
 			return err
 		}
-		now := s.now()
-		v = &Version{WorkspaceID: c.Workspace, ResourceID: r.ID, Kind: r.Kind, Number: r.NextVersion,
-			BaseVersion: &b.Number, Config: b.Config, ModifiedAt: now}
-		r.NextVersion++
-		v.EngineID, v.EngineVersion = b.EngineID, b.EngineVersion
-		if err := branchEngine(tx, b, v, now); err != nil {
-			return err
-		}
-		if err := tx.InsertVersion(v); err != nil {
-			return err
-		}
-		if err := tx.CopyVersionLinks(c.Workspace, r.ID, b.Number, v.Number); err != nil {
-			return err
-		}
-		if err := s.record(tx, c, Change{Action: "agent_version.created", Object: ObjectAgent, ID: r.ID, Version: &v.Number, Details: map[string]any{"base_version": b.Number, "engine": engineDetails(v)}}); err != nil {
-			return err
-		}
-		// The new draft has the highest number: it is the latest version.
-		name := nameOf(v.Config)
-		if routed, err = routedChange(tx, r, now); err != nil {
-			return err
-		}
-		return touch(tx, r, now, &name)
+		var err2 error
+		v, routed, err2 = s.branch(tx, c, r, b, s.now())
+		return err2
 	})
 	if err != nil {
 		return nil, err
@@ -245,6 +225,37 @@ func (s *Service) Branch(ctx context.Context, c Caller, req BranchRequest) (*Ver
 		s.Routes.ForgetAgent(c.Workspace, req.AgentID)
 	}
 	return v, nil
+}
+
+// branch copies version b of agent r into a new draft with r's next number,
+// the engine version b pins copied beside it, and the base's links to
+// knowledge bases and components. The caller holds the workspace lock (the
+// links) and r's row lock. It reports whether a tag or phone number points at
+// the agent, whose routing snapshots must then be forgotten.
+func (s *Service) branch(tx Tx, c Caller, r *Resource, b *Version, now int64) (*Version, bool, error) {
+	v := &Version{WorkspaceID: r.WorkspaceID, ResourceID: r.ID, Kind: r.Kind, Number: r.NextVersion,
+		BaseVersion: &b.Number, Config: b.Config, ModifiedAt: now}
+	r.NextVersion++
+	v.EngineID, v.EngineVersion = b.EngineID, b.EngineVersion
+	if err := branchEngine(tx, b, v, now); err != nil {
+		return nil, false, err
+	}
+	if err := tx.InsertVersion(v); err != nil {
+		return nil, false, err
+	}
+	if err := tx.CopyVersionLinks(r.WorkspaceID, r.ID, b.Number, v.Number); err != nil {
+		return nil, false, err
+	}
+	if err := s.record(tx, c, Change{Action: "agent_version.created", Object: ObjectAgent, ID: r.ID, Version: &v.Number, Details: map[string]any{"base_version": b.Number, "engine": engineDetails(v)}}); err != nil {
+		return nil, false, err
+	}
+	routed, err := routedChange(tx, r, now)
+	if err != nil {
+		return nil, false, err
+	}
+	// The new draft has the highest number: it is the latest version.
+	name := nameOf(v.Config)
+	return v, routed, touch(tx, r, now, &name)
 }
 
 // Publish turns a draft of an agent into a published version in place, and
@@ -263,36 +274,46 @@ func (s *Service) Publish(ctx context.Context, c Caller, req PublishRequest) err
 		if err := checkIfMatch(v, req.IfMatch); err != nil {
 			return err
 		}
-		if v.Published {
-			return Errorf(EINVALID, "version %d of agent %s is already published: published versions never change; create a new draft with create-agent-version and publish that", v.Number, r.ID)
-		}
-		now := s.now()
-		v.Published, v.PublishedAt, v.ModifiedAt = true, now, now
-		if req.Title != nil {
-			v.Title = req.Title
-		}
-		if req.Description != nil {
-			v.Description = req.Description
-		}
-		v.Revision++
-		if err := tx.UpdateVersion(v); err != nil {
-			return err
-		}
-		if err := s.record(tx, c, Change{Action: "agent_version.published", Object: ObjectAgent, ID: r.ID, Version: &v.Number, Details: map[string]any{"version_title": v.Title, "version_description": v.Description, "engine": engineDetails(v)}}); err != nil {
-			return err
-		}
-		if err := publishEngine(tx, v, now); err != nil {
-			return err
-		}
-		if routed, err = routedChange(tx, r, now); err != nil {
-			return err
-		}
-		return touch(tx, r, now, nil)
+		var err2 error
+		routed, err2 = s.publish(tx, c, r, v, req.Title, req.Description, s.now())
+		return err2
 	})
 	if err == nil && routed {
 		s.Routes.ForgetAgent(c.Workspace, req.AgentID)
 	}
 	return err
+}
+
+// publish publishes draft v of agent r in place, with the engine version it
+// pins; a title or description given replaces the version's. The caller
+// holds r's row lock. It reports whether a tag or phone number points at the
+// agent, whose routing snapshots must then be forgotten.
+func (s *Service) publish(tx Tx, c Caller, r *Resource, v *Version, title, description *string, now int64) (bool, error) {
+	if v.Published {
+		return false, Errorf(EINVALID, "version %d of agent %s is already published: published versions never change; create a new draft with create-agent-version and publish that", v.Number, r.ID)
+	}
+	v.Published, v.PublishedAt, v.ModifiedAt = true, now, now
+	if title != nil {
+		v.Title = title
+	}
+	if description != nil {
+		v.Description = description
+	}
+	v.Revision++
+	if err := tx.UpdateVersion(v); err != nil {
+		return false, err
+	}
+	if err := s.record(tx, c, Change{Action: "agent_version.published", Object: ObjectAgent, ID: r.ID, Version: &v.Number, Details: map[string]any{"version_title": v.Title, "version_description": v.Description, "engine": engineDetails(v)}}); err != nil {
+		return false, err
+	}
+	if err := publishEngine(tx, v, now); err != nil {
+		return false, err
+	}
+	routed, err := routedChange(tx, r, now)
+	if err != nil {
+		return false, err
+	}
+	return routed, touch(tx, r, now, nil)
 }
 
 // DeleteVersion deletes one version of an agent. The last remaining version

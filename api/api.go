@@ -25,6 +25,9 @@ type Operation struct {
 	// Undocumented is served but left out of the OpenAPI document: it is not
 	// part of the API a client programs against (the console's files).
 	Undocumented bool
+	// Deprecated marks a path that an older SDK calls and a newer one
+	// replaced: served, and marked so in the document.
+	Deprecated bool
 	// Missing is the status for a resource or version that does not exist:
 	// 422 on Retell's older endpoints (which document no 404), 404 on those
 	// that document it. 0 when the operation addresses nothing (404 then).

@@ -40,7 +40,7 @@ var (
 
 // repairAnswer is the version repaired: an AgentResponse or a
 // ChatAgentResponse, by the agent's channel.
-var repairAnswer = Literal(map[string]any{"oneOf": []any{
+var repairAnswer = Literal(map[string]any{"anyOf": []any{
 	map[string]any{"$ref": "#/components/schemas/AgentResponse"},
 	map[string]any{"$ref": "#/components/schemas/ChatAgentResponse"},
 }})

@@ -92,6 +92,9 @@ func Document(ops []Operation) map[string]any {
 // emit is the OpenAPI operation object of op.
 func emit(e *schema.Emitter, op *Operation) map[string]any {
 	out := map[string]any{"operationId": op.ID, "summary": op.Summary, "tags": []any{op.Tag}}
+	if op.Deprecated {
+		out["deprecated"] = true
+	}
 	if len(op.Params) > 0 {
 		var params []any
 		for _, p := range op.Params {

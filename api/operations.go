@@ -16,6 +16,7 @@ const (
 	tagFlows      = "Conversation flows"
 	tagServer     = "Server"
 	tagConsole    = "Console"
+	tagLegacy     = "Retell SDK 4.x (deprecated)"
 )
 
 // Statuses by their role in the table.
@@ -345,6 +346,26 @@ var Operations = []Operation{
 	{ID: "putRoutingMode", Method: http.MethodPut, Path: "/agentry/v1/phone-numbers/{phone_number}/routing", Tag: tagAgentry,
 		Summary: "Set how a number picks among its agents: random (the default) or sticky.", Missing: newer, Params: with(phoneNumber),
 		Body: &Body{Object: schema.RoutingModeRequest, Required: true}, Status: 200, Response: One(schema.RoutingMode), Example: exampleRoutingMode},
+	// retell-sdk 4.x: paths that 5.x replaced, served with the shapes 4.x
+	// expects (docs/API.md, "Retell SDK 4.x").
+	{ID: "listAgentsLegacy", Method: get, Path: "/list-agents", Tag: tagLegacy, Deprecated: true,
+		Summary: "Every version of every voice agent, as one array (4.x; use POST /v2/list-agents).",
+		Params:  legacyPaging, Status: 200, Response: ArrayOf(schema.AgentResponse), Example: []any{exampleAgent}},
+	{ID: "listChatAgentsLegacy", Method: get, Path: "/list-chat-agents", Tag: tagLegacy, Deprecated: true,
+		Summary: "Every version of every chat agent, as one array (4.x; use POST /v2/list-agents).",
+		Params:  legacyPaging, Status: 200, Response: ArrayOf(schema.ChatAgentResponse), Example: []any{exampleChatAgent}},
+	{ID: "listRetellLLMsLegacy", Method: get, Path: "/list-retell-llms", Tag: tagLegacy, Deprecated: true,
+		Summary: "Every version of every Retell LLM, as one array (4.x; use GET /v2/list-retell-llms).",
+		Params:  legacyPaging, Status: 200, Response: ArrayOf(schema.RetellLLMResponse), Example: []any{exampleLLM}},
+	{ID: "listConversationFlowsLegacy", Method: get, Path: "/list-conversation-flows", Tag: tagLegacy, Deprecated: true,
+		Summary: "Every version of every conversation flow, as one array (4.x; use GET /v2/list-conversation-flows).",
+		Params:  legacyPaging, Status: 200, Response: ArrayOf(schema.ConversationFlowResponse), Example: []any{exampleFlow}},
+	{ID: "publishAgent", Method: post, Path: "/publish-agent/{agent_id}", Tag: tagLegacy, Deprecated: true,
+		Summary: "Publish the latest version of a voice agent and copy it into a new draft (4.x; use publish-agent-version).",
+		Missing: old, Params: with(agentID), Status: 200},
+	{ID: "publishChatAgent", Method: post, Path: "/publish-chat-agent/{agent_id}", Tag: tagLegacy, Deprecated: true,
+		Summary: "Publish the latest version of a chat agent and copy it into a new draft (4.x; use publish-agent-version).",
+		Missing: old, Params: with(agentID), Status: 200},
 
 	// The server itself.
 	{ID: "healthz", Method: get, Path: "/healthz", Tag: tagServer, Summary: "Say whether the server is up.", Public: true,

@@ -32,6 +32,16 @@ var (
 			Schema: map[string]any{"type": "string"}},
 	}
 
+	// legacyPaging is how retell-sdk 4.x pages its lists: after the version
+	// pagination_key_version of the resource pagination_key.
+	legacyPaging = []Param{
+		{Name: "limit", In: "query", Schema: map[string]any{"type": "integer", "minimum": 1, "maximum": 1000, "default": 1000}},
+		{Name: "pagination_key", In: "query", Description: "The id of the last item of the previous page.",
+			Schema: map[string]any{"type": "string"}},
+		{Name: "pagination_key_version", In: "query", Description: "The version of the last item of the previous page; without it, the page starts after every version of pagination_key.",
+			Schema: map[string]any{"type": "integer", "minimum": 0}},
+	}
+
 	forceDelete = Param{Name: "force_delete", In: "query",
 		Description: "Delete even while agent versions use it; they are left pointing at an engine that no longer exists.",
 		Schema:      map[string]any{"type": "boolean", "default": false}}

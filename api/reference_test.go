@@ -20,6 +20,13 @@ var notInReference = map[string]string{
 	"readyz":               "agentry's own",
 	"getOpenAPI":           "agentry's own",
 	"getConsole":           "agentry's own: the web console's files, not an API operation",
+	// retell-sdk 4.x's paths, which 5.x replaced (docs/API.md).
+	"listAgentsLegacy":            "retell-sdk 4.x client.agent.list; 5.x: POST /v2/list-agents",
+	"listChatAgentsLegacy":        "retell-sdk 4.x client.chatAgent.list; 5.x: POST /v2/list-agents",
+	"listRetellLLMsLegacy":        "retell-sdk 4.x client.llm.list; 5.x: GET /v2/list-retell-llms",
+	"listConversationFlowsLegacy": "retell-sdk 4.x client.conversationFlow.list; 5.x: GET /v2/list-conversation-flows",
+	"publishAgent":                "retell-sdk 4.x client.agent.publish; 5.x: POST /publish-agent-version",
+	"publishChatAgent":            "retell-sdk 4.x client.chatAgent.publish; 5.x: POST /publish-agent-version",
 }
 
 // Each operation the reference lists has the reference's path, method,

@@ -67,9 +67,12 @@ func (s *Server) listAgents(w http.ResponseWriter, r *http.Request) error {
 		if err != nil {
 			return err
 		}
-		if err := schema.ListAgents.Validate(fields, schema.Create); err != nil {
+		fields, err = checkRequest(r, schema.ListAgents, fields)
+		if err != nil {
 			return err
 		}
+		// Read from the checked fields, where ignored ones are left out:
+		// encoding/json would match a key such as "Query" to a member.
 		var req struct {
 			FilterCriteria *struct {
 				Channel *struct {
@@ -80,8 +83,13 @@ func (s *Server) listAgents(w http.ResponseWriter, r *http.Request) error {
 			PublishedOnly bool   `json:"agentry_published_only"`
 			Tag           string `json:"agentry_tag"`
 		}
-		if err := json.Unmarshal(body, &req); err != nil {
-			return agentry.Errorf(agentry.EINVALID, "request body: %v", err)
+		for name, into := range map[string]any{"filter_criteria": &req.FilterCriteria,
+			"agentry_published_only": &req.PublishedOnly, "agentry_tag": &req.Tag} {
+			if raw, ok := fields[name]; ok {
+				if err := json.Unmarshal(raw, into); err != nil {
+					return agentry.Errorf(agentry.EINVALID, "%s: %v", name, err)
+				}
+			}
 		}
 		if filter.PublishedOnly, filter.Tag = req.PublishedOnly, req.Tag; req.Tag != "" {
 			if _, err := agentry.ParseTagName(req.Tag); err != nil {
@@ -149,7 +157,10 @@ func (s *Server) publishAgentVersion(w http.ResponseWriter, r *http.Request) err
 }
 
 func (s *Server) deleteAgentVersion(w http.ResponseWriter, r *http.Request) error {
-	raw := r.URL.Query().Get("version")
+	raw, err := versionParam(r)
+	if err != nil {
+		return err
+	}
 	if raw == "" {
 		return agentry.Errorf(agentry.EINVALID, "version: is required (the number of the version to delete)")
 	}

@@ -37,7 +37,7 @@ func BenchmarkAppendResponse(b *testing.B) {
 
 // benchServer is the API on a temp SQLite store with one agent: version 0
 // published, version 1 a draft. Logs are discarded.
-func benchServer(b *testing.B) (http.Handler, string, string) {
+func benchServer(b testing.TB) (http.Handler, string, string) {
 	b.Helper()
 	ctx := context.Background()
 	st, err := sqlite.Open(ctx, filepath.Join(b.TempDir(), "agentry.db"))

@@ -153,7 +153,7 @@ func TestChatAndVoiceAgentsAreApart(t *testing.T) {
 }
 
 func TestChatAgentValidation(t *testing.T) {
-	e := newEnv(t, nil)
+	e := newEnv(t, strict)
 	id := e.createChatAgent(e.keyA)
 	for _, c := range []struct{ name, method, path, body, message string }{
 		{"create without response_engine", "POST", "/create-chat-agent", `{"agent_name":"x"}`, "response_engine: is required"},

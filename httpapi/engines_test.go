@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/agentry/agentry/httpapi"
 	"github.com/agentry/agentry/internal/reference"
 )
 
@@ -112,13 +113,17 @@ func TestEngineEndpoints(t *testing.T) {
 			}
 			wantError(t, e.do("GET", "/get-"+k.slug+"/"+id+"?version=abc", e.keyA, nil), 400, "version")
 
-			// update: the latest draft by default; unknown fields are named.
+			// update: the latest draft by default; unknown fields are ignored
+			// and named.
 			up := e.do("PATCH", "/update-"+k.slug+"/"+id, e.keyA, []byte(`{"begin_after_user_silence_ms":2500}`))
 			if up.status != 200 || up.json(t)["begin_after_user_silence_ms"] != 2500.0 {
 				t.Fatalf("update: %d %s", up.status, up.body)
 			}
 			reference.Validate(t, k.responseSchema, up.body)
-			wantError(t, e.do("PATCH", "/update-"+k.slug+"/"+id, e.keyA, []byte(`{"begin_after_user_silence":1}`)), 400, `unknown field "begin_after_user_silence"`)
+			if r := e.do("PATCH", "/update-"+k.slug+"/"+id, e.keyA, []byte(`{"begin_after_user_silence":1}`)); r.status != 200 ||
+				r.header.Get(httpapi.IgnoredFieldsHeader) != "begin_after_user_silence" || r.json(t)["begin_after_user_silence"] != nil {
+				t.Errorf("update with an unknown field: %d %s %s", r.status, r.header.Get(httpapi.IgnoredFieldsHeader), r.body)
+			}
 			wantError(t, e.do("PATCH", "/update-"+k.slug+"/"+id, e.keyA, []byte(`{"start_speaker":"robot"}`)), 400, "start_speaker")
 			wantError(t, e.do("PATCH", "/update-"+k.slug+"/"+id+"?version=3", e.keyA, []byte(`{}`)), k.updateMissing, "no version 3")
 
@@ -389,7 +394,7 @@ func TestUnknownEnginesAre422(t *testing.T) {
 }
 
 func TestEngineValidation(t *testing.T) {
-	e := newEnv(t, nil)
+	e := newEnv(t, strict)
 	llm := e.createEngine(engineKinds[0], e.keyA, minimalLLM)
 	flow := e.createEngine(engineKinds[1], e.keyA, minimalFlow)
 	node := func(id, dest string) string {
@@ -488,14 +493,22 @@ func TestEnginesKeepNestedStructuresAsSent(t *testing.T) {
 }
 
 // is_transfer_llm and is_transfer_cf can only be set at creation; an update
-// ignores them, as the reference says.
+// ignores them, as the reference says, and names them as ignored, in both
+// modes (they are declared fields, not unknown ones).
 func TestCreateOnlyEngineFields(t *testing.T) {
-	e := newEnv(t, nil)
-	r := e.do("POST", "/create-retell-llm", e.keyA, []byte(`{"is_transfer_llm":true}`))
-	id := r.json(t)["llm_id"].(string)
-	up := e.do("PATCH", "/update-retell-llm/"+id, e.keyA, []byte(`{"is_transfer_llm":false,"general_prompt":"p"}`)).json(t)
-	if up["is_transfer_llm"] != true || up["general_prompt"] != "p" {
-		t.Errorf("update: %v", up)
+	for name, configure := range map[string]func(*httpapi.Server){"default": nil, "strict": strict} {
+		t.Run(name, func(t *testing.T) {
+			e := newEnv(t, configure)
+			r := e.do("POST", "/create-retell-llm", e.keyA, []byte(`{"is_transfer_llm":true}`))
+			id := r.json(t)["llm_id"].(string)
+			res := e.do("PATCH", "/update-retell-llm/"+id, e.keyA, []byte(`{"is_transfer_llm":false,"general_prompt":"p"}`))
+			if up := res.json(t); up["is_transfer_llm"] != true || up["general_prompt"] != "p" {
+				t.Errorf("update: %v", up)
+			}
+			if got := res.header.Get(httpapi.IgnoredFieldsHeader); got != "is_transfer_llm" {
+				t.Errorf("%s: %q, want is_transfer_llm", httpapi.IgnoredFieldsHeader, got)
+			}
+		})
 	}
 }
 

@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"errors"
 	"log/slog"
 	"net/http"
 
@@ -48,11 +49,19 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	case agentry.EUNPROCESSABLE:
 		message = assetNotFound + ": " + message
 	case agentry.EUNAVAILABLE:
+		if errors.Is(err, agentry.ErrReadOnly) {
+			s.writable.failed(err)
+		}
 		s.logger().Error("database unavailable", "request_id", requestID(r), "err", err)
 	case agentry.EINTERNAL:
 		s.logger().Error("internal error", "request_id", requestID(r), "method", r.Method, "path", r.URL.Path, "err", err)
 	case agentry.ECANCELED:
 		s.logger().Info("client went away", "request_id", requestID(r), "err", err)
+	case agentry.EINVALID, agentry.ETIMEOUT:
+		if errors.Unwrap(err) != nil {
+			// A body the client could not deliver: its detail, at info.
+			s.logger().Info("bad request body", "request_id", requestID(r), "status", status, "err", err)
+		}
 	}
 	if status == http.StatusUnauthorized {
 		w.Header().Set("WWW-Authenticate", `Bearer realm="agentry"`)

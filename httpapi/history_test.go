@@ -61,8 +61,10 @@ func TestAuditLogThroughTheAPI(t *testing.T) {
 	before := time.Now().UnixMilli()
 	r := e.do("POST", "/create-agent", e.keyA, []byte(minimalAgent), "X-Request-Id", "trace-create")
 	id := r.json(t)["agent_id"].(string)
-	e.do("PATCH", "/update-agent/"+id, e.keyA, []byte(`{"voice_speed":1.1,"agent_name":"Desk"}`), "X-Request-Id", "trace-update")
-	e.do("POST", "/publish-agent-version/"+id, e.keyA, []byte(`{"version":0}`), "X-Request-Id", "trace-publish")
+	// Entries carry the server's own request id, the one its answer and its
+	// log lines carry (a client's X-Request-Id is only logged beside it).
+	updateID := e.do("PATCH", "/update-agent/"+id, e.keyA, []byte(`{"voice_speed":1.1,"agent_name":"Desk"}`), "X-Request-Id", "trace-update").header.Get("X-Request-Id")
+	publishID := e.do("POST", "/publish-agent-version/"+id, e.keyA, []byte(`{"version":0}`), "X-Request-Id", "trace-publish").header.Get("X-Request-Id")
 	e.do("DELETE", "/delete-agent/"+id, e.keyA, nil)
 
 	p := e.audit(e.keyA, "")
@@ -75,12 +77,12 @@ func TestAuditLogThroughTheAPI(t *testing.T) {
 		t.Fatalf("newest first: %v", got)
 	}
 	pub := p.Items[1]
-	if pub.Actor.Type != "api_key" || pub.Actor.KeyPrefix != e.keyA[:agentry.KeyPrefixLen] || pub.RequestID != "trace-publish" ||
+	if pub.Actor.Type != "api_key" || pub.Actor.KeyPrefix != e.keyA[:agentry.KeyPrefixLen] || pub.RequestID != publishID || publishID == "trace-publish" ||
 		pub.ObjectType != "agent" || pub.ObjectID != id || pub.Version == nil || *pub.Version != 0 ||
 		pub.Timestamp < before || pub.Timestamp > time.Now().UnixMilli() {
 		t.Errorf("publish entry %+v", pub)
 	}
-	if upd := p.Items[2]; !slices.Equal(upd.Paths, []string{"/agent_name", "/voice_speed"}) || upd.RequestID != "trace-update" {
+	if upd := p.Items[2]; !slices.Equal(upd.Paths, []string{"/agent_name", "/voice_speed"}) || upd.RequestID != updateID {
 		t.Errorf("update entry %+v", upd)
 	}
 	for _, it := range p.Items {
@@ -217,10 +219,8 @@ func TestWebhookEndpoints(t *testing.T) {
 		"loopback":          {"POST", "/agentry/v1/webhooks", `{"url":"http://127.0.0.1:9000/h","events":["*"]}`, "--webhook-allow-private"},
 		"metadata address":  {"POST", "/agentry/v1/webhooks", `{"url":"http://169.254.169.254/","events":["*"]}`, "url"},
 		"credentials":       {"POST", "/agentry/v1/webhooks", `{"url":"https://a:b@x.example.com","events":["*"]}`, "url"},
-		"unknown field":     {"POST", "/agentry/v1/webhooks", `{"url":"https://x.example.com","events":["*"],"secret":"mine"}`, `unknown field "secret"`},
 		"wrong type":        {"POST", "/agentry/v1/webhooks", `{"url":"https://x.example.com","events":["*"],"enabled":"yes"}`, "enabled"},
 		"update bad url":    {"PATCH", base, `{"url":"nope"}`, "url"},
-		"update bad field":  {"PATCH", base, `{"secret":"x"}`, `unknown field "secret"`},
 		"deliveries state":  {"GET", base + "/deliveries?state=lost", ``, "state"},
 		"deliveries limit":  {"GET", base + "/deliveries?limit=5000", ``, "limit"},
 		"list bad page key": {"GET", "/agentry/v1/webhooks?pagination_key=zz", ``, "pagination_key"},
@@ -276,7 +276,7 @@ func TestWebhookDeliveryThroughTheAPI(t *testing.T) {
 	secret = *w.Secret
 	mu.Unlock()
 	id := e.createAgent(e.keyA)
-	e.do("POST", "/publish-agent-version/"+id, e.keyA, []byte(`{"version":0}`), "X-Request-Id", "trace-pub")
+	pubID := e.do("POST", "/publish-agent-version/"+id, e.keyA, []byte(`{"version":0}`), "X-Request-Id", "trace-pub").header.Get("X-Request-Id")
 
 	now := time.Now()
 	d := &agentry.Deliverer{Store: store, Sender: webhookhttp.New(webhookhttp.Options{Timeout: time.Second, AllowPrivate: true}),
@@ -341,7 +341,7 @@ func TestWebhookDeliveryThroughTheAPI(t *testing.T) {
 	if err := json.Unmarshal(body, &ev); err != nil {
 		t.Fatal(err)
 	}
-	if ev.Event != "agent_version.published" || ev.EventID != it.EventID || ev.Data.ObjectID != id || ev.Data.RequestID != "trace-pub" || ev.Data.Version != 0 {
+	if ev.Event != "agent_version.published" || ev.EventID != it.EventID || ev.Data.ObjectID != id || ev.Data.RequestID != pubID || ev.Data.Version != 0 {
 		t.Errorf("event %s", body)
 	}
 	var payload, sent any

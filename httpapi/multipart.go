@@ -118,7 +118,7 @@ func decodeForm(r *http.Request, obj *schema.Object, fileLimit int64, v any) (*f
 	if err != nil {
 		return nil, err
 	}
-	if err := obj.Validate(fields, schema.Create); err != nil {
+	if fields, err = checkRequest(r, obj, fields); err != nil {
 		return nil, err
 	}
 	b, err := json.Marshal(fields)

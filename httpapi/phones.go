@@ -53,7 +53,7 @@ func (s *Server) updatePhoneNumber(w http.ResponseWriter, r *http.Request) error
 	if err != nil {
 		return err
 	}
-	if err := schema.UpdatePhoneNumber.Validate(fields, schema.Update); err != nil {
+	if fields, err = checkRequestAs(r, schema.UpdatePhoneNumber, fields, schema.Update); err != nil {
 		return err
 	}
 	p, err := s.Service.UpdatePhone(r.Context(), caller(r), r.PathValue("phone_number"), fields)

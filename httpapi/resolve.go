@@ -21,7 +21,7 @@ func (s *Server) resolve(w http.ResponseWriter, r *http.Request) error {
 	}
 	var b resolveBody
 	if !b.fast(body) {
-		if err := b.slow(body); err != nil {
+		if err := b.slow(r, body); err != nil {
 			return err
 		}
 	}
@@ -44,12 +44,13 @@ type resolveBody struct {
 }
 
 // slow reads a body the general way: the schema's checks and messages.
-func (b *resolveBody) slow(body []byte) error {
-	fields, err := schema.DecodeObject(body)
+func (b *resolveBody) slow(r *http.Request, body []byte) error {
+	raw, err := schema.DecodeObject(body)
 	if err != nil {
 		return err
 	}
-	if err := schema.Resolve.Validate(fields, schema.Create); err != nil {
+	fields, err := checkRequest(r, schema.Resolve, agentry.Fields(raw))
+	if err != nil {
 		return err
 	}
 	for k, raw := range fields {

@@ -28,34 +28,76 @@ func decodeFields(r *http.Request) (agentry.Fields, error) {
 }
 
 // decodeRequest reads a request body (not a configuration) and checks it
-// against its object's rules.
+// against its object's rules. Undeclared fields are left out and noted as
+// ignored, or refused under --strict.
 func decodeRequest(r *http.Request, obj *schema.Object) (agentry.Fields, error) {
 	fields, err := decodeFields(r)
 	if err != nil {
 		return nil, err
 	}
-	if err := obj.Validate(fields, schema.Create); err != nil {
+	return checkRequest(r, obj, fields)
+}
+
+// checkRequest checks decoded request fields against obj, as decodeRequest.
+func checkRequest(r *http.Request, obj *schema.Object, fields agentry.Fields) (agentry.Fields, error) {
+	return checkRequestAs(r, obj, fields, schema.Create)
+}
+
+// checkRequestAs checks request fields in mode (schema.Update: a partial
+// body, nothing required at the top). Unknown fields are ignored and named
+// in the answer's header, or refused with --strict, as for every body.
+func checkRequestAs(r *http.Request, obj *schema.Object, fields agentry.Fields, mode schema.Mode) (agentry.Fields, error) {
+	checked, err := obj.Check(fields, mode, unknownFields(r))
+	if err != nil {
 		return nil, err
 	}
-	return fields, nil
+	noteIgnored(r, checked.Ignored)
+	return checked.Fields, nil
 }
 
 // refParser reads the version parameter of a get or an update.
 type refParser func(r *http.Request) (agentry.VersionRef, error)
 
+// versionParam returns the version query parameter: "" when it is absent.
+// Present, it must be given once and not be empty (the reference's
+// minLength: 1): "?version=" is a mistake, not a request for the default.
+func versionParam(r *http.Request) (string, error) {
+	vs, present := r.URL.Query()["version"]
+	switch {
+	case !present:
+		return "", nil
+	case len(vs) > 1:
+		return "", agentry.Errorf(agentry.EINVALID, "version: given %d times; give it once", len(vs))
+	case vs[0] == "":
+		return "", agentry.Errorf(agentry.EINVALID, "version: must not be empty; leave it out for the default")
+	}
+	return vs[0], nil
+}
+
 // agentVersion parses the version parameter of an agent endpoint: a number,
 // latest, latest_published or a tag.
 func agentVersion(r *http.Request) (agentry.VersionRef, error) {
-	return agentry.ParseVersionRef(r.URL.Query().Get("version"))
+	raw, err := versionParam(r)
+	if err != nil {
+		return agentry.VersionRef{}, err
+	}
+	return agentry.ParseVersionRef(raw)
 }
 
 // engineVersion parses the version parameter of an engine endpoint: a
-// version number, or latest. Engines have no tags.
+// version number, or latest. Engines have no tags, and the reference types
+// the parameter as an integer: latest_published is refused too.
 func engineVersion(r *http.Request) (agentry.VersionRef, error) {
-	raw := r.URL.Query().Get("version")
+	raw, err := versionParam(r)
+	if err != nil {
+		return agentry.VersionRef{}, err
+	}
 	ref, err := agentry.ParseVersionRef(raw)
-	if err != nil || ref.Form == agentry.RefTag {
-		return ref, agentry.Errorf(agentry.EINVALID, "version: must be a non-negative integer (a version number), got %q", raw)
+	switch {
+	case err != nil && ref.Form == agentry.RefNone && raw != "" && (raw[0] == '-' || raw[0] == '+' || raw[0] >= '0' && raw[0] <= '9'):
+		return ref, err // a malformed number: its own message
+	case err != nil || ref.Form == agentry.RefTag || ref.Form == agentry.RefLatestPublished:
+		return ref, agentry.Errorf(agentry.EINVALID, "version: must be a version number (0, 1, 2, ...) or latest, got %q", raw)
 	}
 	return ref, nil
 }
@@ -70,6 +112,7 @@ func (s *Server) create(kind *agentry.Kind) handler {
 		if err != nil {
 			return err
 		}
+		noteIgnored(r, cfg.Ignored)
 		v, err := s.Service.Create(r.Context(), caller(r), cfg)
 		if err != nil {
 			return err
@@ -93,6 +136,7 @@ func (s *Server) update(kind *agentry.Kind, parse refParser) handler {
 		if err != nil {
 			return err
 		}
+		noteIgnored(r, patch.Ignored)
 		v, err := s.Service.Update(r.Context(), caller(r), agentry.UpdateRequest{
 			Address: agentry.Address{Kind: kind, ID: r.PathValue(kind.IDField), Version: ref},
 			Patch:   patch, IfMatch: r.Header.Get("If-Match")})

@@ -118,6 +118,13 @@ func (s *Server) handlers() map[string]handler {
 		"resolve":             s.resolve,
 		"getRoutingMode":      s.getRoutingMode,
 		"putRoutingMode":      s.putRoutingMode,
+		// retell-sdk 4.x's paths that 5.x replaced.
+		"listAgentsLegacy":            s.listAllVersions(agentry.VoiceAgent),
+		"listChatAgentsLegacy":        s.listAllVersions(agentry.ChatAgent),
+		"listRetellLLMsLegacy":        s.listAllVersions(agentry.RetellLLM),
+		"listConversationFlowsLegacy": s.listAllVersions(agentry.ConversationFlow),
+		"publishAgent":                s.publishLatest(agentry.VoiceAgent),
+		"publishChatAgent":            s.publishLatest(agentry.ChatAgent),
 
 		"healthz":    s.healthz,
 		"readyz":     s.readyz,

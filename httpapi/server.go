@@ -8,9 +8,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"net/http"
 	"slices"
@@ -20,6 +18,7 @@ import (
 
 	"github.com/agentry/agentry"
 	"github.com/agentry/agentry/api"
+	"github.com/agentry/agentry/schema"
 )
 
 // MaxBodyBytes is the largest request body accepted (413 above it), except
@@ -56,10 +55,18 @@ type Server struct {
 	// database that stops answering mid-query gives a 503, not a hang
 	// (0: no bound).
 	RequestTimeout time.Duration
+	// WriteProbeInterval is how long /readyz trusts the result of a write
+	// probe before it probes again (0: DefaultWriteProbeInterval).
+	WriteProbeInterval time.Duration
+	// Strict refuses undeclared fields in request bodies that are not
+	// configurations (serve --strict); configurations follow the service's
+	// Rules, which cmd wires with the same setting.
+	Strict bool
 
 	mux       *http.ServeMux
 	published *publishedCache
 	keyCache  *keyCache
+	writable  writeHealth
 }
 
 type ctxKey int
@@ -72,7 +79,16 @@ type requestInfo struct {
 	id     string
 	op     *api.Operation // set by wrap: the operation the route serves
 	caller agentry.Caller // set by wrap once the key is authenticated
+	strict bool           // undeclared body fields are refused, not ignored
+	// ignored names the body fields accepted and left out, for the
+	// Agentry-Ignored-Fields header and the warning log line.
+	ignored []string
+	// close asks that the connection be closed after the answer.
+	close bool
 }
+
+// markClose asks that r's connection be closed after the answer.
+func markClose(r *http.Request) { info(r).close = true }
 
 func info(r *http.Request) *requestInfo {
 	ri, _ := r.Context().Value(ctxRequest).(*requestInfo)
@@ -83,6 +99,39 @@ func info(r *http.Request) *requestInfo {
 }
 
 func requestID(r *http.Request) string { return info(r).id }
+
+// noteIgnored records body fields that were accepted and left out; the
+// answer names them in Agentry-Ignored-Fields and the log in a warning.
+func noteIgnored(r *http.Request, fields []string) {
+	if len(fields) > 0 {
+		ri := info(r)
+		ri.ignored = append(ri.ignored, fields...)
+	}
+}
+
+// unknownFields is what undeclared fields of request bodies mean for r.
+func unknownFields(r *http.Request) schema.Unknown {
+	if info(r).strict {
+		return schema.Refuse
+	}
+	return schema.Ignore
+}
+
+// IgnoredFieldsHeader names the request body fields that were accepted and
+// left out, as a comma-separated list of paths.
+const IgnoredFieldsHeader = "Agentry-Ignored-Fields"
+
+// maxIgnoredNames bounds the names the header lists; the list then ends
+// with "...".
+const maxIgnoredNames = 100
+
+// ignoredList renders names for the header and the log.
+func ignoredList(names []string) string {
+	if len(names) > maxIgnoredNames {
+		names = append(names[:maxIgnoredNames:maxIgnoredNames], "...")
+	}
+	return strings.Join(names, ", ")
+}
 
 // caller is who asks: the authenticated key's workspace and the request id.
 func caller(r *http.Request) agentry.Caller { return info(r).caller }
@@ -110,17 +159,30 @@ func (s *Server) Handler() http.Handler {
 	return http.HandlerFunc(s.serve)
 }
 
-// serve gives every request its id and its access-log line, and hands it to
-// the mux.
+// serve gives every request its id, the headers every answer carries and
+// its access-log line, and hands it to the mux.
 func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
-	id := r.Header.Get("X-Request-Id")
-	if id == "" || len(id) > 64 || strings.ContainsFunc(id, func(c rune) bool { return c < '!' || c > '~' }) {
-		id = newRequestID()
+	// The id is always the server's own, so that a log line can be trusted
+	// to name one request; a client's X-Request-Id is logged beside it.
+	id := newRequestID()
+	h := w.Header()
+	h.Set("X-Request-Id", id)
+	// Answers are JSON to be read by programs: never sniffed as something
+	// else by a browser, never kept by a cache (they carry workspace data).
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("Cache-Control", "no-store")
+	if len(r.TransferEncoding) > 0 {
+		// net/http drops a Content-Length sent beside Transfer-Encoding
+		// before any handler sees the request, so the two cannot be told
+		// apart here: a request with a transfer coding is answered, then
+		// its connection closed, so that one that carried both (a request
+		// smuggling attempt) never shares a connection with the next.
+		h.Set("Connection", "close")
 	}
-	w.Header().Set("X-Request-Id", id)
-	r = r.WithContext(context.WithValue(r.Context(), ctxRequest, &requestInfo{id: id}))
-	rec := &recorder{ResponseWriter: w, status: http.StatusOK}
+	ri := &requestInfo{id: id, strict: s.Strict}
+	r = r.WithContext(context.WithValue(r.Context(), ctxRequest, ri))
+	rec := &recorder{ResponseWriter: w, status: http.StatusOK, info: ri}
 	defer func() {
 		if p := recover(); p != nil {
 			s.logger().Error("panic", "request_id", id, "panic", p)
@@ -128,10 +190,22 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 				s.writeError(rec, r, fmt.Errorf("panic: %v", p))
 			}
 		}
-		s.logger().LogAttrs(r.Context(), slog.LevelInfo, "request", slog.String("request_id", id), slog.String("method", r.Method),
+		if len(ri.ignored) > 0 {
+			s.logger().LogAttrs(r.Context(), slog.LevelWarn, "ignored unknown fields", slog.String("request_id", id),
+				slog.String("method", r.Method), slog.String("path", r.URL.Path), slog.String("fields", ignoredList(ri.ignored)))
+		}
+		attrs := []slog.Attr{slog.String("request_id", id), slog.String("method", r.Method),
 			slog.String("path", r.URL.Path), slog.Int("status", rec.status), slog.Int("bytes", rec.bytes),
-			slog.Float64("duration_ms", float64(time.Since(start).Microseconds())/1000))
+			slog.Float64("duration_ms", float64(time.Since(start).Microseconds())/1000)}
+		if cid := clientRequestID(r); cid != "" {
+			attrs = append(attrs, slog.String("client_request_id", cid))
+		}
+		s.logger().LogAttrs(r.Context(), slog.LevelInfo, "request", attrs...)
 	}()
+	if err := checkEncoding(r); err != nil {
+		s.writeError(rec, r, err)
+		return
+	}
 	s.mux.ServeHTTP(rec, r)
 }
 
@@ -223,20 +297,20 @@ func bearer(r *http.Request) (string, bool) {
 	return key, key != ""
 }
 
+// clientRequestID is the client's own X-Request-Id, for the log: at most 64
+// printable ASCII characters, or "".
+func clientRequestID(r *http.Request) string {
+	id := r.Header.Get("X-Request-Id")
+	if len(id) > 64 || strings.ContainsFunc(id, func(c rune) bool { return c < '!' || c > '~' }) {
+		return ""
+	}
+	return id
+}
+
 func newRequestID() string {
 	b := make([]byte, 8)
 	_, _ = rand.Read(b)
 	return "req_" + hex.EncodeToString(b)
-}
-
-// readBody reads the whole (size-limited) request body.
-func readBody(r *http.Request) ([]byte, error) {
-	b, err := io.ReadAll(r.Body)
-	var tooLarge *http.MaxBytesError
-	if errors.As(err, &tooLarge) {
-		return nil, agentry.Errorf(agentry.ETOOLARGE, "request body: larger than the limit of %d MiB", tooLarge.Limit>>20)
-	}
-	return b, err
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
@@ -256,9 +330,11 @@ func writeRaw(w http.ResponseWriter, status int, b []byte) {
 	_, _ = w.Write(b)
 }
 
-// recorder remembers the status and size of a response for the access log.
+// recorder remembers the status and size of a response for the access log,
+// and adds the headers that depend on what the handler found.
 type recorder struct {
 	http.ResponseWriter
+	info   *requestInfo
 	status int
 	bytes  int
 	wrote  bool
@@ -267,11 +343,29 @@ type recorder struct {
 func (r *recorder) WriteHeader(status int) {
 	if !r.wrote {
 		r.status, r.wrote = status, true
+		r.headers()
 	}
 	r.ResponseWriter.WriteHeader(status)
 }
 
+// headers adds Agentry-Ignored-Fields when fields were ignored, and
+// Connection: close when the request's framing cannot be trusted.
+func (r *recorder) headers() {
+	if r.info == nil {
+		return
+	}
+	if len(r.info.ignored) > 0 {
+		r.Header().Set(IgnoredFieldsHeader, ignoredList(r.info.ignored))
+	}
+	if r.info.close {
+		r.Header().Set("Connection", "close")
+	}
+}
+
 func (r *recorder) Write(b []byte) (int, error) {
+	if !r.wrote {
+		r.headers()
+	}
 	r.wrote = true
 	n, err := r.ResponseWriter.Write(b)
 	r.bytes += n

@@ -19,10 +19,7 @@ func decodeBody(r *http.Request, obj *schema.Object, mode schema.Mode) (agentry.
 	if err != nil {
 		return nil, err
 	}
-	if err := obj.Validate(fields, mode); err != nil {
-		return nil, err
-	}
-	return fields, nil
+	return checkRequestAs(r, obj, fields, mode)
 }
 
 // pageOf reads limit, sort_order and pagination_key.

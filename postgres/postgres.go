@@ -111,6 +111,8 @@ func newStore(dsn string, opts Options) (*sqlstore.Store, error) {
 			ForUpdate:     " FOR UPDATE",
 			IsDuplicate:   isDuplicate,
 			IsUnavailable: isUnavailable,
+			IsReadOnly:    isReadOnly,
+			Contains:      "strpos(%s, ?) > 0",
 		},
 		// Writes to one agent serialize on its row lock (LockAgent, SELECT …
 		// FOR UPDATE), which under READ COMMITTED rereads the row that the
@@ -154,7 +156,16 @@ const (
 	adminShutdown       = "57P01"
 	crashShutdown       = "57P02"
 	cannotConnectNow    = "57P03"
+	readOnlyTx          = "25006" // a read-only transaction: a hot standby, default_transaction_read_only
+	diskFull            = "53100"
 )
+
+// isReadOnly reports a write the server refused because it cannot write
+// now: a read-only database or replica, or a full disk.
+func isReadOnly(err error) bool {
+	var e *pgconn.PgError
+	return errors.As(err, &e) && (e.Code == readOnlyTx || e.Code == diskFull)
+}
 
 func isDuplicate(err error) bool {
 	var e *pgconn.PgError

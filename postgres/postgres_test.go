@@ -470,3 +470,27 @@ func TestMigrationsMatchSQLite(t *testing.T) {
 		t.Errorf("postgres migrations %v differ from sqlite's %v", ours, theirs)
 	}
 }
+
+// A database whose transactions are read only (a hot standby, or
+// default_transaction_read_only, as here) opens when it is up to date, so
+// that serve can say what is wrong, then fails the write probe and every
+// write with the unavailable error that wraps ErrReadOnly.
+func TestReadOnlyDatabase(t *testing.T) {
+	dsn := freshSchema(t)
+	mustOpen(t, dsn) // migrated, while it can be written
+	s := mustOpen(t, withParam(t, dsn, "default_transaction_read_only", "on"))
+	ctx := t.Context()
+	wantReadOnly := func(what string, err error) {
+		t.Helper()
+		if !errors.Is(err, agentry.ErrReadOnly) || agentry.ErrorCode(err) != agentry.EUNAVAILABLE {
+			t.Errorf("%s: %v (%s), want EUNAVAILABLE wrapping ErrReadOnly", what, err, agentry.ErrorCode(err))
+		}
+	}
+	wantReadOnly("ProbeWrite", s.ProbeWrite(ctx))
+	ks := &agentry.KeyService{Store: s}
+	_, err := ks.CreateKey(ctx, "w", "")
+	wantReadOnly("a write", err)
+	if has, err := ks.HasKeys(ctx); err != nil || has {
+		t.Errorf("a read: %v, %v", has, err)
+	}
+}

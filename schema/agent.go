@@ -32,7 +32,7 @@ var agentLanguage = union(language, array(language),
 	about("One locale, or an array of locales for a multilingual agent.")
 
 // engineVersion pins a response engine version; null follows the latest.
-var engineVersion = integer().atLeast(0).null()
+var engineVersion = versionNumber().null()
 
 var responseEngine = tagged("type",
 	object("ResponseEngineRetellLlm", props{
@@ -68,7 +68,7 @@ var detectionPrompt = str().length(0, 2000).null()
 var callScreeningOption = object("CallScreeningOption", props{
 	"agent_identity": str().length(1, 100),
 	"call_purpose":   str().length(1, 300),
-}, "agent_identity", "call_purpose").about("What the agent says when a call screen asks who is calling and why.")
+}, "agent_identity", "call_purpose").about("What the agent says when a call screen asks who is calling and why.").sealed()
 
 var piiConfig = object("PIIConfig", props{
 	"mode": enum("post_call"),
@@ -100,7 +100,7 @@ var voiceHandbookConfig = object("VoiceHandbookConfig", props{
 var contactMemoryConfig = object("ContactMemoryConfig", props{
 	"enable_update": boolean(),
 	"enable_read":   boolean(),
-}).about("Contact memory switches; an update changes only the flags it sends.")
+}).about("Contact memory switches; an update changes only the flags it sends.").sealed()
 
 var asrProviders = []string{"azure", "deepgram", "soniox", "assemblyai", "muse"}
 

@@ -32,7 +32,16 @@ func fail(path, format string, args ...any) *Error {
 // and returns its top-level fields undecoded. It rejects invalid JSON (saying
 // where), any other JSON value, data after the object, and a key that appears
 // twice, and text that is not UTF-8. The error is an *Error.
+//
+// It reads each byte a small number of times and builds no tree of the body:
+// a body nested deeper than MaxDepth is refused first, by one pass over it,
+// and neither this function nor the validator ever holds more than a small
+// multiple of the body in memory, whatever its shape.
 func DecodeObject(body []byte) (map[string]json.RawMessage, error) {
+	members, err := checkDepth(body)
+	if err != nil {
+		return nil, err
+	}
 	if !json.Valid(body) {
 		return nil, decodeError(body)
 	}
@@ -44,8 +53,12 @@ func DecodeObject(body []byte) (map[string]json.RawMessage, error) {
 	if r.pos == len(body) || body[r.pos] != '{' {
 		return nil, fail("", "request body: must be a JSON object")
 	}
-	fields := map[string]json.RawMessage{}
-	err := r.members(func(key string) *Error {
+	if members > MaxMembers {
+		return nil, fail("", "request body: has more than %d members", MaxMembers)
+	}
+	// Sized once for the members counted (at most MaxMembers).
+	fields := make(map[string]json.RawMessage, members)
+	err = r.members(func(key string) *Error {
 		if _, dup := fields[key]; dup {
 			return fail("", "request body: duplicate field %q", key)
 		}
@@ -59,10 +72,46 @@ func DecodeObject(body []byte) (map[string]json.RawMessage, error) {
 	return fields, nil
 }
 
-// decodeError explains why body, which is not valid JSON, was refused.
+// checkDepth refuses a body that nests objects and arrays deeper than
+// MaxDepth, saying where. It counts brackets outside strings, so it holds
+// nothing and reads the body once; a body that is not JSON at all is left to
+// the JSON checks. It also counts the members of the outermost object, so
+// that the map of them is made once at its size.
+func checkDepth(body []byte) (members int, _ *Error) {
+	depth := 0
+	inString := false
+	for i := 0; i < len(body); i++ {
+		c := body[i]
+		switch {
+		case inString:
+			switch c {
+			case '\\':
+				i++
+			case '"':
+				inString = false
+			}
+		case c == '"':
+			inString = true
+		case c == '{' || c == '[':
+			depth++
+			if depth > MaxDepth {
+				return 0, fail("", "request body: nested deeper than %d levels (at %s)", MaxDepth, where(body, int64(i)))
+			}
+		case c == '}' || c == ']':
+			depth--
+		case c == ',' && depth == 1:
+			members++
+		}
+	}
+	return members + 1, nil
+}
+
+// decodeError explains why body, which is not valid JSON, was refused. It
+// reads the first value as raw bytes, never as a tree: a broken body costs
+// no more memory than a valid one.
 func decodeError(body []byte) *Error {
 	dec := json.NewDecoder(bytes.NewReader(body))
-	var v any
+	var v json.RawMessage
 	err := dec.Decode(&v)
 	switch {
 	case err == io.EOF:
@@ -74,7 +123,7 @@ func decodeError(body []byte) *Error {
 	end := dec.InputOffset()
 	rest := body[end:]
 	at := end + int64(len(rest)-len(bytes.TrimLeft(rest, " \t\r\n")))
-	if _, isObject := v.(map[string]any); !isObject {
+	if len(v) == 0 || v[0] != '{' {
 		return fail("", "request body: must be a JSON object")
 	}
 	return fail("", "request body: unexpected data after the JSON object at %s", where(body, at))
@@ -82,7 +131,7 @@ func decodeError(body []byte) *Error {
 
 // jsonCheck returns the syntax error of body, if any, with its offset.
 func jsonCheck(body []byte) error {
-	var v any
+	var v json.RawMessage
 	return json.Unmarshal(body, &v)
 }
 

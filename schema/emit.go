@@ -150,8 +150,11 @@ func (e *Emitter) object(o *Object) jsonObject {
 		out["required"] = r
 	}
 	switch {
-	case o.extra == nil:
+	case o.closed:
 		out["additionalProperties"] = false
+	case o.extra == nil:
+		// Undeclared fields are accepted and ignored (refused only under
+		// serve --strict), as the reference leaves its objects open.
 	case o.extra.kind == kAny:
 		out["additionalProperties"] = true
 	default:

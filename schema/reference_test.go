@@ -18,6 +18,7 @@ type shape struct {
 	kind     string // string, integer, number, boolean, array, object, tagged, union, any
 	enum     []string
 	nullable bool
+	closed   bool // an object that refuses undeclared fields (additionalProperties: false)
 	required []string
 	props    map[string]*shape
 	items    *shape
@@ -55,6 +56,7 @@ func ourShape(s *rule) *shape {
 			return sh
 		}
 		sh.props, sh.required = map[string]*shape{}, sorted(s.obj.requiredList())
+		sh.closed = s.obj.closed
 		for k, v := range s.obj.props {
 			sh.props[k] = ourShape(v)
 		}
@@ -98,6 +100,7 @@ func refShape(s *openapi3.Schema) *shape {
 	}
 	sort.Strings(sh.enum)
 	sh.required = sorted(s.Required)
+	sh.closed = s.AdditionalProperties.Has != nil && !*s.AdditionalProperties.Has
 	for k, p := range s.Properties {
 		sh.props[k] = refShape(p.Value)
 	}
@@ -175,6 +178,7 @@ func merge(a, b *shape) *shape {
 		}
 	}
 	out.nullable = a.nullable || b.nullable
+	out.closed = a.closed || b.closed
 	out.required = sorted(append(slices.Clone(a.required), b.required...))
 	out.props = map[string]*shape{}
 	for k, v := range a.props {
@@ -240,6 +244,9 @@ func compare(path string, ours, theirs *shape) []string {
 	case "array":
 		diffs = append(diffs, compare(path+"[]", ours.items, theirs.items)...)
 	case "object":
+		if ours.closed != theirs.closed {
+			add("closed %v, reference %v", ours.closed, theirs.closed)
+		}
 		if !slices.Equal(ours.required, theirs.required) {
 			add("required %v, reference %v", ours.required, theirs.required)
 		}

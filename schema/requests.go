@@ -4,12 +4,12 @@ package schema
 
 // CreateAgentVersion is the body of create-agent-version.
 var CreateAgentVersion = object("CreateAgentVersionRequest", props{
-	"base_version": integer().atLeast(0).about("The version the new draft copies."),
-}, "base_version").about("Branches a new draft from an existing version.")
+	"base_version": versionNumber().about("The version the new draft copies."),
+}, "base_version").about("Branches a new draft from an existing version.").sealed()
 
 // PublishAgentVersion is the body of publish-agent-version.
 var PublishAgentVersion = object("PublishAgentVersionRequest", props{
-	"version":             integer().atLeast(0).about("The draft to publish."),
+	"version":             versionNumber().about("The draft to publish."),
 	"version_title":       str(),
 	"version_description": str(),
 }, "version").about("Publishes a draft in place.")

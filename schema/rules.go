@@ -10,7 +10,12 @@ import (
 
 // Rules is agentry.Rules over the definitions of this package: the service
 // calls it on every configuration it stores.
-type Rules struct{}
+type Rules struct {
+	// Strict refuses fields a configuration does not declare (serve
+	// --strict), naming them; by default they are accepted, left out of what
+	// is stored and named in the ignored list.
+	Strict bool
+}
 
 var _ agentry.Rules = Rules{}
 
@@ -25,10 +30,18 @@ var configOf = map[*agentry.Kind]*Object{
 // Config returns the field rules of a kind's configuration.
 func Config(kind *agentry.Kind) *Object { return configOf[kind] }
 
+// Unknown is what an undeclared field means under these rules.
+func (r Rules) Unknown() Unknown {
+	if r.Strict {
+		return Refuse
+	}
+	return Ignore
+}
+
 // CheckFields validates a create body or a patch against the kind's field
-// rules. On a patch, fields only creation sets are dropped and named as
-// ignored.
-func (Rules) CheckFields(kind *agentry.Kind, fields agentry.Fields, patch bool) (agentry.Fields, []string, error) {
+// rules. Undeclared fields are left out and named as ignored, unless the
+// rules are strict; on a patch, fields only creation sets are too.
+func (r Rules) CheckFields(kind *agentry.Kind, fields agentry.Fields, patch bool) (agentry.Fields, []string, error) {
 	o := configOf[kind]
 	if o == nil {
 		return nil, nil, fmt.Errorf("schema: no configuration rules for kind %s", kind)
@@ -37,27 +50,38 @@ func (Rules) CheckFields(kind *agentry.Kind, fields agentry.Fields, patch bool) 
 	if patch {
 		mode = Update
 	}
-	if err := o.Validate(fields, mode); err != nil {
+	checked, err := o.Check(fields, mode, r.Unknown())
+	if err != nil {
 		return nil, nil, err
 	}
-	var ignored []string
+	apply, ignored := applyDefaults(kind, agentry.Fields(checked.Fields), patch), checked.Ignored
+	var createOnly []string
 	if patch {
 		for _, f := range o.createOnly {
-			if _, sent := fields[f]; sent {
-				ignored = append(ignored, f)
+			if _, sent := apply[f]; sent {
+				createOnly = append(createOnly, f)
 			}
 		}
 	}
-	if len(ignored) == 0 {
-		return fields, nil, nil
+	if len(createOnly) == 0 {
+		return apply, ignored, nil
 	}
-	apply := make(agentry.Fields, len(fields))
-	for k, v := range fields {
-		if !slices.Contains(ignored, k) {
-			apply[k] = v
+	kept := make(agentry.Fields, len(apply))
+	for k, v := range apply {
+		if !slices.Contains(createOnly, k) {
+			kept[k] = v
 		}
 	}
-	return apply, ignored, nil
+	more := len(ignored) > 0 && ignored[len(ignored)-1] == "..."
+	if more {
+		ignored = ignored[:len(ignored)-1]
+	}
+	ignored = append(ignored, createOnly...)
+	slices.Sort(ignored)
+	if more {
+		ignored = append(ignored, "...")
+	}
+	return kept, ignored, nil
 }
 
 // CheckConfig checks the rules across the items of a whole configuration.

@@ -1,13 +1,14 @@
 package schema
 
 import (
-	"bytes"
 	"encoding/json"
 )
 
 // A small reader for JSON already known to be valid (json.Valid said so). It
-// is several times faster than encoding/json's token stream, and it sees
-// repeated keys, which encoding/json silently merges.
+// reads a value in place, without building a tree of it: the validator walks
+// a body with it once, so that checking costs time and memory in proportion
+// to the body, whatever its shape. It sees repeated keys, which
+// encoding/json silently merges.
 
 type reader struct {
 	b   []byte
@@ -31,11 +32,21 @@ func (r *reader) peek() byte {
 	return r.b[r.pos]
 }
 
-// str reads a string; only strings with escapes go through encoding/json.
-func (r *reader) str() string {
+// strBytes reads a string and returns its content: a slice of the input when
+// it has no escapes, a decoded copy otherwise.
+func (r *reader) strBytes() []byte {
 	start := r.pos
+	if !r.strEnd() {
+		return r.b[start+1 : r.pos-1]
+	}
+	var s string
+	_ = json.Unmarshal(r.b[start:r.pos], &s) // valid by precondition
+	return []byte(s)
+}
+
+// strEnd moves past a string and reports whether it has escapes.
+func (r *reader) strEnd() (escaped bool) {
 	r.pos++ // opening quote
-	escaped := false
 	for r.b[r.pos] != '"' {
 		if r.b[r.pos] == '\\' {
 			escaped = true
@@ -44,13 +55,11 @@ func (r *reader) str() string {
 		r.pos++
 	}
 	r.pos++
-	if !escaped {
-		return string(r.b[start+1 : r.pos-1])
-	}
-	var s string
-	_ = json.Unmarshal(r.b[start:r.pos], &s) // valid by precondition
-	return s
+	return escaped
 }
+
+// str reads a string.
+func (r *reader) str() string { return string(r.strBytes()) }
 
 // skip moves past one value and returns where it started.
 func (r *reader) skip() int {
@@ -58,12 +67,12 @@ func (r *reader) skip() int {
 	start := r.pos
 	switch r.b[r.pos] {
 	case '"':
-		r.str()
+		r.strEnd()
 	case '{', '[':
 		for depth := 0; ; {
 			switch r.b[r.pos] {
 			case '"':
-				r.str()
+				r.strEnd()
 				continue
 			case '{', '[':
 				depth++
@@ -91,6 +100,13 @@ func (r *reader) scalarEnd() {
 	}
 }
 
+// literal reads a number, true, false or null.
+func (r *reader) literal() []byte {
+	start := r.pos
+	r.scalarEnd()
+	return r.b[start:r.pos]
+}
+
 // members calls f for each key of the object at the reader, leaving the
 // reader on the value; f must consume the value. It stops at f's first error.
 func (r *reader) members(f func(key string) *Error) *Error {
@@ -114,66 +130,4 @@ func (r *reader) members(f func(key string) *Error) *Error {
 			return nil
 		}
 	}
-}
-
-// value reads one value as nil, bool, json.Number, string, []any or
-// map[string]any.
-func (r *reader) value(path string) (any, *Error) {
-	switch c := r.peek(); c {
-	case '"':
-		return r.str(), nil
-	case '{':
-		m := map[string]any{}
-		err := r.members(func(key string) *Error {
-			if _, dup := m[key]; dup {
-				return fail(path, "duplicate field %q", key)
-			}
-			v, err := r.value(join(path, key))
-			m[key] = v
-			return err
-		})
-		return m, err
-	case '[':
-		a := []any{}
-		r.pos++
-		if r.peek() == ']' {
-			r.pos++
-			return a, nil
-		}
-		for {
-			v, err := r.value(index(path, len(a)))
-			if err != nil {
-				return nil, err
-			}
-			a = append(a, v)
-			sep := r.peek()
-			r.pos++
-			if sep == ']' {
-				return a, nil
-			}
-		}
-	default:
-		start := r.pos
-		r.scalarEnd()
-		lit := r.b[start:r.pos]
-		switch {
-		case bytes.Equal(lit, []byte("null")):
-			return nil, nil
-		case bytes.Equal(lit, []byte("true")):
-			return true, nil
-		case bytes.Equal(lit, []byte("false")):
-			return false, nil
-		}
-		return json.Number(lit), nil
-	}
-}
-
-// parse reads one JSON value into a tree (see reader.value), rejecting a key
-// repeated within one object. path names the value in messages.
-func parse(raw []byte, path string) (any, *Error) {
-	if !json.Valid(raw) {
-		return nil, fail(path, "invalid JSON")
-	}
-	r := &reader{b: raw}
-	return r.value(path)
 }

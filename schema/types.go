@@ -41,6 +41,9 @@ type rule struct {
 
 	min, max *float64 // kInteger, kNumber
 	exclMin  bool     // min itself is not allowed
+	// canonical asks for a version number written the one way: digits only,
+	// no sign (not even "-0"), no leading zero, fraction or exponent.
+	canonical bool
 
 	items              *rule // kArray
 	minItems, maxItems int   // 0 means no bound
@@ -59,8 +62,12 @@ type Object struct {
 	desc     string
 	props    map[string]*rule
 	required map[string]bool
-	extra    *rule // rule for undeclared keys; nil rejects them
-	keys     []string
+	extra    *rule // rule for undeclared keys; nil: they are unknown fields
+	// closed marks an object that Retell's reference closes
+	// (additionalProperties: false): an unknown field is refused in every
+	// mode, not ignored.
+	closed bool
+	keys   []string
 	// createOnly lists properties that only a create sets: a patch that
 	// sends one is accepted and the field ignored, as the reference documents.
 	createOnly []string
@@ -92,6 +99,9 @@ func object(name string, p props, required ...string) *Object {
 
 // about sets the object's description.
 func (o *Object) about(desc string) *Object { o.desc = desc; return o }
+
+// sealed marks o as closed by the reference.
+func (o *Object) sealed() *Object { o.closed = true; return o }
 
 // configuration marks o as the configuration of a kind (see patchable).
 func (o *Object) configuration() *Object { o.patchable = true; return o }
@@ -217,6 +227,12 @@ func (s *rule) count(lo, hi int) *rule {
 	return s.with(func(c *rule) { c.minItems, c.maxItems = lo, hi })
 }
 func (s *rule) distinct() *rule { return s.with(func(c *rule) { c.unique = true }) }
+
+// versionNumber is a version number: an integer of at least 0, written
+// canonically (see rule.canonical).
+func versionNumber() *rule {
+	return integer().atLeast(0).with(func(c *rule) { c.canonical = true })
+}
 
 // tagValue is the discriminator value of a tagged union's variant.
 func (s *rule) tagValue(v *Object) string { return v.props[s.tag].enum[0] }

@@ -2,12 +2,9 @@ package schema
 
 import (
 	"encoding/json"
-	"math"
-	"slices"
 	"sort"
 	"strconv"
 	"strings"
-	"unicode/utf8"
 )
 
 // Mode says how a body is meant: as a whole new object or as a patch.
@@ -23,309 +20,251 @@ const (
 	Update
 )
 
+// Unknown says what a field that a declared object does not declare means.
+type Unknown int
+
+const (
+	// Refuse makes an undeclared field a 400 that names it (serve --strict).
+	Refuse Unknown = iota
+	// Ignore accepts an undeclared field, leaves it out of what is kept and
+	// names it (the default), so that a client written against another
+	// revision of Retell's API works. Objects the reference closes refuse
+	// undeclared fields in both modes.
+	Ignore
+)
+
+// MaxDepth is how deeply a body may nest objects and arrays. Real
+// configurations stay below 20 levels; a deeper body is refused before any
+// of it is checked or kept.
+const MaxDepth = 128
+
+// MaxMembers is how many members one object of a body may have. A
+// configuration has about a hundred fields and its maps a few dozen keys;
+// a body of a hundred thousand tiny members would cost the server ten times
+// its size in bookkeeping.
+const MaxMembers = 10_000
+
 // maxSafeInteger is the largest integer every JSON client can hold exactly.
 const maxSafeInteger = 1<<53 - 1
 
-// Validate checks the top-level fields of a body (as DecodeObject returns
-// them) against o. It reports the first failure as an *Error: unknown fields
-// first, then the declared fields in name order.
-func (o *Object) Validate(fields map[string]json.RawMessage, mode Mode) error {
-	values := make(map[string]any, len(fields))
-	for k, raw := range fields {
-		values[k] = raw // parsed lazily, so that errors come in name order
-	}
-	if err := o.check(values, "", mode == Create); err != nil {
-		return err
-	}
-	return nil
+// Checked is a body that passed an object's rules.
+type Checked struct {
+	// Fields are the body's top-level fields, with every ignored field left
+	// out at any depth: the map given to Check.
+	Fields map[string]json.RawMessage
+	// Ignored names the fields that were accepted and left out, by path
+	// ("enable_voicemail_detection", "voicemail_option.action.beep"), in
+	// name order: at most MaxIgnored of them, then "..." when there were
+	// more.
+	Ignored []string
 }
 
-// check validates the members of one object. requireAll is false only for
-// the top level of a patch.
-func (o *Object) check(m map[string]any, path string, requireAll bool) *Error {
-	if o.extra == nil {
-		var unknown []string
-		for k := range m {
-			if o.props[k] == nil {
-				unknown = append(unknown, strconv.Quote(k))
+// Validate checks the top-level fields of a body (as DecodeObject returns
+// them) against o, refusing undeclared fields. It reports the first failure
+// as an *Error.
+func (o *Object) Validate(fields map[string]json.RawMessage, mode Mode) error {
+	_, err := o.Check(fields, mode, Refuse)
+	return err
+}
+
+// Check checks the top-level fields of a body against o and returns them
+// with the undeclared fields that unknown lets it ignore left out. It takes
+// the map: what it leaves out, it deletes from it. It
+// reports the first failure as an *Error: a repeated key first, then
+// undeclared fields, then the declared fields in name order; within an
+// array, the first item that fails.
+func (o *Object) Check(fields map[string]json.RawMessage, mode Mode, unknown Unknown) (Checked, error) {
+	// The body itself is the first level of nesting.
+	c := &checker{lenient: unknown == Ignore, depth: 1}
+	var refused []string
+	for k := range fields {
+		if o.props[k] == nil && o.extra == nil {
+			if c.lenient && !o.closed {
+				c.ignore(k) // at the top: the path is empty yet
+			} else {
+				refused = append(refused, strconv.Quote(k))
 			}
-		}
-		if len(unknown) > 0 {
-			sort.Strings(unknown)
-			noun := "unknown field "
-			if len(unknown) > 1 {
-				noun = "unknown fields "
-			}
-			return fail(path, "%s", noun+strings.Join(unknown, ", "))
 		}
 	}
+	if len(refused) > 0 {
+		return Checked{}, fail("", "%s", unknownFields(refused))
+	}
+	var cut map[string]json.RawMessage // fields whose nested ignored fields are cut out
+	check := func(k string, s *rule) *Error {
+		raw := fields[k]
+		if !json.Valid(raw) {
+			return fail(k, "invalid JSON")
+		}
+		c.drops, c.body = c.drops[:0], raw
+		c.path = append(c.path[:0], segment{key: []byte(k), index: -1})
+		if err := c.check(s, &reader{b: raw}); err != nil {
+			return err
+		}
+		if len(c.drops) > 0 {
+			if cut == nil {
+				cut = map[string]json.RawMessage{}
+			}
+			cut[k] = c.cutDrops(raw)
+		}
+		return nil
+	}
 	for _, k := range o.keys {
-		v, ok := m[k]
-		if !ok {
-			if requireAll && o.required[k] {
-				return fail(join(path, k), "is required")
+		if _, ok := fields[k]; !ok {
+			if mode == Create && o.required[k] {
+				return Checked{}, fail(k, "is required")
 			}
 			continue
 		}
-		if err := o.props[k].check(v, join(path, k)); err != nil {
-			return err
+		if err := check(k, o.props[k]); err != nil {
+			return Checked{}, err
 		}
 	}
 	if o.extra != nil {
 		var rest []string
-		for k := range m {
+		for k := range fields {
 			if o.props[k] == nil {
 				rest = append(rest, k)
 			}
 		}
 		sort.Strings(rest)
 		for _, k := range rest {
-			if err := o.extra.check(m[k], join(path, k)); err != nil {
-				return err
+			if err := check(k, o.extra); err != nil {
+				return Checked{}, err
 			}
 		}
 	}
-	return nil
-}
-
-// check validates one value, which is a parsed tree or still raw JSON.
-func (s *rule) check(v any, path string) *Error {
-	if raw, ok := v.(json.RawMessage); ok {
-		var err *Error
-		if v, err = parse(raw, path); err != nil {
-			return err
+	if !c.dropped {
+		return Checked{Fields: fields}, nil
+	}
+	// The fields are the caller's, decoded for this check: ignored ones are
+	// left out of them in place rather than in a copy, which for a body of
+	// thousands of them would cost as much again.
+	if o.extra == nil {
+		for k := range fields {
+			if o.props[k] == nil {
+				delete(fields, k)
+			}
 		}
 	}
-	if v == nil {
+	for k, v := range cut {
+		fields[k] = v
+	}
+	if len(c.ignored) > MaxIgnored {
+		c.ignored = c.ignored[:MaxIgnored] // "..." goes last, after sorting
+		sort.Strings(c.ignored)
+		c.ignored = append(c.ignored, "...")
+	} else {
+		sort.Strings(c.ignored)
+	}
+	return Checked{Fields: fields, Ignored: c.ignored}, nil
+}
+
+// unknownFields words a list of quoted field names that are refused.
+func unknownFields(quoted []string) string {
+	sort.Strings(quoted)
+	noun := "unknown field "
+	if len(quoted) > 1 {
+		noun = "unknown fields "
+	}
+	return noun + strings.Join(quoted, ", ")
+}
+
+// MaxIgnored is how many ignored fields a check names; when more were
+// ignored, the list ends with "...". A body can hold a hundred thousand
+// of them; naming each would cost more memory than the body.
+const MaxIgnored = 100
+
+// ignore names one ignored field, a member key of the object at the
+// checker's place.
+func (c *checker) ignore(key string) {
+	switch {
+	case len(c.ignored) < MaxIgnored:
+		c.ignored = append(c.ignored, c.path.under(key))
+	case len(c.ignored) == MaxIgnored:
+		c.ignored = append(c.ignored, "...")
+	}
+	c.dropped = true
+}
+
+// fail reports a rule broken by the value the checker is at.
+func (c *checker) fail(format string, args ...any) *Error {
+	return fail(c.path.String(), format, args...)
+}
+
+// failIn reports a rule broken one step below the checker's place.
+func (c *checker) failIn(s segment, format string, args ...any) *Error {
+	c.path = append(c.path, s)
+	defer c.path.pop()
+	return c.fail(format, args...)
+}
+
+// checker walks one body. Every check consumes the value it checks, even
+// when the value breaks a rule, so that the walk reads each byte once and
+// an object can report the error of its first field in name order.
+type checker struct {
+	lenient bool
+	ignored []string // at most MaxIgnored names, then "..."
+	dropped bool     // whether anything was ignored
+	// drops are the byte ranges of the current top-level value that ignored
+	// fields take, each with the comma that separated it.
+	drops []span
+	body  []byte // the current top-level value, which drops index
+	depth int
+	path  path // where the value being checked is
+	// keys holds, per depth, where the keys of the object being checked
+	// there are; arena holds the keys written with escapes, decoded.
+	keys  [][]keyRef
+	arena []byte
+}
+
+// check checks the value at r against s and leaves r after it.
+func (c *checker) check(s *rule, r *reader) *Error {
+	switch r.peek() {
+	case 'n':
+		r.literal()
 		if s.nullable || s.kind == kAny {
 			return nil
 		}
-		return fail(path, "cannot be null")
+		return c.fail("cannot be null")
 	}
 	switch s.kind {
 	case kAny:
-		return nil
+		return c.walk(r)
 	case kString:
-		return s.checkString(v, path)
+		return c.checkString(s, r)
 	case kInteger, kNumber:
-		return s.checkNumber(v, path)
+		return c.checkNumber(s, r)
 	case kBoolean:
-		if _, ok := v.(bool); !ok {
-			return fail(path, "must be a boolean")
+		if b := r.b[r.pos]; b != 't' && b != 'f' {
+			r.skip()
+			return c.fail("must be a boolean")
 		}
+		r.literal()
 		return nil
 	case kArray:
-		return s.checkArray(v, path)
+		return c.checkArray(s, r)
 	case kObject:
-		m, ok := v.(map[string]any)
-		if !ok {
-			return fail(path, "must be an object")
+		if r.b[r.pos] != '{' {
+			r.skip()
+			return c.fail("must be an object")
 		}
-		return s.obj.check(m, path, true)
+		return c.object(s.obj, r)
 	case kTagged:
-		return s.checkTagged(v, path)
+		return c.checkTagged(s, r)
 	case kUnion:
-		return s.checkUnion(v, path)
+		return c.checkUnion(s, r)
 	}
 	panic("schema: unknown kind")
 }
 
-func (s *rule) checkString(v any, path string) *Error {
-	x, ok := v.(string)
-	if !ok {
-		return fail(path, "must be a string")
-	}
-	if len(s.enum) > 0 && !slices.Contains(s.enum, x) {
-		return fail(path, "must be one of %s", strings.Join(s.enum, ", "))
-	}
-	n := utf8.RuneCountInString(x)
-	switch {
-	case s.minLen == 1 && n == 0:
-		return fail(path, "must not be empty")
-	case s.minLen > 0 && n < s.minLen:
-		return fail(path, "must be at least %d characters long", s.minLen)
-	case s.maxLen > 0 && n > s.maxLen:
-		return fail(path, "must be at most %d characters long", s.maxLen)
-	case s.pattern != nil && !s.pattern.MatchString(x):
-		return fail(path, "must match %s", s.pattern)
+// enter counts one more level of nesting, refusing a body that nests deeper
+// than MaxDepth.
+func (c *checker) enter(r *reader) *Error {
+	c.depth++
+	if c.depth > MaxDepth {
+		c.depth--
+		r.skip()
+		return c.fail("nested deeper than %d levels", MaxDepth)
 	}
 	return nil
-}
-
-func (s *rule) checkNumber(v any, path string) *Error {
-	n, ok := v.(json.Number)
-	if !ok {
-		return fail(path, "must be %s", s.noun())
-	}
-	f, err := strconv.ParseFloat(string(n), 64)
-	if err != nil || math.IsInf(f, 0) {
-		return fail(path, "is out of range")
-	}
-	if s.kind == kInteger {
-		if f != math.Trunc(f) {
-			return fail(path, "must be an integer")
-		}
-		if math.Abs(f) > maxSafeInteger {
-			return fail(path, "must be between %d and %d", -maxSafeInteger, maxSafeInteger)
-		}
-	}
-	low := s.min != nil && (f < *s.min || s.exclMin && f == *s.min)
-	high := s.max != nil && f > *s.max
-	if low || high {
-		return fail(path, "%s", s.rangeRule())
-	}
-	return nil
-}
-
-// rangeRule states a number's bounds in words.
-func (s *rule) rangeRule() string {
-	lo, hi := "", ""
-	if s.min != nil {
-		lo = formatNumber(*s.min)
-	}
-	if s.max != nil {
-		hi = formatNumber(*s.max)
-	}
-	switch {
-	case s.min != nil && s.max != nil && !s.exclMin:
-		return "must be between " + lo + " and " + hi
-	case s.min != nil && s.max != nil:
-		return "must be greater than " + lo + " and at most " + hi
-	case s.min != nil && s.exclMin:
-		return "must be greater than " + lo
-	case s.min != nil:
-		return "must be at least " + lo
-	default:
-		return "must be at most " + hi
-	}
-}
-
-func formatNumber(f float64) string { return strconv.FormatFloat(f, 'f', -1, 64) }
-
-func (s *rule) checkArray(v any, path string) *Error {
-	a, ok := v.([]any)
-	if !ok {
-		return fail(path, "must be an array")
-	}
-	if s.minItems > 0 && len(a) < s.minItems {
-		if s.minItems == 1 {
-			return fail(path, "must not be empty")
-		}
-		return fail(path, "must have at least %d items", s.minItems)
-	}
-	if s.maxItems > 0 && len(a) > s.maxItems {
-		return fail(path, "must have at most %d items", s.maxItems)
-	}
-	for i, item := range a {
-		if err := s.items.check(item, index(path, i)); err != nil {
-			return err
-		}
-	}
-	if s.unique {
-		seen := map[string]int{}
-		for i, item := range a {
-			key, _ := json.Marshal(item) // maps marshal with sorted keys
-			if j, dup := seen[string(key)]; dup {
-				return fail(index(path, i), "duplicates item %d", j)
-			}
-			seen[string(key)] = i
-		}
-	}
-	return nil
-}
-
-func (s *rule) checkTagged(v any, path string) *Error {
-	m, ok := v.(map[string]any)
-	if !ok {
-		return fail(path, "must be an object")
-	}
-	tagPath := join(path, s.tag)
-	t, present := m[s.tag]
-	if !present {
-		return fail(tagPath, "is required")
-	}
-	name, ok := t.(string)
-	if !ok {
-		return fail(tagPath, "must be a string")
-	}
-	variant := s.variant(name)
-	if variant == nil {
-		return fail(tagPath, "must be one of %s", strings.Join(s.tagValues(), ", "))
-	}
-	return variant.check(m, path, true)
-}
-
-// checkUnion accepts v when one option whose JSON type matches accepts it.
-// When none does, the message comes from the first matching option, except
-// that several string enums are reported as one list.
-func (s *rule) checkUnion(v any, path string) *Error {
-	var fits []*rule
-	for _, o := range s.options {
-		if o.accepts(v) {
-			fits = append(fits, o)
-		}
-	}
-	if len(fits) == 0 {
-		var nouns []string
-		for _, o := range s.options {
-			if n := o.noun(); !slices.Contains(nouns, n) {
-				nouns = append(nouns, n)
-			}
-		}
-		return fail(path, "must be %s", strings.Join(nouns, " or "))
-	}
-	var first *Error
-	var values []string
-	allEnums := true
-	for _, o := range fits {
-		err := o.check(v, path)
-		if err == nil {
-			return nil
-		}
-		if first == nil {
-			first = err
-		}
-		allEnums = allEnums && o.kind == kString && len(o.enum) > 0
-		values = append(values, o.enum...)
-	}
-	if allEnums && len(fits) > 1 {
-		return fail(path, "must be one of %s", strings.Join(values, ", "))
-	}
-	return first
-}
-
-// accepts reports whether v has the JSON type that s describes.
-func (s *rule) accepts(v any) bool {
-	switch v.(type) {
-	case string:
-		return s.kind == kString
-	case json.Number:
-		return s.kind == kInteger || s.kind == kNumber
-	case bool:
-		return s.kind == kBoolean
-	case []any:
-		return s.kind == kArray
-	case map[string]any:
-		return s.kind == kObject || s.kind == kTagged
-	}
-	return s.kind == kAny
-}
-
-// noun names the JSON type s describes, for "must be ..." messages.
-func (s *rule) noun() string {
-	switch s.kind {
-	case kString:
-		return "a string"
-	case kInteger:
-		return "an integer"
-	case kNumber:
-		return "a number"
-	case kBoolean:
-		return "a boolean"
-	case kArray:
-		return "an array"
-	case kObject, kTagged:
-		return "an object"
-	}
-	return "a JSON value"
 }

@@ -45,6 +45,15 @@ fi
 echo "== go test"
 go test -count=1 ./...
 
+echo "== fuzzing (a few seconds per target; a finding fails the run and is saved under testdata/fuzz)"
+# Each target runs its seeds in go test above; here it also explores for a
+# bounded time. Minimising an input it finds interesting is capped, or it
+# can stall a short run.
+for target in "./schema FuzzCheck" ". FuzzParseVersionRef" ". FuzzPageKey"; do
+  set -- $target
+  go test -run='^$' -fuzz="^$2\$" -fuzztime="${AGENTRY_FUZZTIME:-3s}" -fuzzminimizetime=100x "$1"
+done
+
 echo "== benchmark harness smoke (seconds; checks only that every endpoint answered 2xx)"
 go run ./bench --smoke
 

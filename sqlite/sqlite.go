@@ -38,7 +38,8 @@ func Open(ctx context.Context, path string) (*sqlstore.Store, error) {
 	r := openDB("file:" + path + "?" + q.Encode())
 	r.SetMaxOpenConns(max(4, runtime.GOMAXPROCS(0)*2))
 	r.SetMaxIdleConns(max(4, runtime.GOMAXPROCS(0)*2))
-	s := &sqlstore.Store{W: w, R: r, Dialect: sqlstore.Dialect{IsDuplicate: isDuplicate, IsUnavailable: isUnavailable}}
+	s := &sqlstore.Store{W: w, R: r, Dialect: sqlstore.Dialect{IsDuplicate: isDuplicate, IsUnavailable: isUnavailable,
+		IsReadOnly: isReadOnly, Contains: "instr(%s, ?) > 0"}}
 	// Processes opening a new file at the same moment can be refused the lock
 	// that switching to WAL takes (SQLITE_BUSY, without waiting on
 	// busy_timeout); they retry until the first one has finished.
@@ -82,6 +83,21 @@ func isDuplicate(err error) bool {
 	}
 	c := e.Code()
 	return c == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY || c == sqlite3.SQLITE_CONSTRAINT_UNIQUE
+}
+
+// isReadOnly reports a write refused because the file cannot be written:
+// opened read-only (its mode, its directory, a read-only mount) or its disk
+// full.
+func isReadOnly(err error) bool {
+	var e *sqlite.Error
+	if !errors.As(err, &e) {
+		return false
+	}
+	switch e.Code() & 0xff {
+	case sqlite3.SQLITE_READONLY, sqlite3.SQLITE_FULL:
+		return true
+	}
+	return false
 }
 
 func isUnavailable(err error) bool {

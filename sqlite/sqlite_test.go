@@ -2,6 +2,7 @@ package sqlite_test
 
 import (
 	"context"
+	"errors"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -162,5 +163,39 @@ func TestOpenFails(t *testing.T) {
 			s.Close()
 			t.Errorf("Open(%s) succeeded", path)
 		}
+	}
+}
+
+// A database that cannot be written (here: SQLite's own read-only mode on
+// the writer connection, the SQLITE_READONLY a read-only file gives) fails
+// the write probe and every write with the unavailable error that wraps
+// ErrReadOnly; reads go on. (e2e runs a server on a read-only file.)
+func TestReadOnlyDatabase(t *testing.T) {
+	s := mustOpen(t, filepath.Join(t.TempDir(), "agentry.db"))
+	ctx := t.Context()
+	if err := s.ProbeWrite(ctx); err != nil {
+		t.Fatalf("writable: %v", err)
+	}
+	if _, err := s.W.ExecContext(ctx, `PRAGMA query_only = ON`); err != nil {
+		t.Fatal(err)
+	}
+	wantReadOnly := func(what string, err error) {
+		t.Helper()
+		if !errors.Is(err, agentry.ErrReadOnly) || agentry.ErrorCode(err) != agentry.EUNAVAILABLE {
+			t.Errorf("%s: %v (%s), want EUNAVAILABLE wrapping ErrReadOnly", what, err, agentry.ErrorCode(err))
+		}
+	}
+	wantReadOnly("ProbeWrite", s.ProbeWrite(ctx))
+	ks := &agentry.KeyService{Store: s}
+	_, err := ks.CreateKey(ctx, "w", "")
+	wantReadOnly("a write", err)
+	if has, err := ks.HasKeys(ctx); err != nil || has {
+		t.Errorf("a read: %v, %v", has, err)
+	}
+	if _, err := s.W.ExecContext(ctx, `PRAGMA query_only = OFF`); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.ProbeWrite(ctx); err != nil {
+		t.Errorf("writable again: %v", err)
 	}
 }

@@ -38,6 +38,8 @@ On a first start with no key at all, a key is created and printed once.
 	runnerTimeout := fs.Duration("test-runner-timeout", agentry.DefaultTestTimeout, "longest the test runner may take to answer one run (AGENTRY_TEST_RUNNER_TIMEOUT)")
 	kbIndexing := fs.Duration("kb-indexing-time", time.Second, "how long the emulated indexing of a knowledge base's new sources takes: the knowledge base\nis in_progress (or refreshing_in_progress) until it ends; 0 indexes them at once (AGENTRY_KB_INDEXING_TIME)")
 	concurrency := fs.Int("concurrency-limit", agentry.DefaultConcurrencyLimit, "the concurrent-call limit get-concurrency reports (AGENTRY_CONCURRENCY_LIMIT)")
+	probe := fs.Duration("ready-probe-interval", httpapi.DefaultWriteProbeInterval, "how long /readyz trusts its last write probe (a one-row write that tells whether\nthe database can write) before it probes again (AGENTRY_READY_PROBE_INTERVAL)")
+	strict := fs.Bool("strict", false, "refuse request body fields agentry does not know with a 400 that names them;\nby default they are accepted, ignored and named in the Agentry-Ignored-Fields header (AGENTRY_STRICT)")
 	a.fromEnv(fs, "addr", "AGENTRY_ADDR")
 	a.fromEnv(fs, "drain-timeout", "AGENTRY_DRAIN_TIMEOUT")
 	a.fromEnv(fs, "cache-mb", "AGENTRY_CACHE_MB")
@@ -50,6 +52,8 @@ On a first start with no key at all, a key is created and printed once.
 	hooks := a.webhookFlags(fs)
 	a.fromEnv(fs, "kb-indexing-time", "AGENTRY_KB_INDEXING_TIME")
 	a.fromEnv(fs, "concurrency-limit", "AGENTRY_CONCURRENCY_LIMIT")
+	a.fromEnv(fs, "strict", "AGENTRY_STRICT")
+	a.fromEnv(fs, "ready-probe-interval", "AGENTRY_READY_PROBE_INTERVAL")
 	if err := a.parse(fs, args); err != nil {
 		return err
 	}
@@ -93,11 +97,26 @@ On a first start with no key at all, a key is created and printed once.
 	if *concurrency < 1 {
 		return usageError{fmt.Sprintf("serve: --concurrency-limit must be at least 1, got %d", *concurrency)}
 	}
+	if *probe <= 0 {
+		return usageError{fmt.Sprintf("serve: --ready-probe-interval must be positive, got %s", *probe)}
+	}
 	st, err := openStore(ctx, db)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
+	// A server on a database it cannot write would pass its health checks
+	// and fail every write: refuse to start instead.
+	if p, ok := st.(agentry.WriteProber); ok {
+		if err := p.ProbeWrite(ctx); err != nil {
+			cause := err
+			var e *agentry.Error
+			if errors.As(err, &e) && e.Err != nil {
+				cause = e.Err // the driver's words, without the message meant for clients
+			}
+			return fmt.Errorf("serve: %s: %v; agentry needs a database it can write", redactDSN(db.dsn), cause)
+		}
+	}
 	// Bind before a first key is created and printed: a start that cannot
 	// listen must leave no key behind, or its one showing would be lost.
 	ln, err := net.Listen("tcp", *addr)
@@ -116,7 +135,9 @@ On a first start with no key at all, a key is created and printed once.
 		return err
 	}
 
-	svc := &agentry.Service{Store: st, Rules: schema.Rules{}, MCP: &outbound.MCPClient{},
+	// One setting for both: configurations are checked by the service's
+	// rules, the other request bodies by httpapi.
+	svc := &agentry.Service{Store: st, Rules: schema.Rules{Strict: *strict}, MCP: &outbound.MCPClient{},
 		KnowledgeBaseIndexing: *kbIndexing, ConcurrencyLimit: *concurrency}
 	if *cacheMB > 0 {
 		// Routing snapshots for resolve and assigned_tags, kept right by the
@@ -124,6 +145,7 @@ On a first start with no key at all, a key is created and printed once.
 		svc.Routes = agentry.NewRouteCache(routeCacheEntries)
 	}
 	srv := &httpapi.Server{Service: svc, Keys: keys, Store: st, Logger: logger, Webhooks: hooks.service(st),
+		Strict: *strict, WriteProbeInterval: *probe,
 		CacheBytes: *cacheMB << 20, CacheTTL: *cacheTTL, KeyTTL: *keyTTL, RequestTimeout: *reqTimeout}
 	hs := &http.Server{
 		Handler:           srv.Handler(),
@@ -133,7 +155,7 @@ On a first start with no key at all, a key is created and printed once.
 		IdleTimeout:       120 * time.Second,
 		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
 	}
-	logger.Info("agentry listening", "addr", ln.Addr().String(), "db", redactDSN(db.dsn))
+	logger.Info("agentry listening", "addr", ln.Addr().String(), "db", redactDSN(db.dsn), "strict", *strict)
 	logOut.Flush()
 	if a.onListen != nil {
 		a.onListen(ln.Addr().String())
@@ -146,7 +168,9 @@ On a first start with no key at all, a key is created and printed once.
 	// first), so deliveries of the last requests are sent or left queued.
 	defer hooks.start(st, logger)()
 	errc := make(chan error, 1)
-	go func() { errc <- hs.Serve(ln) }()
+	// Listen bounds request headers and keeps the JSON error envelope on
+	// the answers net/http writes itself.
+	go func() { errc <- hs.Serve(srv.Listen(hs, ln)) }()
 	select {
 	case err := <-errc:
 		return err

@@ -94,8 +94,10 @@ function childEnv() {
 
 // startServer starts a fresh server. workspaces names the workspaces to create
 // one key in each; keys[name] is that key, client(name) an SDK client for it.
-// args (or serveArgs) are more flags for `agentry serve` (e.g. --test-runner-url).
-export async function startServer({ workspaces = ['alpha', 'beta'], args = [], serveArgs = [] } = {}) {
+// args (or serveArgs) are more flags for `agentry serve` (e.g. --test-runner-url);
+// strict starts it with --strict: unknown body fields are a 400 instead of
+// being ignored.
+export async function startServer({ workspaces = ['alpha', 'beta'], args = [], serveArgs = [], strict = false } = {}) {
   const bin = await buildBinary();
   const dir = await mkdtemp(path.join(os.tmpdir(), 'agentry-conf-'));
   const db = path.join(dir, 'agentry.db');
@@ -122,7 +124,9 @@ export async function startServer({ workspaces = ['alpha', 'beta'], args = [], s
 
   const port = await freePort();
   const baseURL = `http://127.0.0.1:${port}`;
-  const child = spawn(bin, ['serve', '--db', db, '--addr', `127.0.0.1:${port}`, ...args, ...serveArgs], {
+  const argv = ['serve', '--db', db, '--addr', `127.0.0.1:${port}`, ...args, ...serveArgs];
+  if (strict) argv.push('--strict');
+  const child = spawn(bin, argv, {
     env: childEnv(),
     cwd: dir,
     stdio: ['ignore', 'pipe', 'pipe'],

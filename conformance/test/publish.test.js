@@ -85,12 +85,11 @@ test('missing version is 400', async () => {
   await rejects(c.agent.publish(a.agent_id, { version_title: 'no version' }), BadRequestError, /version/);
 });
 
-test('invalid body values and unknown fields are 400 naming the field', async () => {
+test('invalid body values are 400 naming the field', async () => {
   const a = await c.agent.create(agentBody());
   await rejects(c.agent.publish(a.agent_id, { version: -1 }), BadRequestError, /^version\b/);
   await rejects(c.agent.publish(a.agent_id, { version: 'latest' }), BadRequestError, /^version\b/);
   await rejects(c.agent.publish(a.agent_id, { version: 0, version_title: 7 }), BadRequestError, /^version_title\b/);
-  await rejects(c.agent.publish(a.agent_id, { version: 0, title: 'typo' }), BadRequestError, /title/);
   assert.equal((await c.agent.retrieve(a.agent_id)).is_published, false, 'nothing was published');
 });
 

@@ -96,7 +96,7 @@ describe('create-agent-version', () => {
     await rejects(c.agent.createVersion(id, { base_version: 1 }), NotFoundError);
   });
 
-  test('missing, negative or non-integer base_version is 400; unknown field is 400', async () => {
+  test('missing, negative or non-integer base_version is 400; an unknown field is 400 (the reference closes this body)', async () => {
     const id = await agentWithVersions(0);
     await rejects(c.agent.createVersion(id, {}), BadRequestError, /base_version/);
     await rejects(c.agent.createVersion(id, { base_version: -1 }), BadRequestError, /^base_version\b/);

@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"database/sql"
 	"errors"
+	"fmt"
 
 	"github.com/agentry/agentry"
 )
@@ -99,11 +100,11 @@ func (t *Tx) CountApps(workspaceID, provider string) (int, error) {
 }
 
 // VersionsMentioning reads the versions of a workspace whose configuration
-// contains text. LIKE is only the coarse filter (SQLite's folds ASCII
-// case); callers decode what it finds.
+// contains text, a plain substring (the dialect's Contains: no pattern, no
+// length limit). It is only the coarse filter; callers decode what it finds.
 func (t *Tx) VersionsMentioning(workspaceID, text string) ([]agentry.Version, error) {
-	return t.versions(`SELECT `+versionColumns+` FROM versions WHERE workspace_id = ? AND config LIKE ? ESCAPE '\' ORDER BY resource_id, number`,
-		workspaceID, "%"+likeEscape(text)+"%")
+	return t.versions(`SELECT `+versionColumns+` FROM versions WHERE workspace_id = ? AND `+fmt.Sprintf(t.s.Dialect.Contains, "config")+` ORDER BY resource_id, number`,
+		workspaceID, text)
 }
 
 // AgentVersionsPinning reads the agent versions that pin one engine

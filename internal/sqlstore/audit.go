@@ -53,7 +53,8 @@ func (t *Tx) ListAuditEntries(workspaceID string, q agentry.AuditQuery) ([]agent
 		where(`action = ?`, q.Action)
 	}
 	if q.ActionPrefix != "" {
-		where(`action LIKE ? ESCAPE '\'`, likeEscape(q.ActionPrefix)+"%")
+		// A prefix: the action's first len(prefix) characters are it.
+		where(`substr(action, 1, ?) = ?`, len(q.ActionPrefix), q.ActionPrefix)
 	}
 	if q.Since != 0 {
 		where(`at >= ?`, q.Since)

@@ -50,6 +50,17 @@ func LoadMigrations(fsys fs.FS, dir string) ([]Migration, error) {
 // migration once. It refuses a database whose schema is newer than ms know.
 // It returns how many migrations it applied.
 func (s *Store) Migrate(ctx context.Context, ms []Migration, lockSQL string, now func() time.Time) (int, error) {
+	known := 0
+	if len(ms) > 0 {
+		known = ms[len(ms)-1].Version
+	}
+	// A database that is up to date needs no write: a read says so first,
+	// so that a server opening a database it cannot write gets as far as
+	// saying that (see ProbeWrite), not a migration's error.
+	var current int
+	if err := s.W.QueryRowContext(ctx, `SELECT COALESCE(MAX(version), 0) FROM schema_migrations`).Scan(&current); err == nil && current == known {
+		return 0, nil
+	}
 	tx, err := s.W.BeginTx(ctx, nil)
 	if err != nil {
 		return 0, err
@@ -63,13 +74,8 @@ func (s *Store) Migrate(ctx context.Context, ms []Migration, lockSQL string, now
 	if _, err := tx.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)`); err != nil {
 		return 0, err
 	}
-	var current int
 	if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(version), 0) FROM schema_migrations`).Scan(&current); err != nil {
 		return 0, err
-	}
-	known := 0
-	if len(ms) > 0 {
-		known = ms[len(ms)-1].Version
 	}
 	if current > known {
 		return 0, fmt.Errorf("database schema is at version %d but this agentry knows only up to %d: run a newer agentry", current, known)

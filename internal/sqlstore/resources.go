@@ -76,9 +76,9 @@ func (t *Tx) ListResources(workspaceID string, q agentry.ResourceQuery) ([]agent
 	if q.Search != "" {
 		// Both sides folded by Go: IDs are lower-case hex, so the ID match is
 		// case-insensitive on every backend too.
-		b.WriteString(` AND (name_fold LIKE ? ESCAPE '\' OR id LIKE ? ESCAPE '\')`)
-		pat := strings.ToLower("%" + likeEscape(q.Search) + "%")
-		args = append(args, pat, pat)
+		b.WriteString(` AND (` + fmt.Sprintf(t.s.Dialect.Contains, "name_fold") + ` OR ` + fmt.Sprintf(t.s.Dialect.Contains, "id") + `)`)
+		folded := strings.ToLower(q.Search)
+		args = append(args, folded, folded)
 	}
 	if q.PublishedOnly {
 		b.WriteString(` AND EXISTS (SELECT 1 FROM versions v WHERE v.workspace_id = resources.workspace_id AND v.resource_id = resources.id AND v.published = ?)`)
@@ -116,8 +116,4 @@ func (t *Tx) ListResources(workspaceID string, q agentry.ResourceQuery) ([]agent
 		out = append(out, r)
 	}
 	return out, rows.Err()
-}
-
-func likeEscape(s string) string {
-	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
 }

@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/agentry/agentry"
 )
@@ -26,6 +27,14 @@ type Dialect struct {
 	IsDuplicate func(error) bool
 	// IsUnavailable reports that the database could not be reached.
 	IsUnavailable func(error) bool
+	// IsReadOnly reports that the database refused a write because it
+	// cannot write now (read-only, full), by the driver's code.
+	IsReadOnly func(error) bool
+	// Contains is a condition that holds when the text column %s contains
+	// the text of the one placeholder as a substring: no pattern, so no
+	// escaping and no pattern length limit (SQLite's LIKE refuses patterns
+	// over 50,000 bytes).
+	Contains string
 }
 
 // Store is an agentry.Store on database/sql. Writes go through W, reads
@@ -41,7 +50,10 @@ type Store struct {
 	queries sync.Map // query text with ? → dialect's text
 }
 
-var _ agentry.Store = (*Store)(nil)
+var (
+	_ agentry.Store       = (*Store)(nil)
+	_ agentry.WriteProber = (*Store)(nil)
+)
 
 // Update runs fn in one read-write transaction.
 func (s *Store) Update(ctx context.Context, fn func(agentry.Tx) error) error {
@@ -81,10 +93,23 @@ func (s *Store) classify(ctx context.Context, err error) error {
 	case ctx.Err() != nil:
 		// The request's deadline passed while the database worked.
 		return agentry.Unavailable(err)
+	case s.Dialect.IsReadOnly != nil && s.Dialect.IsReadOnly(err):
+		return agentry.ReadOnly(err)
 	case s.Dialect.IsUnavailable != nil && s.Dialect.IsUnavailable(err):
 		return agentry.Unavailable(err)
 	}
 	return err
+}
+
+// ProbeWrite writes the probe row in a transaction of its own: the one
+// write that tells whether the database can write now. It is one row,
+// whoever probes, so it costs a tiny commit and never grows.
+func (s *Store) ProbeWrite(ctx context.Context) error {
+	return s.Update(ctx, func(tx agentry.Tx) error {
+		_, err := tx.(*Tx).exec(`INSERT INTO write_probe (id, written_at) VALUES (1, ?)
+			ON CONFLICT (id) DO UPDATE SET written_at = excluded.written_at`, time.Now().UnixMilli())
+		return err
+	})
 }
 
 // Ping reports whether the database answers.
@@ -159,7 +184,39 @@ func (s *Store) Read(ctx context.Context, fn func(agentry.Tx) error) error {
 	return nil
 }
 
+// Text holding U+0000 is neither stored nor found, the same on every
+// backend: PostgreSQL's text cannot hold it (an error) and SQLite reads a
+// parameter as a C string, cut at it (a search for "a\x00b" matched
+// everything). A write of such text is refused with EINVALID; a read whose
+// parameters hold it finds no row, since none can hold it.
+var errNUL = &agentry.Error{Code: agentry.EINVALID, Message: "text must not contain the NUL character (\\u0000)"}
+
+// noRows is a query that returns no row, what a read with NUL finds. A
+// query that always returns one row (an aggregate such as count) must check
+// hasNUL itself and answer as for no match.
+const noRows = `SELECT NULL WHERE 1 = 0`
+
+// hasNUL reports whether a text argument holds U+0000.
+func hasNUL(args []any) bool {
+	for _, a := range args {
+		switch v := a.(type) {
+		case string:
+			if strings.IndexByte(v, 0) >= 0 {
+				return true
+			}
+		case *string:
+			if v != nil && strings.IndexByte(*v, 0) >= 0 {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 func (t *Tx) exec(query string, args ...any) (sql.Result, error) {
+	if hasNUL(args) {
+		return nil, errNUL
+	}
 	res, err := t.tx.ExecContext(t.ctx, t.s.q(query), args...)
 	if err != nil && t.s.Dialect.IsDuplicate != nil && t.s.Dialect.IsDuplicate(err) {
 		return nil, fmt.Errorf("%w: %w", agentry.ErrDuplicate, err)
@@ -168,10 +225,16 @@ func (t *Tx) exec(query string, args ...any) (sql.Result, error) {
 }
 
 func (t *Tx) query(query string, args ...any) (*sql.Rows, error) {
+	if hasNUL(args) {
+		query, args = noRows, nil
+	}
 	return t.tx.QueryContext(t.ctx, t.s.q(query), args...)
 }
 
 func (t *Tx) queryRow(query string, args ...any) *sql.Row {
+	if hasNUL(args) {
+		query, args = noRows, nil
+	}
 	return t.tx.QueryRowContext(t.ctx, t.s.q(query), args...)
 }
 

@@ -87,6 +87,9 @@ func (t *Tx) DeleteVersion(workspaceID, resourceID string, number int64) error {
 
 // CountVersions counts a resource's versions.
 func (t *Tx) CountVersions(workspaceID, resourceID string) (int, error) {
+	if hasNUL([]any{workspaceID, resourceID}) {
+		return 0, nil // an aggregate has a row even for no match; see noRows
+	}
 	var n int
 	err := t.queryRow(`SELECT count(*) FROM versions WHERE workspace_id = ? AND resource_id = ?`, workspaceID, resourceID).Scan(&n)
 	return n, err

@@ -49,6 +49,9 @@ func Run(t *testing.T, open func(t *testing.T) agentry.Store) {
 		{"Tags", tagTests},
 		{"Phones", phoneTests},
 		{"Routing", routingTests},
+		{"Text", textTests},
+		{"Probe", probeTests},
+		{"Legacy", legacyTests},
 	}
 	for _, g := range groups {
 		t.Run(g.name, func(t *testing.T) {
