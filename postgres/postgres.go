@@ -112,6 +112,7 @@ func newStore(dsn string, opts Options) (*sqlstore.Store, error) {
 			IsDuplicate:   isDuplicate,
 			IsUnavailable: isUnavailable,
 			IsReadOnly:    isReadOnly,
+			IsStaleConn:   isStaleConn,
 			Contains:      "strpos(%s, ?) > 0",
 		},
 		// Writes to one agent serialize on its row lock (LockAgent, SELECT …
@@ -197,4 +198,16 @@ func isUnavailable(err error) bool {
 		errors.Is(err, pgconn.ErrConnClosed) ||
 		// The server closed the connection mid-message.
 		errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF)
+}
+
+// isStaleConn reports the failure of a pooled connection that the server
+// had closed (an administrator's or a restart's termination), found on its
+// first use: pgx guarantees nothing was sent, or the server ended the session
+// before running anything.
+func isStaleConn(err error) bool {
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) {
+		return pe.Code == adminShutdown || pe.Code == crashShutdown
+	}
+	return pgconn.SafeToRetry(err) || errors.Is(err, driver.ErrBadConn)
 }

@@ -494,3 +494,43 @@ func TestReadOnlyDatabase(t *testing.T) {
 		t.Errorf("a read: %v, %v", has, err)
 	}
 }
+
+// Pooled connections that the server closed (a restart, a terminated
+// session) fail on their first use; a request meeting one must not fail
+// with them: reads, transactions and writes go on over fresh connections.
+func TestClosedPooledConnectionsAreReplaced(t *testing.T) {
+	t.Parallel()
+	b := make([]byte, 6)
+	rand.Read(b)
+	app := "agentry_test_" + hex.EncodeToString(b)
+	dsn := withParam(t, freshSchema(t), "application_name", app)
+	s := mustOpen(t, dsn)
+	ctx := t.Context()
+	// Fill the pool with several idle connections.
+	var wg sync.WaitGroup
+	for range 4 {
+		wg.Go(func() {
+			_ = s.View(ctx, func(tx agentry.Tx) error { _, err := tx.ListKeys(""); time.Sleep(50 * time.Millisecond); return err })
+		})
+	}
+	wg.Wait()
+	if n := s.R.Stats().OpenConnections; n < 2 {
+		t.Fatalf("the pool holds %d connections, want several", n)
+	}
+	admin(t, baseDSN(t), "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = '"+app+"'")
+	for i := range 3 {
+		if err := s.Read(ctx, func(tx agentry.Tx) error { _, err := tx.ListKeys(""); return err }); err != nil {
+			t.Fatalf("read %d after the connections were terminated: %v", i, err)
+		}
+		if err := s.View(ctx, func(tx agentry.Tx) error { _, err := tx.ListKeys(""); return err }); err != nil {
+			t.Fatalf("view %d after the connections were terminated: %v", i, err)
+		}
+	}
+	admin(t, baseDSN(t), "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = '"+app+"'")
+	err := s.Update(ctx, func(tx agentry.Tx) error {
+		return tx.InsertWorkspace(&agentry.Workspace{ID: "ws_after", Name: "after", CreatedAt: 1})
+	})
+	if err != nil {
+		t.Fatalf("a write after the connections were terminated: %v", err)
+	}
+}

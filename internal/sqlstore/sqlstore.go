@@ -30,6 +30,9 @@ type Dialect struct {
 	// IsReadOnly reports that the database refused a write because it
 	// cannot write now (read-only, full), by the driver's code.
 	IsReadOnly func(error) bool
+	// IsStaleConn reports an error that means a pooled connection had been
+	// closed by the server before this use, so that nothing was executed.
+	IsStaleConn func(error) bool
 	// Contains is a condition that holds when the text column %s contains
 	// the text of the one placeholder as a substring: no pattern, so no
 	// escaping and no pattern length limit (SQLite's LIKE refuses patterns
@@ -66,7 +69,7 @@ func (s *Store) View(ctx context.Context, fn func(agentry.Tx) error) error {
 }
 
 func (s *Store) run(ctx context.Context, db *sql.DB, opts *sql.TxOptions, fn func(agentry.Tx) error) error {
-	tx, err := db.BeginTx(ctx, opts)
+	tx, err := s.begin(ctx, db, opts)
 	if err != nil {
 		return s.classify(ctx, fmt.Errorf("begin: %w", err))
 	}
@@ -178,10 +181,34 @@ type querier interface {
 // two more round trips on PostgreSQL, and a goroutine per transaction in
 // database/sql to watch the context.
 func (s *Store) Read(ctx context.Context, fn func(agentry.Tx) error) error {
-	if err := fn(&Tx{s: s, tx: s.R, ctx: ctx}); err != nil {
+	err := fn(&Tx{s: s, tx: s.R, ctx: ctx})
+	// A read changes nothing, so one that met a closed pooled connection is
+	// simply read again, as begin does.
+	for tries := s.R.Stats().OpenConnections; err != nil && tries > 0 && s.stale(ctx, err); tries-- {
+		err = fn(&Tx{s: s, tx: s.R, ctx: ctx})
+	}
+	if err != nil {
 		return s.classify(ctx, err)
 	}
 	return nil
+}
+
+// begin starts a transaction. A pooled connection that the server closed
+// meanwhile (a database restart, a terminated session) fails its first use,
+// and that failure drops it from the pool; nothing was executed, so begin
+// tries again, at most once per connection the pool held.
+func (s *Store) begin(ctx context.Context, db *sql.DB, opts *sql.TxOptions) (*sql.Tx, error) {
+	tx, err := db.BeginTx(ctx, opts)
+	for tries := db.Stats().OpenConnections; err != nil && tries > 0 && s.stale(ctx, err); tries-- {
+		tx, err = db.BeginTx(ctx, opts)
+	}
+	return tx, err
+}
+
+// stale reports an error that a closed pooled connection gave, while the
+// request itself still runs.
+func (s *Store) stale(ctx context.Context, err error) bool {
+	return ctx.Err() == nil && s.Dialect.IsStaleConn != nil && s.Dialect.IsStaleConn(err)
 }
 
 // Text holding U+0000 is neither stored nor found, the same on every
