@@ -16,7 +16,8 @@ import (
 )
 
 const usage = `agentry serves Retell AI's agent-management API (voice and chat agents,
-their versions, drafts and publishing) so that the official Retell SDKs work
+their versions, drafts and publishing, the engines, knowledge bases, phone
+numbers, tests and apps around them) so that the official Retell SDKs work
 against it unchanged, pointed at it with baseURL.
 
 Usage:
