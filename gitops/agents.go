@@ -56,20 +56,7 @@ type agentSync struct {
 	tags     map[string]tagState
 	changed  string // why the server differs from the state, or ""
 	adopted  bool   // found by name: no state to compare with
-}
-
-// tagState is a tag as the server has it.
-type tagState struct {
-	version *int64
-	vars    map[string]string
-}
-
-func (t tagState) token() string {
-	v := "unassigned"
-	if t.version != nil {
-		v = fmt.Sprintf("v%d", *t.version)
-	}
-	return v + " " + string(encodeJSON(varsObject(t.vars)))
+	second   bool   // the second pass of an agent in a cycle of agent swaps
 }
 
 func (r *run) agentWork(head string) work {
@@ -92,6 +79,7 @@ func (s *agentSync) sync(ctx context.Context) error {
 	if err := s.load(ctx); err != nil {
 		return err
 	}
+	s.r.swapPending = false
 	targets := map[*AgentFile]*ver{}
 	for _, f := range s.files {
 		v, err := s.ensure(ctx, f, targets)
@@ -100,16 +88,50 @@ func (s *agentSync) sync(ctx context.Context) error {
 		}
 		targets[f] = v
 	}
-	if s.r.opts.Publish {
-		for _, f := range s.files {
-			if v := targets[f]; !v.published {
-				if err := s.publish(ctx, v); err != nil {
-					return err
-				}
+	if s.r.swapPending && !s.r.dry {
+		if s.second {
+			return fmt.Errorf("an agent-swap reference names an agent that apply could not create")
+		}
+		// It swaps to an agent not created yet (a cycle of references):
+		// once every agent exists it is applied again, then published and
+		// tagged.
+		s.r.again = append(s.r.again, work{file: s.head, kind: kindNoun(s.kind), rep: s.rep, sync: func(ctx context.Context, rep *ObjectReport) error {
+			again := &agentSync{r: s.r, rep: rep, head: s.head, files: s.files, kind: s.kind, versions: map[int64]*ver{}, tags: map[string]tagState{}, second: true}
+			return again.sync(ctx)
+		}})
+		return nil
+	}
+	for _, f := range s.files {
+		// --publish publishes every version the files describe; a version
+		// that a published-only tag is to point at is published anyway:
+		// the file says the tag takes only published versions.
+		if v := targets[f]; !v.published && (s.r.opts.Publish || publishedOnly(f)) {
+			if err := s.publish(ctx, v); err != nil {
+				return err
 			}
 		}
 	}
-	return s.moveTags(ctx, targets)
+	deletes, err := s.moveTags(ctx, targets)
+	if err != nil || len(deletes) == 0 {
+		return err
+	}
+	// Tags no file names are deleted after the phone numbers are rebound:
+	// the server refuses to delete a tag that a number still binds, and the
+	// files may rebind that number in the same apply.
+	s.r.later = append(s.r.later, work{file: s.head, kind: kindNoun(s.kind), rep: s.rep,
+		sync: func(ctx context.Context, _ *ObjectReport) error { return s.deleteTags(ctx, deletes) }})
+	return nil
+}
+
+// publishedOnly reports whether a tag of file f takes only published
+// versions.
+func publishedOnly(f *AgentFile) bool {
+	for _, t := range f.Tags {
+		if t.PublishedOnly {
+			return true
+		}
+	}
+	return false
 }
 
 // load finds the agent on the server, reads its latest version and its
@@ -155,13 +177,19 @@ func (s *agentSync) load(ctx context.Context) error {
 		return err
 	}
 	s.latest = v.n
+	var item object
 	for _, a := range s.r.agentList(ctx) {
 		if str(a, "agent_id") == s.id {
-			s.tags = readServerTags(a)
+			item = a
 		}
 	}
+	if s.tags, err = s.r.serverTags(ctx, s.id, item); err != nil {
+		return err
+	}
 	if s.entry != nil && s.entry.Seen != "" {
-		if now := s.seen(); now != s.entry.Seen {
+		if now := s.seen(); now != s.entry.Seen && (s.entry.Pending == "" || s.entry.Pending != digest(v.content.document())) {
+			// (A latest version that holds what apply's last write asked
+			// for is that write, done on the server with its answer lost.)
 			s.changed = fmt.Sprintf("%s %s changed on the server since the state was recorded (then: %s; now: %s)", kindNoun(s.kind), s.id, s.entry.Seen, now)
 		}
 	}
@@ -194,6 +222,12 @@ func (s *agentSync) loadEngine(ctx context.Context, v *ver) error {
 			return err
 		}
 		v.engine, v.engineTag = e, etag
+	}
+	if s.r.pulling {
+		// Pull names references once every object is read (pull.go).
+		v.content, _ = versionContent(s.kind, v.agent, v.engine, blankNames, "")
+		v.loaded = true
+		return nil
 	}
 	var warnings []string
 	v.content, warnings = versionContent(s.kind, v.agent, v.engine, s.r.nameOf, fmt.Sprintf("%s version %d", s.head, v.n))
@@ -242,12 +276,23 @@ func (s *agentSync) record() {
 	}
 	e := s.r.state.entry(s.head)
 	e.ID = s.id
-	e.Seen = s.seen()
+	e.Seen, e.Pending = s.seen(), ""
 	e.Tags = map[string]string{}
 	for t, st := range s.tags {
-		e.Tags[t] = st.token()
+		e.Tags[t] = st.seen()
 	}
 	s.entry = e
+}
+
+// pending records, before a write, what the agent's latest version will
+// hold once it is done (see Entry.Pending).
+func (s *agentSync) pending(after Content) error {
+	if s.r.dry {
+		return nil
+	}
+	e := s.r.state.entry(s.head)
+	e.Pending = digest(after.document())
+	return s.r.state.Save()
 }
 
 // write checks that the agent may be written: it has not changed on the
