@@ -70,12 +70,8 @@ func checkKB(f *FlatFile, fail func(*FileError)) {
 		fail(schemaError(f.Path, f.lines, "", err))
 		return
 	}
-	v, set := fields["sources"]
-	if !set {
-		return
-	}
-	list, ok := v.([]any)
-	if !ok {
+	list, ok := fields["sources"].([]any)
+	if _, set := fields["sources"]; set && !ok {
 		fail(fieldError(f.Path, f.lines, "sources", "must be a list of sources"))
 		return
 	}

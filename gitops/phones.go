@@ -285,7 +285,8 @@ func createPhone(ctx context.Context, r *run, s *flatSync, want object) error {
 		body["number_provider"] = "telnyx"
 	}
 	detail := "create phone number " + number + " (" + strings.TrimPrefix(path, "/") + ")"
-	return r.step(s.rep, Step{Action: ActCreate, Detail: detail}, func() error {
+	got := ""
+	err := r.step(s.rep, Step{Action: ActCreate, Detail: detail}, func() error {
 		resp, etag, err := r.c.send(ctx, http.MethodPost, path, nil, body, "")
 		if err != nil && path == "/create-phone-number" && isStatus(err, http.StatusBadRequest) && r.opts.AnyNumber {
 			other := cloneObject(body)
@@ -302,7 +303,7 @@ func createPhone(ctx context.Context, r *run, s *flatSync, want object) error {
 		if err != nil {
 			return err
 		}
-		got := str(resp, "phone_number")
+		got = str(resp, "phone_number")
 		if got == "" {
 			return fmt.Errorf("the server made a phone number but answered without it")
 		}
@@ -312,7 +313,6 @@ func createPhone(ctx context.Context, r *run, s *flatSync, want object) error {
 		e.Number = ""
 		if got != number {
 			e.Number = number
-			s.rep.Steps[len(s.rep.Steps)-1].Detail = fmt.Sprintf("%s: the server gave %s, which stands for the file's number on this server (recorded in the state)", detail, got)
 			r.warn("%s: the file's number is %s on this server (the state records it)", s.f.Path, got)
 		}
 		if err := s.took(ctx, resp, etag); err != nil {
@@ -321,6 +321,10 @@ func createPhone(ctx context.Context, r *run, s *flatSync, want object) error {
 		s.record()
 		return nil
 	})
+	if err == nil && got != "" && got != number {
+		s.rep.Steps[len(s.rep.Steps)-1].Detail = fmt.Sprintf("%s: the server gave %s, which stands for the file's number on this server (recorded in the state)", detail, got)
+	}
+	return err
 }
 
 // areaCode reads the area code of a North American number, and whether it

@@ -26,7 +26,8 @@ import (
 //     interrupted apply);
 //   - answer as Retell itself would for what agentry adds to Retell's API
 //     (retell: /openapi.json and every /agentry/v1/ path answer 404);
-//   - record the requests, so that tests can say that nothing was written.
+//   - record the requests, so that tests can say that nothing was written;
+//   - let another client change something just before a request arrives.
 //
 // Every other request reaches agentry's handler as it is.
 type testServer struct {
@@ -48,6 +49,9 @@ type front struct {
 	failWrite int      // refuse this write (counted from 1) with a 503; 0: none
 	loseWrite int      // do this write, then answer 502 as if its answer were lost
 	requests  []string // "METHOD /path" of every request
+	// before, when set, runs before a request reaches the server: another
+	// client's change racing it.
+	before func(r *http.Request)
 }
 
 // newTestServer starts a server whose knowledge bases are indexed at once.
@@ -161,7 +165,7 @@ func (f *front) serve(w http.ResponseWriter, r *http.Request) {
 	f.mu.Lock()
 	call := r.Method + " " + r.URL.Path
 	f.requests = append(f.requests, call)
-	retell := f.retell
+	retell, before := f.retell, f.before
 	lose := false
 	if !isRead(call) {
 		f.writes++
@@ -176,6 +180,9 @@ func (f *front) serve(w http.ResponseWriter, r *http.Request) {
 	if retell && (r.URL.Path == "/openapi.json" || strings.HasPrefix(r.URL.Path, "/agentry/")) {
 		fail(w, http.StatusNotFound, "Not Found")
 		return
+	}
+	if before != nil {
+		before(r)
 	}
 	if lose {
 		f.real.ServeHTTP(httptest.NewRecorder(), r)
