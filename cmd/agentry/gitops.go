@@ -167,6 +167,7 @@ func (a *app) planOrApply(ctx context.Context, args []string, cmd, synopsis stri
 	fs.StringVar(&opts.Description, "description", "", "their description (default: the git commit's body and hash)")
 	fs.BoolVar(&opts.Force, "force", false, "overwrite objects that changed on the server since the state was recorded")
 	fs.BoolVar(&opts.Prune, "prune", false, "delete the objects the state records whose files are gone")
+	fs.BoolVar(&opts.AnyNumber, "any-number", false, "where the server cannot give a phone number file its number, buy another in its area code\n(recorded in the state as standing for the file's number)")
 	if err := a.parse(fs, args); err != nil {
 		return err
 	}
