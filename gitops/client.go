@@ -35,7 +35,9 @@ type Client struct {
 	IndexWait time.Duration
 
 	caps *capabilities // the extensions the server has, once known
-
+	// pageSize is the limit lists are read with; 0 means 1000, the most
+	// the API gives. Tests make it small to read many pages.
+	pageSize int
 }
 
 // APIError is an answer other than success: the request, the status and
@@ -280,7 +282,11 @@ func (c *Client) listPages(ctx context.Context, method, path string) ([]object, 
 	var all []object
 	key := ""
 	for {
-		q := url.Values{"limit": {"1000"}, "sort_order": {"ascending"}}
+		limit := c.pageSize
+		if limit == 0 {
+			limit = 1000
+		}
+		q := url.Values{"limit": {strconv.Itoa(limit)}, "sort_order": {"ascending"}}
 		if key != "" {
 			q.Set("pagination_key", key)
 		}

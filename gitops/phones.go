@@ -34,7 +34,7 @@ var phoneKind = &flatKind{
 	fetch:  fetchRouting,
 	toFile: phoneFile,
 	same: func(s *flatSync, want object) bool {
-		return equalValues(without(s.file, phoneIdentity), without(want, phoneIdentity))
+		return equalValues(phoneManaged(s.file, want), without(want, phoneIdentity))
 	},
 	apply: applyPhone,
 }
@@ -42,6 +42,29 @@ var phoneKind = &flatKind{
 // phoneIdentity is the field that names a number: the state maps it to the
 // server's number, so it is not compared.
 var phoneIdentity = []string{"phone_number"}
+
+// phoneManaged is the number as the server has it (in file form), less what
+// a file does not manage: its number (see phoneIdentity), and its type and
+// routing mode where the file leaves them out.
+func phoneManaged(have, want object) object {
+	out := without(have, phoneIdentity)
+	for _, k := range []string{"phone_number_type", "routing"} {
+		if _, set := want[k]; !set {
+			delete(out, k)
+		}
+	}
+	return out
+}
+
+// patched is the file form cur after a patch: the fields it sets, less
+// those it clears.
+func patched(cur, patch object) object {
+	out := cloneObject(cur)
+	for k, v := range patch {
+		setOrDelete(out, k, v)
+	}
+	return out
+}
 
 func (r *run) phoneWork(f *FlatFile) work { return r.flatWork(phoneKind, f) }
 
@@ -215,10 +238,7 @@ func applyPhone(ctx context.Context, r *run, s *flatSync, want object) error {
 			return err
 		}
 		err = r.step(s.rep, st, func() error {
-			after := cloneObject(want)
-			after["phone_number"] = cur["phone_number"]
-			setOrDelete(after, "routing", cur["routing"])
-			if err := s.pending(after); err != nil {
+			if err := s.pending(patched(cur, patch)); err != nil {
 				return err
 			}
 			resp, _, err := r.c.send(ctx, http.MethodPatch, "/update-phone-number/"+esc(s.id), nil, body, "")
@@ -246,9 +266,7 @@ func applyPhone(ctx context.Context, r *run, s *flatSync, want object) error {
 		return errNoExtension("routing modes other than random", "PUT /agentry/v1/phone-numbers/{phone_number}/routing")
 	}
 	return r.step(s.rep, Step{Action: ActRebind, Detail: fmt.Sprintf("set the routing of %s to %s", s.number(), mode)}, func() error {
-		after := cloneObject(want)
-		after["phone_number"] = s.file["phone_number"]
-		if err := s.pending(after); err != nil {
+		if err := s.pending(patched(s.file, object{"routing": mode})); err != nil {
 			return err
 		}
 		if _, _, err := r.c.send(ctx, http.MethodPut, "/agentry/v1/phone-numbers/"+esc(s.id)+"/routing", nil, object{"mode": mode}, ""); err != nil {

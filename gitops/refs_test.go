@@ -2,6 +2,7 @@ package gitops
 
 import (
 	"fmt"
+	"net/http"
 	"strings"
 	"testing"
 )
@@ -95,5 +96,80 @@ func TestAgentSwapReferencesAreFileNames(t *testing.T) {
 		if want[name] != text {
 			t.Errorf("%s:\n%s\nwant\n%s", name, text, want[name])
 		}
+	}
+}
+
+func TestComponentEditsSendIfMatch(t *testing.T) {
+	a := newTestServer(t)
+	w := populate(t, a)
+	dir := t.TempDir()
+	pull(t, a, dir)
+	edit(t, dir, "components/collect-info.yaml", "Ask for the name.", "Ask for the full name.")
+	a.before = func(r *http.Request) {
+		if r.Method == http.MethodPatch && strings.HasPrefix(r.URL.Path, "/update-conversation-flow-component/") && r.Header.Get("If-Match") != "" {
+			// Someone edits the component between apply's read and its write.
+			req, _ := http.NewRequest(http.MethodPatch, a.URL+r.URL.Path, strings.NewReader(`{"name":"Collect info by hand"}`))
+			req.Header.Set("Authorization", "Bearer "+a.key)
+			if res, err := http.DefaultClient.Do(req); err == nil {
+				res.Body.Close()
+			}
+		}
+	}
+	rep := apply(t, a, dir, Options{})
+	a.before = nil
+	if o := objectReport(t, rep, "components/collect-info.yaml"); o.Status != StatusConflict || !strings.Contains(o.Error, "412") {
+		t.Fatalf("a component edited between apply's read and its write:\n%s", reportText(rep))
+	}
+	if got := a.call(200, "GET", "/get-conversation-flow-component/"+w.component, nil); got["name"] != "Collect info by hand" ||
+		strings.Contains(string(encodeJSON(got)), "full name") {
+		t.Fatalf("the edit made by hand was overwritten: %v", got)
+	}
+}
+
+func TestListsAreReadPageByPage(t *testing.T) {
+	a := newTestServer(t)
+	populate(t, a)
+	for i := range 4 {
+		a.call(201, "POST", "/create-conversation-flow-component", object{"name": fmt.Sprintf("Extra %d", i), "nodes": []any{object{"id": "n", "type": "end"}}})
+		a.call(201, "POST", "/create-agent", object{"agent_name": fmt.Sprintf("Extra %d", i), "voice_id": "retell-Cimo",
+			"response_engine": object{"type": "custom-llm", "llm_websocket_url": "wss://example.com/llm"}})
+		a.call(201, "POST", "/create-phone-number", object{"area_code": 415})
+	}
+	dir := t.TempDir()
+	st, _ := LoadState(StatePath(dir, a.URL, a.key, ""), a.URL)
+	c := a.client()
+	c.pageSize = 2
+	if _, err := Pull(ctx, c, dir, st, nil); err != nil {
+		t.Fatal(err)
+	}
+	count := map[string]int{}
+	for name := range files(t, dir) {
+		count[strings.SplitN(name, "/", 2)[0]]++
+	}
+	if count["components"] != 5 || count["agents"] != 9 || count["phone-numbers"] != 5 {
+		t.Fatalf("pulled two at a time: %v", count)
+	}
+}
+
+func TestAnEngineSharedByAgents(t *testing.T) {
+	a, b := newTestServer(t), newTestServer(t)
+	llm := str(a.call(201, "POST", "/create-retell-llm", object{"general_prompt": "Shared."}), "llm_id")
+	for _, name := range []string{"One", "Two"} {
+		a.call(201, "POST", "/create-agent", object{"agent_name": name, "voice_id": "retell-Cimo",
+			"response_engine": object{"type": "retell-llm", "llm_id": llm}})
+	}
+	dir := t.TempDir()
+	rep := pull(t, a, dir)
+	if w := strings.Join(rep.Warnings, "\n"); !strings.Contains(w, llm+" is the engine of agents/one.yaml and agents/two.yaml: each file holds it") {
+		t.Fatalf("pull says which engine agents share: %v", rep.Warnings)
+	}
+	// Each file holds the engine: another server gets one per agent, each
+	// with the same configuration.
+	if rep := apply(t, b, dir, Options{}); rep.Failed() {
+		t.Fatalf("apply:\n%s", reportText(rep))
+	}
+	llms := b.call(200, "GET", "/v2/list-retell-llms", nil)["items"].([]any)
+	if len(llms) != 2 || llms[0].(object)["general_prompt"] != "Shared." || llms[1].(object)["general_prompt"] != "Shared." {
+		t.Fatalf("the second server's LLMs: %v", llms)
 	}
 }
