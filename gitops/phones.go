@@ -307,11 +307,15 @@ func createPhone(ctx context.Context, r *run, s *flatSync, want object) error {
 	err := r.step(s.rep, Step{Action: ActCreate, Detail: detail}, func() error {
 		resp, etag, err := r.c.send(ctx, http.MethodPost, path, nil, body, "")
 		if err != nil && path == "/create-phone-number" && isStatus(err, http.StatusBadRequest) && r.opts.AnyNumber {
+			// Another number like the file's: in its area code, toll-free
+			// if it is. Only North American numbers have area codes.
+			code, tollFree, ok := areaCode(number)
+			if !ok {
+				return fmt.Errorf("%w (--any-number buys another number in the file's area code, and %s is not a North American number)", err, number)
+			}
 			other := cloneObject(body)
 			delete(other, "phone_number")
-			if code, tollFree, ok := areaCode(number); ok {
-				other["area_code"], other["toll_free"] = num(code), tollFree
-			}
+			other["area_code"], other["toll_free"] = num(code), tollFree
 			var err2 error
 			if resp, etag, err2 = r.c.send(ctx, http.MethodPost, path, nil, other, ""); err2 != nil {
 				return fmt.Errorf("%v; then, asking for any number like it: %w", err, err2)
