@@ -162,6 +162,24 @@ func TestPhoneNumbersAcrossWorkspaces(t *testing.T) {
 			t.Errorf("%s from the other workspace:\n%s\nwant\n%s", name, text, want[name])
 		}
 	}
+	// A number the workspace has already stands for the file once its
+	// state says so, before the first apply: nothing is bought.
+	third := a.workspace("third")
+	third.call(201, "POST", "/create-phone-number", object{"phone_number": "+14155550177"})
+	tst, _ := LoadState(StatePath(dir, third.URL, third.key, ""), third.URL)
+	tst.entry("phone-numbers/14155550100.yaml").ID = "+14155550177"
+	tst.entry("phone-numbers/14155550100.yaml").Number = "+14155550100"
+	if err := tst.Save(); err != nil {
+		t.Fatal(err)
+	}
+	if rep := apply(t, third, dir, Options{}); rep.Failed() || rep.Summary.Steps[ActRebind] != 2 {
+		t.Fatalf("apply with a number mapped by hand:\n%s", reportText(rep))
+	}
+	numbers := third.call(200, "GET", "/v2/list-phone-numbers", nil)["items"].([]any)
+	if len(numbers) != 1 || numbers[0].(object)["nickname"] != "Front desk" {
+		t.Fatalf("the third workspace's numbers: %v", numbers)
+	}
+
 	// Edits reach the number the state names.
 	edit(t, dir, "phone-numbers/14155550100.yaml", "nickname: Front desk", "nickname: Desk")
 	rep = apply(t, other, dir, Options{})
