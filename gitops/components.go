@@ -21,6 +21,9 @@ var componentKind = &flatKind{
 	nameField: "name",
 	getPath:   "/get-conversation-flow-component/",
 	endpoint:  "/v2/list-conversation-flow-components",
+	// Where the server sends no ETag (Retell), the flows that use a
+	// component are no change of it.
+	volatile: []string{"linked_conversation_flow_ids"},
 	list: func(ctx context.Context, c *Client) ([]object, error) {
 		return c.listPages(ctx, http.MethodGet, "/v2/list-conversation-flow-components")
 	},

@@ -37,6 +37,9 @@ type flatKind struct {
 	apply func(ctx context.Context, r *run, s *flatSync, want object) error
 	// endpoint is the list endpoint, named when the server lacks it.
 	endpoint string
+	// volatile are fields of the server's answer that change without the
+	// object changing (what uses it): left out of its digest.
+	volatile []string
 }
 
 // flatSync plans or applies one flat object.
@@ -194,13 +197,13 @@ func (s *flatSync) reread(ctx context.Context) error {
 // seen is the token of the object as the server has it: its ETag, or else
 // a digest of the server's answer (which holds its modification time, where
 // it has one).
-func (s *flatSync) seen() string { return flatSeen(s.cur, s.etag) }
+func (s *flatSync) seen() string { return s.k.seen(s.cur, s.etag) }
 
-func flatSeen(cur object, etag string) string {
+func (k *flatKind) seen(cur object, etag string) string {
 	if etag != "" {
 		return etag
 	}
-	return digest(cur)
+	return digest(without(cur, k.volatile))
 }
 
 // pending records, before a write, what the file form of the object will

@@ -63,6 +63,20 @@ func TestServerWithoutExtensions(t *testing.T) {
 	if rep := plan(t, b, dir2, Options{}); rep.Changes() || rep.Failed() {
 		t.Fatalf("plan of what was pulled from a server without extensions:\n%s", reportText(rep))
 	}
+	// Without ETags, objects are compared by modification time or content:
+	// publishing the flow that uses the component (which changes the flows
+	// the component lists as linked) is no change of the component.
+	if rep := apply(t, b, dir2, Options{Publish: true}); rep.Failed() || rep.Conflicts() {
+		t.Fatalf("apply --publish without extensions:\n%s", reportText(rep))
+	}
+	edit(t, dir2, "components/collect-info.yaml", "Ask for the name.", "Ask for the full name.")
+	rep = plan(t, b, dir2, Options{})
+	if o := objectReport(t, rep, "components/collect-info.yaml"); o.Status != StatusPlanned {
+		t.Fatalf("an edit of a component, without ETags:\n%s", reportText(rep))
+	}
+	if rep := apply(t, b, dir2, Options{}); rep.Failed() || rep.Conflicts() {
+		t.Fatalf("apply:\n%s", reportText(rep))
+	}
 }
 
 // writeKB writes knowledge-bases/menu.yaml in dir.

@@ -25,7 +25,8 @@ import (
 //   - refuse the Nth write with a 503, or do it and lose its answer (an
 //     interrupted apply);
 //   - answer as Retell itself would for what agentry adds to Retell's API
-//     (retell: /openapi.json and every /agentry/v1/ path answer 404);
+//     (retell: /openapi.json and every /agentry/v1/ path answer 404, and
+//     answers carry no ETag);
 //   - record the requests, so that tests can say that nothing was written;
 //   - let another client change something just before a request arrives.
 //
@@ -189,7 +190,23 @@ func (f *front) serve(w http.ResponseWriter, r *http.Request) {
 		fail(w, http.StatusBadGateway, "the answer was lost")
 		return
 	}
+	if retell {
+		w = noETag{w}
+	}
 	f.real.ServeHTTP(w, r)
+}
+
+// noETag drops the ETag of answers, as Retell sends none.
+type noETag struct{ http.ResponseWriter }
+
+func (w noETag) WriteHeader(status int) {
+	w.Header().Del("Etag")
+	w.ResponseWriter.WriteHeader(status)
+}
+
+func (w noETag) Write(b []byte) (int, error) {
+	w.Header().Del("Etag")
+	return w.ResponseWriter.Write(b)
 }
 
 func newHTTPServer(t *testing.T, h http.Handler) string {
