@@ -253,3 +253,32 @@ func TestClientRetriesRateLimits(t *testing.T) {
 		t.Fatalf("a read is retried %d times: %v after %d calls", maxAttempts, err, calls)
 	}
 }
+
+func TestPullRemovesDocumentsNoLongerOnTheServer(t *testing.T) {
+	a := newTestServer(t)
+	w := populate(t, a)
+	dir := t.TempDir()
+	pull(t, a, dir)
+	kb := a.call(200, "GET", "/get-knowledge-base/"+w.kb, nil)
+	for _, it := range kb["knowledge_base_sources"].([]any) {
+		if src := it.(object); src["type"] == "document" {
+			a.call(200, "DELETE", "/delete-knowledge-base-source/"+w.kb+"/source/"+str(src, "source_id"), nil)
+		}
+	}
+	rep := pull(t, a, dir)
+	var removed []string
+	for _, f := range rep.Files {
+		if f.Status == "removed" {
+			removed = append(removed, f.File)
+		}
+	}
+	if fmt.Sprint(removed) != "[knowledge-bases/faq/menu.txt]" {
+		t.Fatalf("removed %v", removed)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "knowledge-bases/faq")); !os.IsNotExist(err) {
+		t.Fatalf("the empty documents folder stays: %v", err)
+	}
+	if rep := plan(t, a, dir, Options{}); rep.Changes() {
+		t.Fatalf("plan after the pull:\n%s", reportText(rep))
+	}
+}

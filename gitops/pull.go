@@ -318,6 +318,16 @@ func removeOthers(dir string, keep map[string][]byte) ([]string, error) {
 		}
 		for _, e := range entries {
 			rel := folder + "/" + e.Name()
+			if e.IsDir() && folder == folderKBs {
+				// A knowledge base's documents: those no longer on the
+				// server go, and the folder with them when it is empty.
+				docs, err := removeDocs(dir, rel, keep)
+				if err != nil {
+					return nil, err
+				}
+				removed = append(removed, docs...)
+				continue
+			}
 			if e.IsDir() || !strings.HasSuffix(e.Name(), ".yaml") || keep[rel] != nil {
 				continue
 			}
@@ -328,5 +338,34 @@ func removeOthers(dir string, keep map[string][]byte) ([]string, error) {
 		}
 	}
 	sort.Strings(removed)
+	return removed, nil
+}
+
+// removeDocs removes the files of a documents folder that pull did not
+// write, and the folder when nothing is left in it.
+func removeDocs(dir, rel string, keep map[string][]byte) ([]string, error) {
+	p := filepath.Join(dir, filepath.FromSlash(rel))
+	entries, err := os.ReadDir(p)
+	if err != nil {
+		return nil, err
+	}
+	var removed []string
+	left := 0
+	for _, e := range entries {
+		doc := rel + "/" + e.Name()
+		if e.IsDir() || strings.HasPrefix(e.Name(), ".") || keep[doc] != nil {
+			left++
+			continue
+		}
+		if err := os.Remove(filepath.Join(p, e.Name())); err != nil {
+			return nil, err
+		}
+		removed = append(removed, doc)
+	}
+	if left == 0 {
+		if err := os.Remove(p); err != nil {
+			return nil, err
+		}
+	}
 	return removed, nil
 }

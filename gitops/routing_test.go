@@ -93,6 +93,25 @@ func TestTagMovesSendIfMatch(t *testing.T) {
 	if v, _ := integer(staging, "version"); v != 1 || staging["dynamic_variables"].(object)["x"] != "1" {
 		t.Fatalf("staging after apply --force: %v", staging)
 	}
+
+	// A tag moved after apply read the agent's tags and before it reads the
+	// tag to move it: refused as well, naming the tag.
+	edit(t, dir, "agents/support.yaml", "      x: \"1\"", "      x: \"2\"")
+	raced = false
+	a.before = func(r *http.Request) {
+		if r.Method == http.MethodGet && strings.HasSuffix(r.URL.Path, "/tags/staging") && !raced {
+			raced = true
+			a.call(200, "PUT", "/agentry/v1/agents/"+w.support+"/tags/staging", object{"version": 0, "reason": "by hand"})
+		}
+	}
+	rep = apply(t, a, dir, Options{})
+	a.before = nil
+	if o := objectReport(t, rep, "agents/support.yaml"); !raced || o.Status != StatusConflict || !strings.Contains(o.Error, "tag staging of voice agent "+w.support+" changed on the server while apply ran") {
+		t.Fatalf("a tag moved while apply ran:\n%s", reportText(rep))
+	}
+	if v, _ := integer(a.tag(w.support, "staging"), "version"); v != 0 {
+		t.Fatalf("the move made by hand was overwritten: staging on %d", v)
+	}
 }
 
 func TestPublishedOnlyTagsTakePublishedVersions(t *testing.T) {
