@@ -157,17 +157,14 @@ func (s *Service) indexing() int64 { return s.KnowledgeBaseIndexing.Milliseconds
 // CreateKnowledgeBase stores a knowledge base and its first sources; its
 // indexing starts now.
 func (s *Service) CreateKnowledgeBase(ctx context.Context, c Caller, req CreateKnowledgeBaseRequest) (*KnowledgeBase, error) {
+	if err := CheckNewKnowledgeBase(req); err != nil {
+		return nil, err
+	}
 	if req.MaxChunkSize == 0 {
 		req.MaxChunkSize = DefaultMaxChunkSize
 	}
 	if req.MinChunkSize == 0 {
 		req.MinChunkSize = DefaultMinChunkSize
-	}
-	if req.MinChunkSize >= req.MaxChunkSize {
-		return nil, Errorf(EINVALID, "min_chunk_size: must be less than max_chunk_size (%d), got %d", req.MaxChunkSize, req.MinChunkSize)
-	}
-	if err := checkSources(req.Sources); err != nil {
-		return nil, err
 	}
 	now := s.now()
 	kb := &KnowledgeBase{WorkspaceID: c.Workspace, ID: NewID(KnowledgeBaseIDPrefix), Name: req.Name,

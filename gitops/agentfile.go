@@ -144,6 +144,15 @@ func checkAgentConfig(f *AgentFile, fail func(*FileError)) bool {
 	return ok
 }
 
+// checkObject applies the server's rules for a request body to fields.
+func checkObject(o *schema.Object, fields object, mode schema.Mode) error {
+	raw, err := schema.DecodeObject(encodeJSON(fields))
+	if err != nil {
+		return err
+	}
+	return o.Validate(raw, mode)
+}
+
 // checkConfig applies the server's rules for a kind's configuration (a
 // whole one, or a patch) to cfg: the same code the server runs.
 func checkConfig(kind *agentry.Kind, cfg object, patch bool) error {
@@ -179,7 +188,7 @@ func schemaError(file string, ls lines, section string, err error) *FileError {
 	return &FileError{File: file, Line: ls.lineOf(at), Field: field, Msg: rest}
 }
 
-// readTags reads a map of tag name to {dynamic_variables}.
+// readTags reads a map of tag name to {dynamic_variables, published_only}.
 func readTags(file string, ls lines, m object, section string) (map[string]Tag, *FileError) {
 	v, present := m[section]
 	if !present || v == nil {
@@ -195,31 +204,33 @@ func readTags(file string, ls lines, m object, section string) (map[string]Tag, 
 		if ref, err := agentry.ParseVersionRef(name); err != nil || ref.Form != agentry.RefTag {
 			return nil, fieldError(file, ls, p, "is not a tag name: [a-z][a-z0-9_-]{0,19}, other than latest, latest_published and v<digits>")
 		}
-		t := Tag{}
-		switch s := tm[name].(type) {
-		case nil:
-		case object:
-			for _, k := range sortedKeys(s) {
-				if k != "dynamic_variables" {
-					return nil, fieldError(file, ls, p+"."+k, "unknown field: a tag has dynamic_variables")
-				}
-			}
-			if dv, present := s["dynamic_variables"]; present && dv != nil {
-				vars, ok := dv.(object)
-				if !ok {
-					return nil, fieldError(file, ls, p+".dynamic_variables", "must be a map of strings")
-				}
-				t.Vars = map[string]string{}
-				for _, k := range sortedKeys(vars) {
-					sv, ok := vars[k].(string)
-					if !ok {
-						return nil, fieldError(file, ls, p+".dynamic_variables."+k, "must be a string (quote it)")
-					}
-					t.Vars[k] = sv
-				}
-			}
-		default:
+		settings, isMap := tm[name].(object)
+		if tm[name] != nil && !isMap {
 			return nil, fieldError(file, ls, p, "must be a map ({} for no settings)")
+		}
+		for _, k := range sortedKeys(settings) {
+			if k != "dynamic_variables" && k != "published_only" {
+				return nil, fieldError(file, ls, p+"."+k, "unknown field: a tag has dynamic_variables and published_only")
+			}
+		}
+		// The settings are what PUT /agentry/v1/agents/{agent_id}/tags/{tag}
+		// takes: the server's rules for that body check them.
+		body := object{"version": nil}
+		for k, v := range settings {
+			if v != nil {
+				body[k] = v
+			}
+		}
+		if err := checkObject(schema.PutTag, body, schema.Create); err != nil {
+			return nil, schemaError(file, ls, p, err)
+		}
+		t := Tag{}
+		t.PublishedOnly, _ = body["published_only"].(bool)
+		if vars, ok := body["dynamic_variables"].(object); ok {
+			t.Vars = map[string]string{}
+			for k, v := range vars {
+				t.Vars[k], _ = v.(string)
+			}
 		}
 		tags[name] = t
 	}

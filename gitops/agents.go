@@ -3,7 +3,6 @@ package gitops
 import (
 	"context"
 	"fmt"
-	"sort"
 
 	"github.com/agentry/agentry"
 )
@@ -56,20 +55,7 @@ type agentSync struct {
 	tags     map[string]tagState
 	changed  string // why the server differs from the state, or ""
 	adopted  bool   // found by name: no state to compare with
-}
-
-// tagState is a tag as the server has it.
-type tagState struct {
-	version *int64
-	vars    map[string]string
-}
-
-func (t tagState) token() string {
-	v := "unassigned"
-	if t.version != nil {
-		v = fmt.Sprintf("v%d", *t.version)
-	}
-	return v + " " + string(encodeJSON(varsObject(t.vars)))
+	second   bool   // the second pass of an agent in a cycle of agent swaps
 }
 
 func (r *run) agentWork(head string) work {
@@ -92,6 +78,7 @@ func (s *agentSync) sync(ctx context.Context) error {
 	if err := s.load(ctx); err != nil {
 		return err
 	}
+	s.r.swapPending = false
 	targets := map[*AgentFile]*ver{}
 	for _, f := range s.files {
 		v, err := s.ensure(ctx, f, targets)
@@ -100,16 +87,50 @@ func (s *agentSync) sync(ctx context.Context) error {
 		}
 		targets[f] = v
 	}
-	if s.r.opts.Publish {
-		for _, f := range s.files {
-			if v := targets[f]; !v.published {
-				if err := s.publish(ctx, v); err != nil {
-					return err
-				}
+	if s.r.swapPending && !s.r.dry {
+		if s.second {
+			return fmt.Errorf("an agent-swap reference names an agent that apply could not create")
+		}
+		// It swaps to an agent not created yet (a cycle of references):
+		// once every agent exists it is applied again, then published and
+		// tagged.
+		s.r.again = append(s.r.again, work{file: s.head, kind: kindNoun(s.kind), rep: s.rep, sync: func(ctx context.Context, rep *ObjectReport) error {
+			again := &agentSync{r: s.r, rep: rep, head: s.head, files: s.files, kind: s.kind, versions: map[int64]*ver{}, tags: map[string]tagState{}, second: true}
+			return again.sync(ctx)
+		}})
+		return nil
+	}
+	for _, f := range s.files {
+		// --publish publishes every version the files describe; a version
+		// that a published-only tag is to point at is published anyway:
+		// the file says the tag takes only published versions.
+		if v := targets[f]; !v.published && (s.r.opts.Publish || publishedOnly(f)) {
+			if err := s.publish(ctx, v); err != nil {
+				return err
 			}
 		}
 	}
-	return s.moveTags(ctx, targets)
+	deletes, err := s.moveTags(ctx, targets)
+	if err != nil || len(deletes) == 0 {
+		return err
+	}
+	// Tags no file names are deleted after the phone numbers are rebound:
+	// the server refuses to delete a tag that a number still binds, and the
+	// files may rebind that number in the same apply.
+	s.r.later = append(s.r.later, work{file: s.head, kind: kindNoun(s.kind), rep: s.rep,
+		sync: func(ctx context.Context, _ *ObjectReport) error { return s.deleteTags(ctx, deletes) }})
+	return nil
+}
+
+// publishedOnly reports whether a tag of file f takes only published
+// versions.
+func publishedOnly(f *AgentFile) bool {
+	for _, t := range f.Tags {
+		if t.PublishedOnly {
+			return true
+		}
+	}
+	return false
 }
 
 // load finds the agent on the server, reads its latest version and its
@@ -155,13 +176,19 @@ func (s *agentSync) load(ctx context.Context) error {
 		return err
 	}
 	s.latest = v.n
+	var item object
 	for _, a := range s.r.agentList(ctx) {
 		if str(a, "agent_id") == s.id {
-			s.tags = readServerTags(a)
+			item = a
 		}
 	}
+	if s.tags, err = s.r.serverTags(ctx, s.id, item); err != nil {
+		return err
+	}
 	if s.entry != nil && s.entry.Seen != "" {
-		if now := s.seen(); now != s.entry.Seen {
+		if now := s.seen(); now != s.entry.Seen && (s.entry.Pending == "" || s.entry.Pending != digest(v.content.document())) {
+			// (A latest version that holds what apply's last write asked
+			// for is that write, done on the server with its answer lost.)
 			s.changed = fmt.Sprintf("%s %s changed on the server since the state was recorded (then: %s; now: %s)", kindNoun(s.kind), s.id, s.entry.Seen, now)
 		}
 	}
@@ -194,6 +221,12 @@ func (s *agentSync) loadEngine(ctx context.Context, v *ver) error {
 			return err
 		}
 		v.engine, v.engineTag = e, etag
+	}
+	if s.r.pulling {
+		// Pull names references once every object is read (pull.go).
+		v.content, _ = versionContent(s.kind, v.agent, v.engine, blankNames, "")
+		v.loaded = true
+		return nil
 	}
 	var warnings []string
 	v.content, warnings = versionContent(s.kind, v.agent, v.engine, s.r.nameOf, fmt.Sprintf("%s version %d", s.head, v.n))
@@ -242,12 +275,23 @@ func (s *agentSync) record() {
 	}
 	e := s.r.state.entry(s.head)
 	e.ID = s.id
-	e.Seen = s.seen()
+	e.Seen, e.Pending = s.seen(), ""
 	e.Tags = map[string]string{}
 	for t, st := range s.tags {
-		e.Tags[t] = st.token()
+		e.Tags[t] = st.seen()
 	}
 	s.entry = e
+}
+
+// pending records, before a write, what the agent's latest version will
+// hold once it is done (see Entry.Pending).
+func (s *agentSync) pending(after Content) error {
+	if s.r.dry {
+		return nil
+	}
+	e := s.r.state.entry(s.head)
+	e.Pending = digest(after.document())
+	return s.r.state.Save()
 }
 
 // write checks that the agent may be written: it has not changed on the
@@ -293,134 +337,4 @@ func (s *agentSync) ensure(ctx context.Context, f *AgentFile, targets map[*Agent
 		base = s.versions[s.latest]
 	}
 	return s.branchFor(ctx, base, f)
-}
-
-// isTarget reports whether v is the version of one of the files done.
-func isTarget(v *ver, targets map[*AgentFile]*ver) bool {
-	for _, t := range targets {
-		if t == v {
-			return true
-		}
-	}
-	return false
-}
-
-// tagged returns the version every tag of variant f points at now, or nil
-// when they point at none or at different ones.
-func (s *agentSync) tagged(ctx context.Context, f *AgentFile) *ver {
-	var n *int64
-	for t := range f.Tags {
-		st, ok := s.tags[t]
-		if !ok || st.version == nil || (n != nil && *n != *st.version) {
-			return nil
-		}
-		n = st.version
-	}
-	if n == nil {
-		return nil
-	}
-	if v := s.versions[*n]; v != nil {
-		return v
-	}
-	return s.fetch(ctx, *n)
-}
-
-// fetch reads version n, or returns nil when it is gone.
-func (s *agentSync) fetch(ctx context.Context, n int64) *ver {
-	agent, etag, err := s.r.c.getAgent(ctx, s.kind, s.id, &n)
-	if err != nil {
-		return nil
-	}
-	v, err := s.remember(ctx, agent, etag)
-	if err != nil {
-		return nil
-	}
-	return v
-}
-
-// usedByOthers reports whether a tag that stays elsewhere than file f, or
-// another file's version, uses v: then v is not f's to edit.
-func (s *agentSync) usedByOthers(v *ver, f *AgentFile, targets map[*AgentFile]*ver) bool {
-	for other, t := range targets {
-		if other != f && t == v {
-			return true
-		}
-	}
-	for t, st := range s.tags {
-		if st.version == nil || *st.version != v.n {
-			continue
-		}
-		if _, mine := f.Tags[t]; mine {
-			continue
-		}
-		if s.fileOfTag(t) != nil {
-			return true // another file's tag, not moved yet
-		}
-	}
-	return false
-}
-
-// fileOfTag returns the file that gives the agent tag t, or nil.
-func (s *agentSync) fileOfTag(t string) *AgentFile {
-	for _, f := range s.files {
-		if _, ok := f.Tags[t]; ok {
-			return f
-		}
-	}
-	return nil
-}
-
-// find looks for a version equal to variant f among all the agent's
-// versions but the latest and those of other files: the highest published
-// one, else the highest draft.
-func (s *agentSync) find(ctx context.Context, f *AgentFile, targets map[*AgentFile]*ver) (*ver, error) {
-	if !s.all {
-		all, err := s.r.c.agentVersions(ctx, s.kind, s.id)
-		if err != nil {
-			return nil, err
-		}
-		for _, a := range all {
-			n, ok := integer(a, "version")
-			if !ok {
-				continue
-			}
-			if _, known := s.versions[n]; !known {
-				s.versions[n] = &ver{n: n, agent: a, published: a["is_published"] == true}
-			}
-		}
-		s.all = true
-	}
-	numbers := make([]int64, 0, len(s.versions))
-	for n := range s.versions {
-		numbers = append(numbers, n)
-	}
-	sort.Slice(numbers, func(i, j int) bool {
-		a, b := s.versions[numbers[i]], s.versions[numbers[j]]
-		if a.published != b.published {
-			return a.published
-		}
-		return a.n > b.n
-	})
-	for _, n := range numbers {
-		v := s.versions[n]
-		if v.planned || v.n == s.latest || isTarget(v, targets) {
-			continue
-		}
-		if !v.loaded {
-			quick, _ := configOnly(s.kind, v.agent, agentMeta, "")
-			if f.EngineKind != nil {
-				delete(quick, "response_engine")
-			}
-			if !equalValues(quick, f.Agent) {
-				continue
-			}
-			if err := s.loadEngine(ctx, v); err != nil {
-				return nil, err
-			}
-		}
-		if sameConfig(v.content, f.Content) {
-			return v, nil
-		}
-	}
-	return nil, nil
 }

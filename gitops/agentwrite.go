@@ -132,6 +132,9 @@ func (s *agentSync) branchFor(ctx context.Context, base *ver, f *AgentFile) (*ve
 		}
 	} else {
 		err := s.r.step(s.rep, st, func() error {
+			if err := s.pending(base.content); err != nil {
+				return err
+			}
 			resp, etag, err := s.r.c.branch(ctx, s.id, base.n)
 			if err != nil {
 				return err
@@ -218,6 +221,9 @@ func (s *agentSync) update(ctx context.Context, v *ver, f *AgentFile) error {
 			if err != nil {
 				return err
 			}
+			if err := s.pending(Content{Agent: cur.Agent, EngineKind: f.EngineKind, Engine: f.Engine}); err != nil {
+				return err
+			}
 			resp, etag, err := s.r.c.send(ctx, http.MethodPatch, engineAPIs[ref.kind].update+esc(ref.id), versionQuery(*ref.version), body, v.engineTag)
 			if err != nil {
 				return err
@@ -226,6 +232,9 @@ func (s *agentSync) update(ctx context.Context, v *ver, f *AgentFile) error {
 			s.record() // the engine's edit is done, whatever happens next
 		}
 		if len(agentPatch) > 0 {
+			if err := s.pending(f.Content); err != nil {
+				return err
+			}
 			resp, etag, err := s.r.c.send(ctx, http.MethodPatch, agentAPIs[s.kind].update+esc(s.id), versionQuery(v.n), agentPatch, v.etag)
 			if err != nil {
 				return err
@@ -281,6 +290,9 @@ func (s *agentSync) publish(ctx context.Context, v *ver) error {
 		return s.r.step(s.rep, st, nil)
 	}
 	return s.r.step(s.rep, st, func() error {
+		if err := s.pending(v.content); err != nil {
+			return err
+		}
 		if err := s.r.c.publish(ctx, s.id, v.n, s.r.opts.Title, s.r.opts.Description, v.etag); err != nil {
 			return err
 		}

@@ -98,13 +98,21 @@ func (c *Client) publish(ctx context.Context, id string, n int64, title, descrip
 
 // capabilities says which of agentry's extensions a server has.
 type capabilities struct {
-	tags    bool // PUT and DELETE /agentry/v1/agents/{agent_id}/tags/{tag}
-	routing bool // PUT /agentry/v1/phone-numbers/{phone_number}/routing
+	// tags: GET /agentry/v1/agents/{agent_id}/tags, and GET, PUT and DELETE
+	// of /agentry/v1/agents/{agent_id}/tags/{tag}.
+	tags bool
+	// routing: GET and PUT /agentry/v1/phone-numbers/{phone_number}/routing.
+	routing bool
+	// content: GET /agentry/v1/knowledge-bases/{knowledge_base_id}/sources/{source_id}/content,
+	// the stored text or file of a knowledge base source.
+	content bool
 }
 
 var (
+	tagListPath = regexp.MustCompile(`^/agentry/v1/agents/\{[^}/]+\}/tags$`)
 	tagPath     = regexp.MustCompile(`^/agentry/v1/agents/\{[^}/]+\}/tags/\{[^}/]+\}$`)
 	routingPath = regexp.MustCompile(`^/agentry/v1/phone-numbers/\{[^}/]+\}/routing$`)
+	contentPath = regexp.MustCompile(`^/agentry/v1/knowledge-bases/\{[^}/]+\}/sources/\{[^}/]+\}/content$`)
 )
 
 // extensions finds out, once, which extensions the server has, from the
@@ -125,41 +133,29 @@ func (c *Client) extensions(ctx context.Context) capabilities {
 	if json.Unmarshal(r.body, &doc) != nil {
 		return *c.caps
 	}
-	for p, ops := range doc.Paths {
-		_, put := ops["put"]
-		switch {
-		case tagPath.MatchString(p) && put:
-			c.caps.tags = true
-		case routingPath.MatchString(p) && put:
-			c.caps.routing = true
+	has := func(re *regexp.Regexp, methods ...string) bool {
+		for p, ops := range doc.Paths {
+			if !re.MatchString(p) {
+				continue
+			}
+			for _, m := range methods {
+				if _, ok := ops[m]; !ok {
+					return false
+				}
+			}
+			return true
 		}
+		return false
 	}
+	c.caps.tags = has(tagListPath, "get") && has(tagPath, "get", "put", "delete")
+	c.caps.routing = has(routingPath, "get", "put")
+	c.caps.content = has(contentPath, "get")
 	return *c.caps
 }
 
 // errNoExtension says that a file needs an extension the server lacks.
 func errNoExtension(what, endpoint string) error {
 	return fmt.Errorf("%s need agentry's extension %s, which this server does not serve (it answers 404 there): apply to an agentry server, or leave them out of the files", what, endpoint)
-}
-
-// putTag points a tag of an agent at version n (nil: unassigned) with its
-// dynamic variables.
-func (c *Client) putTag(ctx context.Context, agentID, tag string, n *int64, vars map[string]string, reason string) error {
-	body := object{"version": nil, "dynamic_variables": varsObject(vars)}
-	if n != nil {
-		body["version"] = *n
-	}
-	if reason != "" {
-		body["reason"] = reason
-	}
-	_, _, err := c.send(ctx, http.MethodPut, "/agentry/v1/agents/"+esc(agentID)+"/tags/"+esc(tag), nil, body, "")
-	return err
-}
-
-// deleteTag deletes a tag of an agent.
-func (c *Client) deleteTag(ctx context.Context, agentID, tag string) error {
-	_, _, err := c.send(ctx, http.MethodDelete, "/agentry/v1/agents/"+esc(agentID)+"/tags/"+esc(tag), nil, nil, "")
-	return err
 }
 
 func varsObject(vars map[string]string) object {

@@ -26,11 +26,18 @@ type Client struct {
 	APIKey string
 	// HTTP is the client used; nil means one with a 60 s timeout.
 	HTTP *http.Client
-	// Sleep waits before a retry; nil means time.Sleep. Tests replace it.
+	// Sleep waits before a retry, or before reading again a knowledge base
+	// being indexed; nil means time.Sleep. Tests replace it.
 	Sleep func(time.Duration)
+	// IndexWait bounds how long pull, plan and apply wait for a knowledge
+	// base's indexing to end (its sources are listed once it has); zero
+	// means 10 minutes.
+	IndexWait time.Duration
 
 	caps *capabilities // the extensions the server has, once known
-
+	// pageSize is the limit lists are read with; 0 means 1000, the most
+	// the API gives. Tests make it small to read many pages.
+	pageSize int
 }
 
 // APIError is an answer other than success: the request, the status and
@@ -92,14 +99,23 @@ func (r *reply) object() (object, error) {
 }
 
 // request is one call: method, path (already escaped), query, a JSON body
-// (nil for none) or a multipart form, and headers.
+// (nil for none) or a multipart form (text fields and files), and headers.
 type request struct {
 	method string
 	path   string
 	query  url.Values
 	body   any
 	form   map[string]string
+	files  []formFile
 	header map[string]string
+}
+
+// formFile is one file part of a multipart form: the field it belongs to
+// (knowledge_base_files: one part per file, as the SDK sends an array of
+// files), its file name and its bytes.
+type formFile struct {
+	field, name string
+	data        []byte
 }
 
 const maxAttempts = 4
@@ -111,11 +127,20 @@ func (c *Client) do(ctx context.Context, rq request) (*reply, error) {
 	var payload []byte
 	contentType := ""
 	switch {
-	case rq.form != nil:
+	case rq.form != nil || rq.files != nil:
 		var b bytes.Buffer
 		w := multipart.NewWriter(&b)
 		for _, k := range sortedKeys(rq.form) {
 			if err := w.WriteField(k, rq.form[k]); err != nil {
+				return nil, err
+			}
+		}
+		for _, f := range rq.files {
+			part, err := w.CreateFormFile(f.field, f.name)
+			if err != nil {
+				return nil, err
+			}
+			if _, err := part.Write(f.data); err != nil {
 				return nil, err
 			}
 		}
@@ -257,7 +282,11 @@ func (c *Client) listPages(ctx context.Context, method, path string) ([]object, 
 	var all []object
 	key := ""
 	for {
-		q := url.Values{"limit": {"1000"}, "sort_order": {"ascending"}}
+		limit := c.pageSize
+		if limit == 0 {
+			limit = 1000
+		}
+		q := url.Values{"limit": {strconv.Itoa(limit)}, "sort_order": {"ascending"}}
 		if key != "" {
 			q.Set("pagination_key", key)
 		}

@@ -4,42 +4,68 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+
+	"github.com/agentry/agentry/schema"
 )
 
 // Shared conversation-flow components (Retell's
 // conversation-flow-component endpoints): files components/NAME.yaml hold
-// a component's fields; flows name them from component nodes
-// (component_type: shared) by file name.
+// a component's fields, as create-conversation-flow-component takes them;
+// flows and other components name them from component nodes
+// (component_type: shared) by file name. Every answer carries an ETag, and
+// apply's edits send it as If-Match.
 var componentKind = &flatKind{
-	folder:     folderComponents,
-	noun:       "shared component",
-	idField:    "conversation_flow_component_id",
-	nameField:  "name",
-	stampField: "user_modified_timestamp",
-	getPath:    "/get-conversation-flow-component/",
-	endpoint:   "/v2/list-conversation-flow-components",
+	folder:    folderComponents,
+	noun:      "shared component",
+	idField:   "conversation_flow_component_id",
+	nameField: "name",
+	getPath:   "/get-conversation-flow-component/",
+	endpoint:  "/v2/list-conversation-flow-components",
+	// Where the server sends no ETag (Retell), the flows that use a
+	// component are no change of it.
+	volatile: []string{"linked_conversation_flow_ids"},
 	list: func(ctx context.Context, c *Client) ([]object, error) {
 		return c.listPages(ctx, http.MethodGet, "/v2/list-conversation-flow-components")
 	},
-	toFile: func(_ context.Context, r *run, resp object) (object, error) {
+	toFile: func(cur object, names namer) (object, []string) {
 		out := object{}
-		for _, k := range componentFields {
-			if v, ok := resp[k]; ok && v != nil {
+		for k, v := range cur {
+			// The component's configuration: what its create takes.
+			if schema.ConversationFlowComponent.Has(k) && v != nil {
 				out[k] = clone(v)
 			}
 		}
-		return mapRefs(out, "", func(k refKind, id, p string) (string, bool) {
-			name, ok := r.nameOf(k, id)
+		var warnings []string
+		out = mapRefs(out, "", func(k refKind, id, p string) (string, bool) {
+			name, ok := names(k, id)
 			if !ok {
-				r.warn("shared component %s: %s names %s, which is not on this server: kept as the id", str(resp, "conversation_flow_component_id"), p, id)
+				warnings = append(warnings, fmt.Sprintf("%s names %s %s, which no file stands for: kept as the id", p, k.noun(), id))
 			}
 			return name, ok
-		}).(object), nil
+		}).(object)
+		return out, warnings
 	},
 	apply: applyComponent,
 }
 
 func (r *run) componentWork(f *FlatFile) work { return r.flatWork(componentKind, f) }
+
+// checkComponent checks a shared component with the server's rules: those
+// of create-conversation-flow-component's body, and those across its nodes
+// and tools (a flow's).
+func checkComponent(f *FlatFile, fail func(*FileError)) {
+	if err := checkObject(schema.ConversationFlowComponent, f.Fields, schema.Create); err != nil {
+		fail(schemaError(f.Path, f.lines, "", err))
+		return
+	}
+	fields, err := schema.DecodeObject(encodeJSON(f.Fields))
+	if err == nil {
+		err = schema.Rules{}.CheckComponentConfig(fields)
+	}
+	if err != nil {
+		fail(schemaError(f.Path, f.lines, "", err))
+	}
+}
 
 // applyComponent creates or edits a shared component.
 func applyComponent(ctx context.Context, r *run, s *flatSync, want object) error {
@@ -72,6 +98,9 @@ func applyComponent(ctx context.Context, r *run, s *flatSync, want object) error
 	}
 	st := Step{Action: ActEdit, Detail: "edit shared component " + s.id, Changes: docDiff(s.file, want)}
 	return r.step(s.rep, st, func() error {
+		if err := s.pending(want); err != nil {
+			return err
+		}
 		resp, etag, err := r.c.send(ctx, http.MethodPatch, "/update-conversation-flow-component/"+esc(s.id), nil, patch, s.etag)
 		if err != nil {
 			return err
@@ -87,40 +116,4 @@ func applyComponent(ctx context.Context, r *run, s *flatSync, want object) error
 // pullComponents reads every shared component.
 func (r *run) pullComponents(ctx context.Context) ([]pulled, error) {
 	return r.pullFlat(ctx, componentKind, "name")
-}
-
-// pullFlat reads every object of a flat kind; a server without the
-// kind's endpoints has none (a warning says so).
-func (r *run) pullFlat(ctx context.Context, k *flatKind, first string) ([]pulled, error) {
-	list, err := k.list(ctx, r.c)
-	if isStatus(err, http.StatusNotFound) {
-		r.warn("this server has no %s endpoint: no %ss pulled", k.endpoint, k.noun)
-		return nil, nil
-	}
-	if err != nil {
-		return nil, err
-	}
-	var out []pulled
-	for _, item := range list {
-		id := str(item, k.idField)
-		cur, etag, err := r.c.getObject(ctx, k.getPath+esc(id), nil)
-		if isMissing(err) {
-			continue
-		}
-		if err != nil {
-			return nil, err
-		}
-		s := &flatSync{r: r, k: k}
-		if err := s.took(ctx, cur, etag); err != nil {
-			return nil, err
-		}
-		fields := s.file
-		name, _ := cur[k.nameField].(string)
-		out = append(out, pulled{folder: k.folder, kind: k.noun, id: id, source: name, entry: &Entry{ID: id, Seen: s.seen()}, order: string(encodeJSON(fields)),
-			render: func(slug string) (map[string][]byte, error) {
-				b, err := renderFlat(fmt.Sprintf("%s %q.", upperFirst(k.noun), name), first, fields)
-				return map[string][]byte{k.folder + "/" + slug + ".yaml": b}, err
-			}})
-	}
-	return out, nil
 }

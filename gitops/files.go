@@ -66,9 +66,11 @@ type Content struct {
 	Unassigned map[string]Tag
 }
 
-// Tag is the state a file gives a tag besides its version.
+// Tag is the state a file gives a tag besides its version: its dynamic
+// variables, and whether it takes only published versions.
 type Tag struct {
-	Vars map[string]string `json:"dynamic_variables"`
+	Vars          map[string]string `json:"dynamic_variables"`
+	PublishedOnly bool              `json:"published_only"`
 }
 
 // FlatFile is one file of a shared flow component, a knowledge base or a
@@ -78,6 +80,9 @@ type FlatFile struct {
 	Slug   string
 	Fields object
 	lines  lines
+	// docs are a knowledge base's documents in knowledge-bases/NAME/: file
+	// name to path.
+	docs map[string]string
 }
 
 // head returns the key of the agent a file belongs to: its head's path.
@@ -165,6 +170,7 @@ func ReadDir(root string) (*Dir, error) {
 					checkComponent(f, fail)
 					d.Components = append(d.Components, f)
 				case folderKBs:
+					f.readDocs(root, fail)
 					checkKB(f, fail)
 					d.KBs = append(d.KBs, f)
 				case folderPhones:
@@ -205,6 +211,11 @@ func yamlFiles(root, folder string, fail func(*FileError)) ([]string, error) {
 		name := e.Name()
 		switch {
 		case strings.HasPrefix(name, "."):
+		case e.IsDir() && folder == folderKBs:
+			// The documents of knowledge-bases/NAME.yaml.
+			if _, err := os.Stat(filepath.Join(root, folder, name+".yaml")); err != nil {
+				fail(&FileError{File: folder + "/" + name, Msg: "a folder of documents needs its knowledge base's file " + folder + "/" + name + ".yaml"})
+			}
 		case e.IsDir():
 			fail(&FileError{File: folder + "/" + name, Msg: "unexpected folder: objects are files directly in " + folder + "/"})
 		case strings.HasSuffix(name, ".yaml"):

@@ -1,43 +1,25 @@
 package gitops
 
 import (
-	"encoding/json"
 	"fmt"
-	"math"
-	"strconv"
+	"os"
+	"path/filepath"
+	"strings"
 
 	"github.com/agentry/agentry"
+	"github.com/agentry/agentry/schema"
 )
 
-// The fields of shared components, knowledge bases and phone numbers that
-// files hold: what their create and update endpoints take (Retell's SDK
-// 5.66.1), less what only the server sets. agentry's schema package has no
-// rules for these objects yet, so the checks here are the shapes the
-// references give; a flow component's nodes and tools are checked with the
-// conversation flow's own rules.
+// The checks of knowledge base files: the server's rules for
+// create-knowledge-base's body (package schema for shapes,
+// agentry.CheckNewKnowledgeBase for chunk sizes and URLs), applied to the
+// settings and to each source, and the rules of files (sources of three
+// forms, each listed once, documents' bytes in the folder named after the
+// file). Shared components are checked in components.go, phone numbers in
+// phonefile.go.
 
-// componentFields are a shared component's fields.
-var componentFields = []string{"name", "nodes", "tools", "start_node_id", "flex_mode", "mcps", "notes", "begin_tag_display_position"}
-
-// kbFields are a knowledge base's fields in files; sources stands for its
-// URL, text and document sources.
-var kbFields = []string{"knowledge_base_name", "enable_auto_refresh", "max_chunk_size", "min_chunk_size", "sources"}
-
-// phoneFields are a phone number's fields in files; routing is agentry's
-// routing mode.
-var phoneFields = []string{"phone_number", "phone_number_type", "nickname", "inbound_agents", "outbound_agents",
-	"inbound_sms_agents", "outbound_sms_agents", "inbound_webhook_url", "inbound_sms_webhook_url",
-	"allowed_inbound_country_list", "allowed_outbound_country_list", "fallback_number",
-	"termination_uri", "transport", "auth_username", "routing"}
-
-// bindingLists are the phone number's lists of agents, and which folder
-// their agents are in: voice agents answer calls, chat agents SMS.
-var bindingLists = map[string]string{
-	"inbound_agents":      folderAgents,
-	"outbound_agents":     folderAgents,
-	"inbound_sms_agents":  folderChatAgents,
-	"outbound_sms_agents": folderChatAgents,
-}
+// sourceFields are the fields of a source in a file, by type.
+var sourceFields = map[string][]string{"url": {"type", "url"}, "text": {"type", "title", "text"}, "document": {"type", "filename"}}
 
 func contains(list []string, s string) bool {
 	for _, x := range list {
@@ -46,18 +28,6 @@ func contains(list []string, s string) bool {
 		}
 	}
 	return false
-}
-
-// unknownFields reports fields of f not in known.
-func unknownFields(f *FlatFile, known []string, noun string, fail func(*FileError)) bool {
-	ok := true
-	for _, k := range sortedKeys(f.Fields) {
-		if !contains(known, k) {
-			fail(fieldError(f.Path, f.lines, k, "unknown field: a "+noun+" file has "+joinWords(known)))
-			ok = false
-		}
-	}
-	return ok
 }
 
 func joinWords(words []string) string {
@@ -75,71 +45,37 @@ func joinWords(words []string) string {
 	return s
 }
 
-// checkComponent checks a shared component: a name, and nodes and tools by
-// the rules of a conversation flow's.
-func checkComponent(f *FlatFile, fail func(*FileError)) {
-	if !unknownFields(f, componentFields, "shared component", fail) {
-		return
-	}
-	if s, ok := f.Fields["name"].(string); !ok || s == "" {
-		fail(fieldError(f.Path, f.lines, "name", "is required: a non-empty string"))
-	}
-	if _, ok := f.Fields["nodes"].([]any); !ok {
-		fail(fieldError(f.Path, f.lines, "nodes", "is required: a list of nodes"))
-		return
-	}
-	flow := object{}
-	for k, v := range f.Fields {
-		if k != "name" {
-			flow[k] = v
-		}
-	}
-	if err := checkConfig(agentry.ConversationFlow, flow, true); err != nil {
-		fail(schemaError(f.Path, f.lines, "", err))
-	}
-}
-
-// checkKB checks a knowledge base's metadata.
+// checkKB checks a knowledge base file.
 func checkKB(f *FlatFile, fail func(*FileError)) {
-	if !unknownFields(f, kbFields, "knowledge base", fail) {
+	for _, k := range sortedKeys(f.Fields) {
+		if !contains(kbSettings, k) && k != "sources" {
+			fail(fieldError(f.Path, f.lines, k, "unknown field: a knowledge base file has "+joinWords(append(append([]string{}, kbSettings...), "sources"))))
+			return
+		}
+	}
+	fields := withoutNulls(f.Fields)
+	settings := object{}
+	for _, k := range kbSettings {
+		if v, ok := fields[k]; ok {
+			settings[k] = v
+		}
+	}
+	if err := checkObject(schema.KnowledgeBaseCreate, settings, schema.Create); err != nil {
+		fail(schemaError(f.Path, f.lines, "", err))
 		return
 	}
-	name, ok := f.Fields["knowledge_base_name"].(string)
-	if !ok || name == "" || len([]rune(name)) >= 40 {
-		fail(fieldError(f.Path, f.lines, "knowledge_base_name", "is required: a string of 1 to 39 characters"))
-	}
-	if v, set := f.Fields["enable_auto_refresh"]; set {
-		if _, ok := v.(bool); !ok {
-			fail(fieldError(f.Path, f.lines, "enable_auto_refresh", "must be a boolean"))
-		}
-	}
-	sizes := map[string]int64{}
-	for _, k := range []string{"max_chunk_size", "min_chunk_size"} {
-		if _, set := f.Fields[k]; !set {
-			continue
-		}
-		n, ok := integer(f.Fields, k)
-		if !ok || n < 1 {
-			fail(fieldError(f.Path, f.lines, k, "must be a positive integer"))
-			continue
-		}
-		sizes[k] = n
-	}
-	if mx, ok := sizes["max_chunk_size"]; ok {
-		if mn, ok := sizes["min_chunk_size"]; ok && mn >= mx {
-			fail(fieldError(f.Path, f.lines, "min_chunk_size", "must be less than max_chunk_size"))
-		}
-	}
-	v, set := f.Fields["sources"]
-	if !set {
+	maxSize, _ := integer(settings, "max_chunk_size")
+	minSize, _ := integer(settings, "min_chunk_size")
+	if err := agentry.CheckNewKnowledgeBase(agentry.CreateKnowledgeBaseRequest{MaxChunkSize: int(maxSize), MinChunkSize: int(minSize)}); err != nil {
+		fail(schemaError(f.Path, f.lines, "", err))
 		return
 	}
-	list, ok := v.([]any)
-	if !ok {
+	list, ok := fields["sources"].([]any)
+	if _, set := fields["sources"]; set && !ok {
 		fail(fieldError(f.Path, f.lines, "sources", "must be a list of sources"))
 		return
 	}
-	seen := map[string]bool{}
+	seen := map[string]int{}
 	for i, item := range list {
 		p := indexPath("sources", i)
 		src, ok := item.(object)
@@ -147,174 +83,135 @@ func checkKB(f *FlatFile, fail func(*FileError)) {
 			fail(fieldError(f.Path, f.lines, p, "must be a source: {type: url, url}, {type: text, title, text} or {type: document, filename}"))
 			continue
 		}
-		key, err := sourceKey(src)
-		if err != "" {
-			fail(fieldError(f.Path, f.lines, p, err))
+		if msg := checkSource(src); msg != "" {
+			fail(fieldError(f.Path, f.lines, p, msg))
 			continue
 		}
-		if seen[key] {
-			fail(fieldError(f.Path, f.lines, p, "is listed twice"))
+		if err := checkSourceRules(src); err != nil {
+			fail(schemaError(f.Path, f.lines, p, err))
+			continue
 		}
-		seen[key] = true
+		key := sourceKey(src)
+		if j, dup := seen[key]; dup {
+			fail(fieldError(f.Path, f.lines, p, fmt.Sprintf("is listed twice (also sources[%d]): a knowledge base has one source of each address, title and file name", j)))
+		}
+		seen[key] = i
+	}
+	for name := range f.docs {
+		if _, listed := seen["document\x00"+name]; !listed {
+			fail(&FileError{File: f.folder() + "/" + name, Msg: fmt.Sprintf("not a source of %s: list it there as {type: document, filename: %s}, or remove it", f.Path, name)})
+		}
 	}
 }
 
-// sourceKey identifies a knowledge base source: a URL by its address, a
-// text by its title, a document by its file name. It returns what is wrong
-// with a source instead when it is not well formed.
-func sourceKey(src object) (string, string) {
-	allowed := map[string][]string{"url": {"type", "url"}, "text": {"type", "title", "text"}, "document": {"type", "filename"}}
+// checkSource checks the form of a source in a file: its type and fields.
+func checkSource(src object) string {
 	t := str(src, "type")
-	fields, ok := allowed[t]
+	fields, ok := sourceFields[t]
 	if !ok {
-		return "", "type: must be one of url, text, document"
+		return "type: must be one of url, text, document"
 	}
 	for _, k := range sortedKeys(src) {
 		if !contains(fields, k) {
-			return "", fmt.Sprintf("unknown field %q: a %s source has %s", k, t, joinWords(fields))
+			return fmt.Sprintf("unknown field %q: a %s source has %s", k, t, joinWords(fields))
 		}
 	}
-	id := map[string]string{"url": "url", "text": "title", "document": "filename"}[t]
+	id := fields[1]
 	if s, ok := src[id].(string); !ok || s == "" {
-		return "", id + ": is required: a non-empty string"
+		return id + ": is required: a non-empty string"
 	}
-	if v, set := src["text"]; set {
-		if _, ok := v.(string); !ok {
-			return "", "text: must be a string"
-		}
+	if t == "document" && !safeFileName(str(src, "filename")) {
+		return "filename: must be a plain file name (no folders), as its bytes are knowledge-bases/NAME/FILENAME"
 	}
-	return t + "\x00" + str(src, id), ""
+	return ""
 }
 
-// checkPhone checks a phone number: its fields' types and its bindings:
-// agents named by their files (voice agents for calls, chat agents for
-// SMS), weights in (0, 1] that sum to 1, versions that are numbers, latest,
-// latest_published or a tag the agent's files give it.
-func (d *Dir) checkPhone(f *FlatFile, fail func(*FileError)) {
-	if !unknownFields(f, phoneFields, "phone number", fail) {
-		return
+// checkSourceRules applies the server's rules for the part of
+// create-knowledge-base's body that adds the source, and names the
+// source's own field in the message.
+func checkSourceRules(src object) error {
+	body := object{"knowledge_base_name": "x"}
+	var sources agentry.NewSources
+	field, part := "", ""
+	switch str(src, "type") {
+	case "url":
+		body["knowledge_base_urls"] = []any{src["url"]}
+		sources.URLs = []string{str(src, "url")}
+		field, part = "knowledge_base_urls[0]", "url"
+	case "text":
+		text := object{"title": src["title"], "text": ""}
+		if t, ok := src["text"]; ok {
+			text["text"] = t
+		}
+		body["knowledge_base_texts"] = []any{text}
+		field, part = "knowledge_base_texts[0]", ""
+	default:
+		return nil
 	}
-	if s, ok := f.Fields["phone_number"].(string); !ok || s == "" {
-		fail(fieldError(f.Path, f.lines, "phone_number", "is required: the number, in E.164 form (+14155550100)"))
+	err := checkObject(schema.KnowledgeBaseCreate, body, schema.Create)
+	if err == nil {
+		err = agentry.CheckNewKnowledgeBase(agentry.CreateKnowledgeBaseRequest{Sources: sources})
 	}
-	enums := map[string][]string{"phone_number_type": {"retell-twilio", "retell-telnyx", "custom"}, "routing": {"random", "sticky"}}
-	for k, values := range enums {
-		if v, set := f.Fields[k]; set {
-			if s, ok := v.(string); !ok || !contains(values, s) {
-				fail(fieldError(f.Path, f.lines, k, "must be one of "+joinWords(values)))
-			}
+	if err == nil {
+		return nil
+	}
+	msg := errMessage(err)
+	if strings.HasPrefix(msg, field) {
+		msg = strings.TrimPrefix(strings.TrimPrefix(msg, field), ".")
+		if part != "" {
+			msg = part + msg
 		}
 	}
-	for _, k := range []string{"nickname", "inbound_webhook_url", "inbound_sms_webhook_url", "fallback_number", "termination_uri", "transport", "auth_username"} {
-		if v, set := f.Fields[k]; set && v != nil {
-			if _, ok := v.(string); !ok {
-				fail(fieldError(f.Path, f.lines, k, "must be a string or null"))
-			}
-		}
-	}
-	for _, k := range []string{"allowed_inbound_country_list", "allowed_outbound_country_list"} {
-		if v, set := f.Fields[k]; set && v != nil {
-			list, ok := v.([]any)
-			for _, item := range list {
-				if _, isStr := item.(string); !isStr {
-					ok = false
-				}
-			}
-			if !ok {
-				fail(fieldError(f.Path, f.lines, k, "must be a list of country codes (US, CA, ...) or null"))
-			}
-		}
-	}
-	for _, list := range sortedKeys(bindingLists) {
-		d.checkBindings(f, list, fail)
-	}
+	return fmt.Errorf("%s", msg)
 }
 
-// checkBindings checks one list of agents of a phone number.
-func (d *Dir) checkBindings(f *FlatFile, list string, fail func(*FileError)) {
-	v, set := f.Fields[list]
-	if !set || v == nil {
-		return
-	}
-	items, ok := v.([]any)
+// folder is where the documents of a knowledge base file are:
+// knowledge-bases/NAME/.
+func (f *FlatFile) folder() string { return folderKBs + "/" + f.Slug }
+
+// docSize returns the size of a document's bytes in the directory.
+func (f *FlatFile) docSize(name string) (int64, bool) {
+	p, ok := f.docs[name]
 	if !ok {
-		fail(fieldError(f.Path, f.lines, list, "must be a list of {agent, agent_version, weight} or null"))
+		return 0, false
+	}
+	st, err := os.Stat(p)
+	if err != nil {
+		return 0, false
+	}
+	return st.Size(), true
+}
+
+// docData reads a document's bytes from the directory.
+func (f *FlatFile) docData(name string) ([]byte, error) {
+	p, ok := f.docs[name]
+	if !ok {
+		return nil, fmt.Errorf("document %q: its bytes are not in %s/ (a pull from a server that serves them writes them there): add the file, or leave the document out", name, f.folder())
+	}
+	return os.ReadFile(p)
+}
+
+// readDocs finds the documents of a knowledge base file in its folder.
+func (f *FlatFile) readDocs(root string, fail func(*FileError)) {
+	entries, err := os.ReadDir(filepath.Join(root, filepath.FromSlash(f.folder())))
+	if err != nil {
 		return
 	}
-	folder := bindingLists[list]
-	sum := 0.0
-	seen := map[string]bool{}
-	for i, item := range items {
-		p := indexPath(list, i)
-		b, ok := item.(object)
-		if !ok {
-			fail(fieldError(f.Path, f.lines, p, "must be {agent, agent_version, weight}"))
-			return
-		}
-		for _, k := range sortedKeys(b) {
-			if k != "agent" && k != "agent_version" && k != "weight" {
-				fail(fieldError(f.Path, f.lines, p+"."+k, "unknown field: a binding has agent (a file name), agent_version and weight"))
-				return
-			}
-		}
-		name := str(b, "agent")
-		head := folder + "/" + name + ".yaml"
-		if len(d.filesOf(head)) == 0 {
-			fail(fieldError(f.Path, f.lines, p+".agent", fmt.Sprintf("no file %s: name the agent by its file (%s)", head, map[string]string{folderAgents: "voice agents answer calls", folderChatAgents: "chat agents answer SMS"}[folder])))
-			return
-		}
-		w, ok := b["weight"].(json.Number)
-		weight, err := strconv.ParseFloat(string(w), 64)
-		if !ok || err != nil || weight <= 0 || weight > 1 {
-			fail(fieldError(f.Path, f.lines, p+".weight", "is required: a number greater than 0 and at most 1"))
-			return
-		}
-		sum += weight
-		version := "latest"
-		switch x := b["agent_version"].(type) {
-		case nil:
-		case json.Number:
-			n, err := x.Int64()
-			if err != nil || n < 0 {
-				fail(fieldError(f.Path, f.lines, p+".agent_version", "must be a version number (0 or more), latest, latest_published or a tag"))
-				return
-			}
-			version = x.String()
-		case string:
-			ref, err := agentry.ParseVersionRef(x)
-			if err != nil || ref.Form == agentry.RefNone || ref.Form == agentry.RefNumber {
-				fail(fieldError(f.Path, f.lines, p+".agent_version", "must be a version number (0 or more), latest, latest_published or a tag"))
-				return
-			}
-			if ref.Form == agentry.RefTag && !d.hasTag(head, x) {
-				fail(fieldError(f.Path, f.lines, p+".agent_version", fmt.Sprintf("no file of agent %s gives it tag %q", name, x)))
-				return
-			}
-			version = x
+	f.docs = map[string]string{}
+	for _, e := range entries {
+		switch {
+		case strings.HasPrefix(e.Name(), "."):
+		case e.IsDir():
+			fail(&FileError{File: f.folder() + "/" + e.Name(), Msg: "unexpected folder: a knowledge base's documents are files directly in " + f.folder() + "/"})
 		default:
-			fail(fieldError(f.Path, f.lines, p+".agent_version", "must be a version number (0 or more), latest, latest_published or a tag"))
-			return
+			f.docs[e.Name()] = filepath.Join(root, filepath.FromSlash(f.folder()), e.Name())
 		}
-		if seen[name+"@"+version] {
-			fail(fieldError(f.Path, f.lines, p, "binds the same agent and version twice"))
-			return
-		}
-		seen[name+"@"+version] = true
-	}
-	if len(items) > 0 && math.Abs(sum-1) > 1e-6 {
-		fail(fieldError(f.Path, f.lines, list, fmt.Sprintf("weights must add up to 1 (they add up to %g)", sum)))
 	}
 }
 
-// hasTag reports whether a file of the agent gives it tag t.
-func (d *Dir) hasTag(head, t string) bool {
-	for _, f := range d.filesOf(head) {
-		if _, ok := f.Tags[t]; ok {
-			return true
-		}
-		if _, ok := f.Unassigned[t]; ok {
-			return true
-		}
-	}
-	return false
+// safeFileName reports whether a document's name can be a file of its own
+// in the directory.
+func safeFileName(name string) bool {
+	return name != "" && name != "." && name != ".." && !strings.HasPrefix(name, ".") &&
+		!strings.ContainsAny(name, "/\\\x00") && len(name) <= 255
 }

@@ -21,16 +21,18 @@ type world struct {
 
 // populate makes a workspace with every kind of object and every shape of
 // reference: an agent whose tags point at an older version (with dynamic
-// variables) and at the latest, an unassigned tag, a Retell LLM naming a
-// knowledge base, a chat agent whose flow uses a shared component, a
-// custom-LLM agent, two agents of the same name, and a phone number bound
-// by tag with a routing mode.
+// variables, published only) and at the latest, an unassigned tag, a
+// Retell LLM naming a knowledge base (a URL, a text and a document), a chat
+// agent whose flow uses a shared component, a custom-LLM agent, two agents
+// of the same name, and a phone number bound by tag, with weights and a
+// sticky routing mode. Every request is one a user of the API would make.
 func populate(t *testing.T, s *testServer) world {
 	t.Helper()
 	var w world
-	c := s.client()
-	kb, err := c.do(ctx, request{method: http.MethodPost, path: "/create-knowledge-base", form: map[string]string{
-		"knowledge_base_name": "FAQ", "knowledge_base_urls": `["https://example.com/faq"]`, "max_chunk_size": "2000"}})
+	kb, err := s.client().do(ctx, request{method: http.MethodPost, path: "/create-knowledge-base",
+		form: map[string]string{"knowledge_base_name": "FAQ", "knowledge_base_urls": `["https://example.com/faq"]`,
+			"knowledge_base_texts": `[{"title":"Hours","text":"Open 9 to 5.\nClosed on Sundays.\n"}]`, "max_chunk_size": "2000"},
+		files: []formFile{{field: "knowledge_base_files", name: "menu.txt", data: []byte("Soup of the day.\n")}}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -46,7 +48,7 @@ func populate(t *testing.T, s *testServer) world {
 	s.call(201, "POST", "/create-agent-version/"+w.support, object{"base_version": 0})
 	s.call(200, "PATCH", "/update-agent/"+w.support, object{"voice_speed": 1.2})
 	s.call(200, "PATCH", "/update-retell-llm/"+w.llm+"?version=1", object{"general_prompt": "You help a lot."})
-	s.call(200, "PUT", "/agentry/v1/agents/"+w.support+"/tags/prod", object{"version": 0, "dynamic_variables": object{"region": "eu"}})
+	s.call(200, "PUT", "/agentry/v1/agents/"+w.support+"/tags/prod", object{"version": 0, "dynamic_variables": object{"region": "eu"}, "published_only": true})
 	s.call(200, "PUT", "/agentry/v1/agents/"+w.support+"/tags/staging", object{"version": 1})
 	s.call(200, "PUT", "/agentry/v1/agents/"+w.support+"/tags/beta", object{"version": nil})
 	w.flow = str(s.call(201, "POST", "/create-conversation-flow", object{"start_speaker": "agent",
@@ -66,10 +68,10 @@ func populate(t *testing.T, s *testServer) world {
 	w.twin2 = str(s.call(201, "POST", "/create-agent", object{"agent_name": "Twin", "voice_id": "retell-Cimo", "language": "de-DE",
 		"response_engine": object{"type": "custom-llm", "llm_websocket_url": "wss://example.com/two"}}), "agent_id")
 	s.call(201, "POST", "/create-phone-number", object{"phone_number": "+14155550100"})
-	s.call(200, "PATCH", "/update-phone-number/+14155550100", object{"nickname": "Front desk",
+	s.call(200, "PATCH", "/update-phone-number/%2B14155550100", object{"nickname": "Front desk",
 		"inbound_agents":     []any{object{"agent_id": w.support, "agent_version": "prod", "weight": 0.7}, object{"agent_id": w.twin1, "weight": 0.3}},
 		"inbound_sms_agents": []any{object{"agent_id": w.chat, "weight": 1}}})
-	s.call(200, "PUT", "/agentry/v1/phone-numbers/+14155550100/routing", object{"mode": "sticky"})
+	s.call(200, "PUT", "/agentry/v1/phone-numbers/%2B14155550100/routing", object{"mode": "sticky"})
 	return w
 }
 
@@ -173,17 +175,23 @@ func TestPullApplyPullReproducesAWorkspace(t *testing.T) {
 	pull(t, a, dir)
 	got := files(t, dir)
 	want := []string{"agents/custom.yaml", "agents/support.yaml", "agents/support@prod.yaml", "agents/twin-2.yaml", "agents/twin.yaml",
-		"chat-agents/chat-bot.yaml", "components/collect-info.yaml", "knowledge-bases/faq.yaml", "phone-numbers/14155550100.yaml"}
+		"chat-agents/chat-bot.yaml", "components/collect-info.yaml", "knowledge-bases/faq.yaml", "knowledge-bases/faq/menu.txt",
+		"phone-numbers/14155550100.yaml"}
 	if fmt.Sprint(names(got)) != fmt.Sprint(want) {
 		t.Fatalf("pulled files %v, want %v", names(got), want)
 	}
 	mustContain(t, "support.yaml", got["agents/support.yaml"], "voice_speed: 1.2", "general_prompt: You help a lot.",
 		"knowledge_base_ids:\n    - faq", "tags:\n  staging: {}", "unassigned_tags:\n  beta: {}")
 	mustContain(t, "support@prod.yaml", got["agents/support@prod.yaml"], "voice_speed: 1.1",
-		"general_prompt: |\n    You help.\n    Be brief.\n", "prod:\n    dynamic_variables:\n      region: eu")
+		"general_prompt: |\n    You help.\n    Be brief.\n", "prod:\n    dynamic_variables:\n      region: eu\n    published_only: true")
 	mustContain(t, "chat-bot.yaml", got["chat-agents/chat-bot.yaml"], "component_id: collect-info", "component_type: shared", "conversation_flow:")
 	mustContain(t, "the phone number", got["phone-numbers/14155550100.yaml"], "- agent: support\n    agent_version: prod\n    weight: 0.7",
 		"- agent: twin-2\n    weight: 0.3", "inbound_sms_agents:\n  - agent: chat-bot", "routing: sticky", "nickname: Front desk")
+	mustContain(t, "the knowledge base", got["knowledge-bases/faq.yaml"], "- type: url\n    url: https://example.com/faq",
+		"- type: text\n    title: Hours\n    text: |\n      Open 9 to 5.\n      Closed on Sundays.\n", "- type: document\n    filename: menu.txt")
+	if got["knowledge-bases/faq/menu.txt"] != "Soup of the day.\n" {
+		t.Errorf("the document's bytes: %q", got["knowledge-bases/faq/menu.txt"])
+	}
 	if !strings.Contains(got["agents/twin.yaml"], "de-DE") || !strings.Contains(got["agents/twin-2.yaml"], "en-US") {
 		t.Errorf("agents of the same name are named by content: twin.yaml is the one whose file sorts first (de-DE)")
 	}
@@ -203,15 +211,16 @@ func TestPullApplyPullReproducesAWorkspace(t *testing.T) {
 	if rep.Failed() || rep.Conflicts() {
 		t.Fatalf("apply to an empty workspace:\n%s", reportText(rep))
 	}
-	if rep.Summary.Steps[ActCreate] != len(want)-1 { // the variant is a version of support, not an object
-		t.Errorf("apply created %d objects, want %d:\n%s", rep.Summary.Steps[ActCreate], len(want)-1, reportText(rep))
+	objects := len(want) - 2 // the variant is a version of support, the document part of the knowledge base
+	if rep.Summary.Steps[ActCreate] != objects {
+		t.Errorf("apply created %d objects, want %d:\n%s", rep.Summary.Steps[ActCreate], objects, reportText(rep))
 	}
 
 	if rep := plan(t, b, dir, Options{}); rep.Changes() || rep.Failed() || rep.Conflicts() {
 		t.Fatalf("plan after apply must be empty:\n%s", reportText(rep))
 	}
 	before := b.requestCount()
-	if rep := apply(t, b, dir, Options{}); rep.Changes() || rep.Summary.Objects[StatusUnchanged] != len(want)-1 {
+	if rep := apply(t, b, dir, Options{}); rep.Changes() || rep.Summary.Objects[StatusUnchanged] != objects {
 		t.Fatalf("a second apply must change nothing:\n%s", reportText(rep))
 	}
 	if writes := b.writesSince(before); len(writes) > 0 {
@@ -232,12 +241,11 @@ func TestPullApplyPullReproducesAWorkspace(t *testing.T) {
 	}
 
 	// The second server serves what the first did: prod on a version that
-	// holds the older configuration, with its variables; staging on the latest.
+	// holds the older configuration, with its variables and flag; staging
+	// on the latest; the number routes sticky to the same agents.
 	st, _ := LoadState(StatePath(dir, b.URL, b.key, ""), b.URL)
 	support := st.idOf("agents/support.yaml")
-	b.mu.Lock()
-	prod, staging := b.tags[support]["prod"], b.tags[support]["staging"]
-	b.mu.Unlock()
+	prod, staging := b.tag(support, "prod"), b.tag(support, "staging")
 	pv, _ := integer(prod, "version")
 	sv, _ := integer(staging, "version")
 	old := b.call(200, "GET", fmt.Sprintf("/get-agent/%s?version=%d", support, pv), nil)
@@ -245,13 +253,24 @@ func TestPullApplyPullReproducesAWorkspace(t *testing.T) {
 	if old["voice_speed"].(fmt.Stringer).String() != "1.1" || latest["voice_speed"].(fmt.Stringer).String() != "1.2" || integerOf(latest["version"]) != sv {
 		t.Errorf("prod is on a version with voice_speed %v, staging on %d (latest %v with voice_speed %v)", old["voice_speed"], sv, latest["version"], latest["voice_speed"])
 	}
-	if str(prod["dynamic_variables"].(object), "region") != "eu" {
-		t.Errorf("prod's dynamic variables: %v", prod)
+	if str(prod["dynamic_variables"].(object), "region") != "eu" || prod["published_only"] != true || old["is_published"] != true {
+		t.Errorf("prod: %v on a version published %v", prod, old["is_published"])
+	}
+	if b.tag(support, "beta") == nil || b.tag(support, "beta")["version"] != nil {
+		t.Errorf("beta is an unassigned tag on the second server too: %v", b.tag(support, "beta"))
 	}
 	llm := pinnedEngine(old)
 	engine := b.call(200, "GET", fmt.Sprintf("/get-retell-llm/%s?version=%d", llm.id, *llm.version), nil)
 	if ids, _ := engine["knowledge_base_ids"].([]any); len(ids) != 1 || ids[0] != st.idOf("knowledge-bases/faq.yaml") {
 		t.Errorf("the LLM of prod names knowledge bases %v, want the second server's FAQ %s", engine["knowledge_base_ids"], st.idOf("knowledge-bases/faq.yaml"))
+	}
+	number := b.call(200, "GET", "/get-phone-number/%2B14155550100", nil)
+	bound := number["inbound_agents"].([]any)[0].(object)
+	if bound["agent_id"] != support || bound["agent_version"] != "prod" || fmt.Sprint(bound["weight"]) != "0.7" {
+		t.Errorf("the number's first inbound entry on the second server: %v", bound)
+	}
+	if mode := b.call(200, "GET", "/agentry/v1/phone-numbers/%2B14155550100/routing", nil)["mode"]; mode != "sticky" {
+		t.Errorf("routing mode on the second server: %v", mode)
 	}
 }
 

@@ -51,24 +51,36 @@ func (r *run) findAgent(ctx context.Context, k *agentry.Kind, name string) (stri
 	return "", fmt.Errorf("%d agents are named %q (%s) and the state says none of them is this file's: pull into this directory to record which is which", len(found), name, strings.Join(found, ", "))
 }
 
-// nameOf returns the file name (NAME) that the state gives an object id of
-// a kind of reference.
+// nameOf returns the name that files give an object id of a kind of
+// reference: from this run, else the state.
 func (r *run) nameOf(k refKind, id string) (string, bool) {
-	file := r.fileOf(k.folder(), id)
-	if file == "" {
-		return "", false
+	for _, folder := range refFolders(k) {
+		if file := r.fileOf(folder, id); file != "" {
+			return refName(k, file), true
+		}
 	}
-	return strings.TrimSuffix(strings.TrimPrefix(file, k.folder()+"/"), ".yaml"), true
+	return "", false
 }
 
+// pendingPrefix marks, in an agent-swap reference written to the server,
+// an agent that apply has not created yet (a cycle of references): the
+// object is applied again once every agent exists. It names no id, so that
+// it never compares equal to a file.
+const pendingPrefix = "agentry-apply-pending:"
+
 // toServer replaces the file names in a configuration by the server's ids.
-// In a plan, an object apply would create first stands as "(new FILE)".
+// An agent-swap reference to an agent not created yet is written as
+// pendingPrefix and the file name, and r.swapPending is set.
 func (r *run) toServer(cfg object) (object, error) {
 	var missing []string
 	out := mapRefs(cfg, "", func(k refKind, name, p string) (string, bool) {
-		file := k.folder() + "/" + name + ".yaml"
+		file := refFile(k, name)
 		if id := r.idOf(file); id != "" {
 			return id, true
+		}
+		if k == refAgent {
+			r.swapPending = true
+			return pendingPrefix + name, true
 		}
 		missing = append(missing, p+": "+file)
 		return "", false

@@ -5,50 +5,121 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+
+	"github.com/agentry/agentry/schema"
 )
 
 // Phone numbers (Retell's phone-number endpoints): files
 // phone-numbers/NUMBER.yaml hold a number's settings and its bindings, with
 // agents named by their files; routing is agentry's routing mode
-// (PUT /agentry/v1/phone-numbers/{phone_number}/routing).
+// (GET and PUT /agentry/v1/phone-numbers/{phone_number}/routing).
+//
+// A file's phone_number is the number on the server it was pulled from. On
+// every server, the state says which number stands for the file: the same
+// number where the server has it or can give it (import-phone-number for
+// custom telephony; create-phone-number asks for it), else, with
+// --any-number, another in its area code, recorded in the state (Entry.ID
+// the server's number, Entry.Number the file's) so that pull writes the
+// file's number back.
 var phoneKind = &flatKind{
-	folder:     folderPhones,
-	noun:       "phone number",
-	idField:    "phone_number",
-	nameField:  "phone_number",
-	stampField: "last_modification_timestamp",
-	getPath:    "/get-phone-number/",
-	endpoint:   "/v2/list-phone-numbers",
+	folder:    folderPhones,
+	noun:      "phone number",
+	idField:   "phone_number",
+	nameField: "phone_number",
+	getPath:   "/get-phone-number/",
+	endpoint:  "/v2/list-phone-numbers",
 	list: func(ctx context.Context, c *Client) ([]object, error) {
 		return c.listPages(ctx, http.MethodGet, "/v2/list-phone-numbers")
 	},
+	fetch:  fetchRouting,
 	toFile: phoneFile,
-	apply:  applyPhone,
+	same: func(s *flatSync, want object) bool {
+		return equalValues(phoneManaged(s.file, want), without(want, phoneIdentity))
+	},
+	apply: applyPhone,
+}
+
+// phoneIdentity is the field that names a number: the state maps it to the
+// server's number, so it is not compared.
+var phoneIdentity = []string{"phone_number"}
+
+// phoneManaged is the number as the server has it (in file form), less what
+// a file does not manage: its number (see phoneIdentity), and its type and
+// routing mode where the file leaves them out.
+func phoneManaged(have, want object) object {
+	out := without(have, phoneIdentity)
+	for _, k := range []string{"phone_number_type", "routing"} {
+		if _, set := want[k]; !set {
+			delete(out, k)
+		}
+	}
+	return out
+}
+
+// patched is the file form cur after a patch: the fields it sets, less
+// those it clears.
+func patched(cur, patch object) object {
+	out := cloneObject(cur)
+	for k, v := range patch {
+		setOrDelete(out, k, v)
+	}
+	return out
 }
 
 func (r *run) phoneWork(f *FlatFile) work { return r.flatWork(phoneKind, f) }
 
 // sipFields are the SIP trunk settings the server answers in
-// sip_outbound_trunk_config and update-phone-number takes at the top.
+// sip_outbound_trunk_config and update-phone-number takes at the top (the
+// password is never answered, so files do not hold it).
 var sipFields = []string{"termination_uri", "transport", "auth_username"}
 
+// phoneFileFields are the fields of a phone number file beside the body of
+// update-phone-number: its number, its type (set when it is made) and
+// agentry's routing mode.
+var phoneFileFields = []string{"phone_number", "phone_number_type", "routing"}
+
+// bindingLists are the phone number's lists of agents, and which folder
+// their agents are in: voice agents answer calls, chat agents SMS.
+var bindingLists = map[string]string{
+	"inbound_agents":      folderAgents,
+	"outbound_agents":     folderAgents,
+	"inbound_sms_agents":  folderChatAgents,
+	"outbound_sms_agents": folderChatAgents,
+}
+
+// fetchRouting adds the number's routing mode (agentry's extension) to
+// the server's answer, as "routing"; a server without the extension (Retell)
+// routes at random and has none to say.
+func fetchRouting(ctx context.Context, r *run, cur object) (object, error) {
+	if !r.c.extensions(ctx).routing {
+		return cur, nil
+	}
+	m, _, err := r.c.getObject(ctx, "/agentry/v1/phone-numbers/"+esc(str(cur, "phone_number"))+"/routing", nil)
+	if err != nil {
+		return nil, err
+	}
+	out := cloneObject(cur)
+	out["routing"] = str(m, "mode")
+	return out, nil
+}
+
 // phoneFile turns a phone number as the server has it into its file.
-func phoneFile(ctx context.Context, r *run, resp object) (object, error) {
+func phoneFile(cur object, names namer) (object, []string) {
 	out := object{}
-	for _, k := range phoneFields {
-		if v, ok := resp[k]; ok && v != nil && !contains(sipFields, k) && k != "routing" {
+	for k, v := range cur {
+		if v != nil && (contains(phoneFileFields, k) || schema.UpdatePhoneNumber.Has(k) && !contains(sipFields, k)) {
 			out[k] = clone(v)
 		}
 	}
-	if sip, ok := resp["sip_outbound_trunk_config"].(object); ok {
+	if sip, ok := cur["sip_outbound_trunk_config"].(object); ok {
 		for _, k := range sipFields {
 			if v, ok := sip[k]; ok && v != nil {
 				out[k] = clone(v)
 			}
 		}
 	}
-	number := str(resp, "phone_number")
-	for list, folder := range bindingLists {
+	var warnings []string
+	for _, list := range sortedKeys(bindingLists) {
 		items, ok := out[list].([]any)
 		if !ok {
 			continue
@@ -58,63 +129,34 @@ func phoneFile(ctx context.Context, r *run, resp object) (object, error) {
 			b, _ := item.(object)
 			m := object{}
 			for k, v := range b {
-				if k != "agent_id" {
+				if k != "agent_id" && v != nil {
 					m[k] = clone(v)
 				}
 			}
 			id := str(b, "agent_id")
-			if file := r.fileOf(folder, id); file != "" {
-				m["agent"] = strings.TrimSuffix(strings.TrimPrefix(file, folder+"/"), ".yaml")
+			if name, ok := names(refAgent, id); ok && strings.HasPrefix(name, bindingLists[list]+"/") {
+				m["agent"] = strings.TrimPrefix(name, bindingLists[list]+"/")
 			} else {
 				m["agent"] = id
-				r.warn("phone number %s: %s names agent %s, which is not among the %s: kept as the id", number, list, id, folder)
-			}
-			if v, ok := m["agent_version"]; ok && v == nil {
-				delete(m, "agent_version")
+				warnings = append(warnings, fmt.Sprintf("%s names agent %s, which is not among the %s: kept as the id", list, id, bindingLists[list]))
 			}
 			if _, isRef := m["agent_version"].(string); !isRef && m["agent_version"] != nil {
-				r.warn("phone number %s: %s binds %s at version %v, a number that only this server knows: bind it to a tag to apply the file elsewhere", number, list, m["agent"], m["agent_version"])
+				warnings = append(warnings, fmt.Sprintf("%s binds %s at version %v, a number that only this server knows: bind it to a tag to apply the file elsewhere", list, m["agent"], m["agent_version"]))
 			}
 			bound = append(bound, m)
 		}
 		out[list] = bound
 	}
-	mode, err := r.routingMode(ctx, number, resp)
-	if err != nil {
-		return nil, err
-	}
-	if mode != "" {
-		out["routing"] = mode
-	}
-	return out, nil
-}
-
-// routingMode reads a number's routing mode: agentry's extension, or a
-// routing_mode field of the number; "" when the server has neither.
-func (r *run) routingMode(ctx context.Context, number string, resp object) (string, error) {
-	if m := str(resp, "routing_mode"); m != "" {
-		return m, nil
-	}
-	if !r.c.extensions(ctx).routing {
-		return "", nil
-	}
-	m, _, err := r.c.getObject(ctx, "/agentry/v1/phone-numbers/"+esc(number)+"/routing", nil)
-	if isStatus(err, http.StatusNotFound, http.StatusMethodNotAllowed) {
-		return "", nil
-	}
-	if err != nil {
-		return "", err
-	}
-	return str(m, "mode"), nil
+	return out, warnings
 }
 
 // phoneBody turns a file's fields into update-phone-number's body: agents
-// by id, routing left out (it has its own endpoint).
+// by id, the fields update-phone-number does not take left out.
 func (r *run) phoneBody(fields object) (object, error) {
 	out := object{}
 	var missing []string
 	for k, v := range fields {
-		if k == "routing" {
+		if contains(phoneFileFields, k) {
 			continue
 		}
 		folder, isList := bindingLists[k]
@@ -143,55 +185,45 @@ func (r *run) phoneBody(fields object) (object, error) {
 	return out, nil
 }
 
+// phonePatch is the body that turns the number as the server has it (cur,
+// in file form) into what the file wants: a field the file drops is
+// cleared, where the API can clear it.
+func phonePatch(cur, want object) (object, error) {
+	patch := flatPatch(cur, want, phoneFileFields)
+	for _, k := range sortedKeys(patch) {
+		if patch[k] == nil && !schema.UpdatePhoneNumber.Nullable(k) {
+			return nil, fmt.Errorf("%s is set on the server (%s) and the API cannot clear it (it is not nullable): write the value you want in the file", k, encodeJSON(cur[k]))
+		}
+	}
+	return patch, nil
+}
+
 // applyPhone creates (import-phone-number for custom telephony, else
 // create-phone-number) or edits a phone number, then sets its routing.
 func applyPhone(ctx context.Context, r *run, s *flatSync, want object) error {
 	number := str(want, "phone_number")
-	cur := s.file
+	if s.cur != nil && str(want, "phone_number_type") != "" && str(want, "phone_number_type") != str(s.file, "phone_number_type") {
+		return fmt.Errorf("phone_number_type is %s on the server and is set only when a number is made: write the server's type, or delete the number on the server to make it anew", str(s.file, "phone_number_type"))
+	}
 	if s.cur == nil {
-		body := object{"phone_number": number}
-		path := "/create-phone-number"
-		if str(want, "phone_number_type") == "custom" {
-			path = "/import-phone-number"
-			body["termination_uri"] = want["termination_uri"]
-		} else if str(want, "phone_number_type") == "retell-telnyx" {
-			body["number_provider"] = "telnyx"
-		}
-		err := r.step(s.rep, Step{Action: ActCreate, Detail: "create phone number " + number + " (" + strings.TrimPrefix(path, "/") + ")"}, func() error {
-			resp, etag, err := r.c.send(ctx, http.MethodPost, path, nil, body, "")
-			if err != nil {
-				return err
-			}
-			got := str(resp, "phone_number")
-			if got == "" {
-				got = number
-			}
-			s.id, s.rep.ID = got, got
-			r.bind(s.f.Path, got)
-			if err := s.took(ctx, resp, etag); err != nil {
-				return err
-			}
-			s.record()
-			if got != number {
-				return fmt.Errorf("the server made number %s, not %s (%s picks the number it buys): it is recorded for this file; to bring a number of your own, import it with phone_number_type: custom and its termination_uri", got, number, strings.TrimPrefix(path, "/"))
-			}
-			return nil
-		})
-		if err != nil {
+		if err := createPhone(ctx, r, s, want); err != nil {
 			return err
 		}
-		cur = s.file
-		if r.dry {
-			cur = object{"phone_number": number}
-			for k, v := range body {
-				if k != "number_provider" {
-					cur[k] = v
-				}
-			}
+	}
+	cur := s.file
+	if r.dry && s.cur == nil {
+		cur = object{"phone_number": number}
+		if t := str(want, "phone_number_type"); t != "" {
+			cur["phone_number_type"] = t
+		}
+		if t := str(want, "termination_uri"); t != "" {
+			cur["termination_uri"] = t
 		}
 	}
-	keep := []string{"phone_number", "phone_number_type", "routing"} // set at creation, or by its own endpoint
-	patch := flatPatch(cur, want, keep)
+	patch, err := phonePatch(cur, want)
+	if err != nil {
+		return err
+	}
 	if len(patch) > 0 {
 		action, what := ActEdit, "edit"
 		for list := range bindingLists {
@@ -199,17 +231,21 @@ func applyPhone(ctx context.Context, r *run, s *flatSync, want object) error {
 				action, what = ActRebind, "rebind"
 			}
 		}
+		st := Step{Action: action, Detail: fmt.Sprintf("%s phone number %s (%s)", what, s.number(), strings.Join(sortedKeys(patch), ", ")),
+			Changes: docDiff(without(cur, phoneFileFields), without(want, phoneFileFields))}
 		body, err := r.phoneBody(patch)
 		if err != nil {
 			return err
 		}
-		st := Step{Action: action, Detail: fmt.Sprintf("%s phone number %s (%s)", what, number, strings.Join(sortedKeys(patch), ", ")), Changes: docDiff(without(cur, keep), without(want, keep))}
 		err = r.step(s.rep, st, func() error {
-			resp, etag, err := r.c.send(ctx, http.MethodPatch, "/update-phone-number/"+esc(number), nil, body, s.etag)
+			if err := s.pending(patched(cur, patch)); err != nil {
+				return err
+			}
+			resp, _, err := r.c.send(ctx, http.MethodPatch, "/update-phone-number/"+esc(s.id), nil, body, "")
 			if err != nil {
 				return err
 			}
-			if err := s.took(ctx, resp, etag); err != nil {
+			if err := s.took(ctx, resp, ""); err != nil {
 				return err
 			}
 			s.record()
@@ -220,26 +256,113 @@ func applyPhone(ctx context.Context, r *run, s *flatSync, want object) error {
 		}
 	}
 	mode := str(want, "routing")
-	if mode == "" || mode == str(cur, "routing") {
+	have := str(cur, "routing")
+	if mode == "" || mode == have || (have == "" && mode == "random" && !r.c.extensions(ctx).routing) {
+		// No mode in the file leaves it as it is; a server without modes
+		// (Retell) routes at random.
 		return nil
 	}
 	if !r.c.extensions(ctx).routing {
-		return errNoExtension("routing modes", "PUT /agentry/v1/phone-numbers/{phone_number}/routing")
+		return errNoExtension("routing modes other than random", "PUT /agentry/v1/phone-numbers/{phone_number}/routing")
 	}
-	return r.step(s.rep, Step{Action: ActRebind, Detail: fmt.Sprintf("set the routing of %s to %s", number, mode)}, func() error {
-		if _, _, err := r.c.send(ctx, http.MethodPut, "/agentry/v1/phone-numbers/"+esc(number)+"/routing", nil, object{"mode": mode}, ""); err != nil {
+	return r.step(s.rep, Step{Action: ActRebind, Detail: fmt.Sprintf("set the routing of %s to %s", s.number(), mode)}, func() error {
+		if err := s.pending(patched(s.file, object{"routing": mode})); err != nil {
 			return err
 		}
-		cur, etag, err := r.c.getObject(ctx, s.k.getPath+esc(number), nil)
+		if _, _, err := r.c.send(ctx, http.MethodPut, "/agentry/v1/phone-numbers/"+esc(s.id)+"/routing", nil, object{"mode": mode}, ""); err != nil {
+			return err
+		}
+		return s.reread(ctx)
+	})
+}
+
+// number names the number in steps: the server's, and the file's when
+// they differ.
+func (s *flatSync) number() string {
+	n := str(s.f.Fields, "phone_number")
+	if s.id != "" && s.id != n && !strings.HasPrefix(s.id, "(new ") {
+		return s.id + " (the file's " + n + ")"
+	}
+	return n
+}
+
+// createPhone makes the number of a file: import-phone-number for custom
+// telephony (the number is the caller's own), else create-phone-number,
+// asking for the file's number. A server that gives another number (one
+// that picks the number it sells), or, with --any-number, one bought
+// instead of a number the server cannot give, is recorded for the file.
+func createPhone(ctx context.Context, r *run, s *flatSync, want object) error {
+	number := str(want, "phone_number")
+	body := object{"phone_number": number}
+	path := "/create-phone-number"
+	switch str(want, "phone_number_type") {
+	case "custom":
+		path = "/import-phone-number"
+		body["termination_uri"] = want["termination_uri"]
+	case "retell-telnyx":
+		body["number_provider"] = "telnyx"
+	}
+	detail := "create phone number " + number + " (" + strings.TrimPrefix(path, "/") + ")"
+	got := ""
+	err := r.step(s.rep, Step{Action: ActCreate, Detail: detail}, func() error {
+		resp, etag, err := r.c.send(ctx, http.MethodPost, path, nil, body, "")
+		if err != nil && path == "/create-phone-number" && isStatus(err, http.StatusBadRequest) && r.opts.AnyNumber {
+			// Another number like the file's: in its area code, toll-free
+			// if it is. Only North American numbers have area codes.
+			code, tollFree, ok := areaCode(number)
+			if !ok {
+				return fmt.Errorf("%w (--any-number buys another number in the file's area code, and %s is not a North American number)", err, number)
+			}
+			other := cloneObject(body)
+			delete(other, "phone_number")
+			other["area_code"], other["toll_free"] = num(code), tollFree
+			var err2 error
+			if resp, etag, err2 = r.c.send(ctx, http.MethodPost, path, nil, other, ""); err2 != nil {
+				return fmt.Errorf("%v; then, asking for any number like it: %w", err, err2)
+			}
+			err = nil
+		}
 		if err != nil {
 			return err
 		}
-		if err := s.took(ctx, cur, etag); err != nil {
+		got = str(resp, "phone_number")
+		if got == "" {
+			return fmt.Errorf("the server made a phone number but answered without it")
+		}
+		s.id, s.rep.ID = got, got
+		r.bind(s.f.Path, got)
+		e := r.state.entry(s.f.Path)
+		e.Number = ""
+		if got != number {
+			e.Number = number
+			r.warn("%s: the file's number is %s on this server (the state records it)", s.f.Path, got)
+		}
+		if err := s.took(ctx, resp, etag); err != nil {
 			return err
 		}
 		s.record()
 		return nil
 	})
+	if err == nil && got != "" && got != number {
+		s.rep.Steps[len(s.rep.Steps)-1].Detail = fmt.Sprintf("%s: the server gave %s, which stands for the file's number on this server (recorded in the state)", detail, got)
+	}
+	return err
+}
+
+// areaCode reads the area code of a North American number, and whether it
+// is a toll-free one.
+func areaCode(number string) (int64, bool, bool) {
+	if len(number) != 12 || !strings.HasPrefix(number, "+1") {
+		return 0, false, false
+	}
+	var code int64
+	for _, c := range number[2:5] {
+		if c < '0' || c > '9' {
+			return 0, false, false
+		}
+		code = code*10 + int64(c-'0')
+	}
+	return code, contains([]string{"800", "833", "844", "855", "866", "877", "888"}, number[2:5]), true
 }
 
 // without returns a copy of m less the fields named.
@@ -249,6 +372,15 @@ func without(m object, fields []string) object {
 		delete(out, f)
 	}
 	return out
+}
+
+// setOrDelete sets m[k] to v, or deletes it when v is nil.
+func setOrDelete(m object, k string, v any) {
+	if v == nil {
+		delete(m, k)
+	} else {
+		m[k] = v
+	}
 }
 
 // pullPhones reads every phone number.

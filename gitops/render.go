@@ -38,6 +38,9 @@ func tagsValue(tags map[string]Tag) object {
 		if len(t.Vars) > 0 {
 			v["dynamic_variables"] = varsObject(t.Vars)
 		}
+		if t.PublishedOnly {
+			v["published_only"] = true
+		}
 		m[name] = v
 	}
 	return m

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/http"
 	"strings"
 
 	"github.com/agentry/agentry/diff"
@@ -21,6 +22,11 @@ type Options struct {
 	Force bool
 	// Prune deletes objects recorded in the state whose files are gone.
 	Prune bool
+	// AnyNumber lets apply buy another number in the same area code where
+	// the server cannot give a phone number file its own (the number is in
+	// use, or not for sale); the state records which number stands for the
+	// file on that server.
+	AnyNumber bool
 	// Progress gets a line per object as it is done; nil for none.
 	Progress io.Writer
 }
@@ -109,6 +115,15 @@ type run struct {
 	// or, in a plan, "(new FILE)" for what apply would create.
 	ids    map[string]string
 	report *Report
+	// again are agents to apply a second time, once the agents they swap
+	// to exist (a cycle of agent-swap references); later are the steps
+	// that wait for the phone numbers (tag deletions).
+	again, later []work
+	// swapPending is set when a write names an agent not created yet.
+	swapPending bool
+	// pulling is set while pull reads: references are named once every
+	// object is read.
+	pulling bool
 }
 
 // Plan reads the server and says, object by object, what Apply would do.
@@ -150,80 +165,106 @@ func newRun(c *Client, d *Dir, s *State, opts Options, dry bool, command string)
 		report: &Report{Command: command, Server: c.BaseURL, State: s.path}}
 }
 
-// object is the work on one file's object.
+// work is the work on one file's object.
 type work struct {
 	file string
 	kind string
+	// rep, when set, is the report of the object whose work this goes on
+	// with (an agent's tag deletions, after the phone numbers).
+	rep  *ObjectReport
 	sync func(ctx context.Context, rep *ObjectReport) error
 }
 
-// all plans or applies every object.
+// all plans or applies every object, in stages: what others refer to
+// first. Knowledge bases and shared components (which engines name), agents
+// (with their versions, publishes and tag moves), phone numbers (which
+// bind agents and tags), then the tags no file names (a number may have
+// bound them until it was rebound), then what --prune deletes.
 func (r *run) all(ctx context.Context) error {
 	for _, e := range r.state.Objects {
 		if e.ID != "" {
 			r.claimed[e.ID] = true
 		}
 	}
-	works := r.works()
+	stages := []func() []work{
+		func() []work { return mapWorks(r.dir.KBs, r.kbWork) },
+		func() []work { return mapWorks(r.dir.componentOrder(), r.componentWork) },
+		r.agentWorks,
+		func() []work { ws := r.again; r.again = nil; return ws },
+		func() []work { return mapWorks(r.dir.Phones, r.phoneWork) },
+		func() []work { ws := r.later; r.later = nil; return ws },
+		r.pruneWorks,
+	}
 	stopped := false
-	for _, w := range works {
-		rep := &ObjectReport{File: w.file, Kind: w.kind}
-		r.report.Objects = append(r.report.Objects, rep)
-		if stopped {
-			rep.Status = StatusNotApplied
-			continue
-		}
-		err := w.sync(ctx, rep)
-		var ce *conflictError
-		switch {
-		case errors.As(err, &ce):
-			rep.Status, rep.Error = StatusConflict, err.Error()
-		case err != nil && r.dry:
-			rep.Status, rep.Error = StatusError, err.Error()
-		case err != nil:
-			rep.Status, rep.Error = StatusFailed, err.Error()
-		case len(rep.Steps) == 0:
-			rep.Status = StatusUnchanged
-		case r.dry:
-			rep.Status = StatusPlanned
-		default:
-			rep.Status = StatusApplied
-		}
-		if !r.dry {
-			if err := r.state.Save(); err != nil {
-				return fmt.Errorf("recording the state: %w", err)
+	for _, stage := range stages {
+		for _, w := range stage() {
+			rep := w.rep
+			if rep == nil {
+				rep = &ObjectReport{File: w.file, Kind: w.kind}
+				r.report.Objects = append(r.report.Objects, rep)
+			} else if rep.Status != StatusUnchanged && rep.Status != StatusPlanned && rep.Status != StatusApplied {
+				continue
 			}
-			if rep.Status == StatusFailed || rep.Status == StatusConflict {
+			if stopped {
+				rep.Status = StatusNotApplied
+				continue
+			}
+			err := w.sync(ctx, rep)
+			if isStatus(err, http.StatusPreconditionFailed) {
+				err = conflict("%v: the server refused the write, because the object changed since apply read it", err)
+			}
+			var ce *conflictError
+			switch {
+			case errors.As(err, &ce):
+				rep.Status, rep.Error = StatusConflict, err.Error()
+			case err != nil && r.dry:
+				rep.Status, rep.Error = StatusError, err.Error()
+			case err != nil:
+				rep.Status, rep.Error = StatusFailed, err.Error()
+			case len(rep.Steps) == 0:
+				rep.Status = StatusUnchanged
+			case r.dry:
+				rep.Status = StatusPlanned
+			default:
+				rep.Status = StatusApplied
+			}
+			if !r.dry {
+				if err := r.state.Save(); err != nil {
+					return fmt.Errorf("recording the state: %w", err)
+				}
+				if rep.Status == StatusFailed || rep.Status == StatusConflict {
+					stopped = true
+				}
+			}
+			if w.rep == nil || len(rep.Steps) > 0 {
+				r.progress(rep)
+			}
+			if ctx.Err() != nil {
 				stopped = true
 			}
-		}
-		r.progress(rep)
-		if ctx.Err() != nil {
-			stopped = true
 		}
 	}
 	r.summarize()
 	return nil
 }
 
-// works lists the objects in the order they are applied: knowledge bases
-// and components (which engines name), agents, phone numbers (which name
-// agents and tags), then what --prune deletes.
-func (r *run) works() []work {
+// mapWorks makes the work of each file.
+func mapWorks[F any](files []F, fn func(F) work) []work {
+	ws := make([]work, 0, len(files))
+	for _, f := range files {
+		ws = append(ws, fn(f))
+	}
+	return ws
+}
+
+// agentWorks are the agents' works, in the order of their agent-swap
+// references: an agent that another swaps to is applied first.
+func (r *run) agentWorks() []work {
 	var ws []work
-	for _, f := range r.dir.KBs {
-		ws = append(ws, r.kbWork(f))
-	}
-	for _, f := range r.dir.Components {
-		ws = append(ws, r.componentWork(f))
-	}
-	for _, h := range r.dir.heads() {
+	for _, h := range r.dir.agentOrder() {
 		ws = append(ws, r.agentWork(h.Path))
 	}
-	for _, f := range r.dir.Phones {
-		ws = append(ws, r.phoneWork(f))
-	}
-	return append(ws, r.pruneWorks()...)
+	return ws
 }
 
 // step records a step; in apply it runs fn first and records the state.

@@ -48,10 +48,19 @@ type Entry struct {
 	// same for the engine version it pins; for other objects their
 	// modification time or a digest of their content.
 	Seen string `json:"seen,omitempty"`
-	// Tags are an agent's tags as last seen: name to version and variables.
+	// Tags are an agent's tags as last seen: name to version, variables,
+	// flag and history position.
 	Tags map[string]string `json:"tags,omitempty"`
-	// Routing is a phone number's routing mode as last seen.
-	Routing string `json:"routing,omitempty"`
+	// Pending is set just before a write and cleared when its answer is
+	// recorded: a digest of what the object's file form will be once the
+	// write is done. A write done on the server whose answer was lost
+	// leaves the object so: the next run takes that change for its own
+	// rather than for someone else's.
+	Pending string `json:"pending,omitempty"`
+	// Number is, for a phone number that has another number on this server
+	// than in its file (a number bought anew), the file's number; ID is the
+	// server's.
+	Number string `json:"number,omitempty"`
 }
 
 // StatePath returns where the state of a server and workspace lives in a

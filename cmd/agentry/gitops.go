@@ -17,8 +17,8 @@ const gitopsUsage = `Keep a workspace's configuration in files, review changes, 
 
   agentry pull  --dir DIR   write the server's agents (with their Retell LLM or
                             conversation flow), tags, shared flow components,
-                            knowledge-base metadata and phone numbers into DIR,
-                            one YAML file per object
+                            knowledge bases (with their texts and documents)
+                            and phone numbers into DIR, one YAML file per object
   agentry plan  --dir DIR   show what apply would change, object by object
   agentry apply --dir DIR   make the server hold what the files say
 
@@ -33,22 +33,25 @@ The workflow:
                                          (a new draft when the latest version is
                                          published), --publish publishes them
                                          titled after the git commit, tags move
-                                         where the files say
+                                         where the files say, numbers are rebound
 
 The files: agents/NAME.yaml (a voice agent's latest version: an agent section
 and its retell_llm or conversation_flow section, and the tags that point at
 it), agents/NAME@TAG.yaml (the version a tag points at, when not the latest),
-chat-agents/, components/, knowledge-bases/, phone-numbers/. Objects name each
-other by file name, so one directory applies to several servers. Each server
-and workspace has a state file, DIR/.agentry/state/HOST-KEYPREFIX.json (or
-NAME.json with --state NAME), mapping files to its ids and recording what the
-server showed; apply refuses an object that changed on the server since then
-(exit 4) unless --force. Files are checked against the server's own field
+chat-agents/, components/, knowledge-bases/ (and knowledge-bases/NAME/, the
+documents' bytes), phone-numbers/. Objects name each other by file name
+(knowledge_base_ids: [faq], component_id: collect-info, agent_id:
+agents/billing, agent: support), so one directory applies to several servers.
+Each server and workspace has a state file, DIR/.agentry/state/HOST-KEYPREFIX.json
+(or NAME.json with --state NAME), mapping files to its ids and recording what
+the server showed; apply refuses an object that changed on the server since
+then (exit 4) unless --force. Files are checked against the server's own field
 rules before anything is sent; errors name the file, line and field.
 
 The server: --url and --api-key, or RETELL_BASE_URL and RETELL_API_KEY (the
 names Retell's SDKs use). Any server that speaks Retell's API works: agentry,
-or Retell itself; tags and routing modes need agentry's extensions.
+or Retell itself; tags, sticky routing and reading back knowledge base texts
+need agentry's extensions.
 
 Exit status: 0 done, or no changes (plan); 1 error (bad files, a failed
 request: apply says what was applied and what was not, and running it again
@@ -167,6 +170,7 @@ func (a *app) planOrApply(ctx context.Context, args []string, cmd, synopsis stri
 	fs.StringVar(&opts.Description, "description", "", "their description (default: the git commit's body and hash)")
 	fs.BoolVar(&opts.Force, "force", false, "overwrite objects that changed on the server since the state was recorded")
 	fs.BoolVar(&opts.Prune, "prune", false, "delete the objects the state records whose files are gone")
+	fs.BoolVar(&opts.AnyNumber, "any-number", false, "where the server cannot give a phone number file its number, buy another in its area code\n(recorded in the state as standing for the file's number)")
 	if err := a.parse(fs, args); err != nil {
 		return err
 	}
