@@ -160,7 +160,8 @@ func checkConfig(kind *agentry.Kind, cfg object, patch bool) error {
 	if err != nil {
 		return err
 	}
-	rules := schema.Rules{}
+	// Strict: a field the server would ignore is a typo in a file.
+	rules := schema.Rules{Strict: true}
 	checked, _, err := rules.CheckFields(kind, agentry.Fields(fields), patch)
 	if err != nil {
 		return err

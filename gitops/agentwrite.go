@@ -2,6 +2,7 @@ package gitops
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"strings"
@@ -308,4 +309,19 @@ func (s *agentSync) publish(ctx context.Context, v *ver) error {
 		s.record()
 		return nil
 	})
+}
+
+// asCreated is want as the server stores it when an agent is created with
+// it (schema.AsCreated): the defaults of creation a file leaves out, and the
+// forms values are stored in, are what the file means.
+func asCreated(kind *agentry.Kind, want object) object {
+	raw, err := schema.DecodeObject(encodeJSON(want))
+	if err != nil {
+		return want
+	}
+	var out object
+	if err := json.Unmarshal(encodeJSON(schema.AsCreated(kind, agentry.Fields(raw))), &out); err != nil {
+		return want
+	}
+	return out
 }

@@ -58,3 +58,16 @@ func applyDefaults(kind *agentry.Kind, fields agentry.Fields, patch bool) agentr
 	fields["contact_memory_config"], _ = json.Marshal(merged)
 	return fields
 }
+
+// AsCreated returns the configuration a create of fields of kind stores:
+// the fields with the defaults of creation and the rewrites above applied.
+// A client that compares a configuration of its own with what the server
+// holds (agentry plan) compares this, so that a default it left out, or a
+// value stored in another form, is not a difference. fields is not changed.
+func AsCreated(kind *agentry.Kind, fields agentry.Fields) agentry.Fields {
+	out := make(agentry.Fields, len(fields)+1)
+	for k, v := range fields {
+		out[k] = v
+	}
+	return applyDefaults(kind, out, false)
+}
