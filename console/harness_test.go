@@ -36,16 +36,15 @@ type server struct {
 
 	mu       sync.Mutex
 	requests []string     // "METHOD /path?query"
+	writes   []write      // every request that is not a GET, with its body
 	api      http.Handler // the real API
-	front    http.Handler // what serves requests: the API, or something in front of it
 }
 
-// swap puts front in front of the real API; to reaches the API.
-func (s *server) swap(front http.Handler, to *forward) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	to.h = s.api
-	s.front = front
+// write is a request that is not a GET, as the server received it.
+type write struct {
+	line    string // "METHOD /path?query"
+	ifMatch string
+	body    string
 }
 
 func newServer(t *testing.T) *server {
@@ -69,13 +68,20 @@ func newServer(t *testing.T) *server {
 	}
 	s := &server{t: t, key: key, svc: svc, who: who}
 	s.api = api.Handler()
-	s.front = s.api
 	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		line := r.Method + " " + r.URL.RequestURI()
+		var body []byte
+		if r.Method != http.MethodGet && r.Body != nil {
+			body, _ = io.ReadAll(io.LimitReader(r.Body, 1<<20))
+			r.Body = io.NopCloser(bytes.NewReader(body))
+		}
 		s.mu.Lock()
-		s.requests = append(s.requests, r.Method+" "+r.URL.RequestURI())
-		h := s.front
+		s.requests = append(s.requests, line)
+		if r.Method != http.MethodGet {
+			s.writes = append(s.writes, write{line: line, ifMatch: r.Header.Get("If-Match"), body: string(body)})
+		}
 		s.mu.Unlock()
-		h.ServeHTTP(w, r)
+		s.api.ServeHTTP(w, r)
 	}))
 	t.Cleanup(ts.Close)
 	s.url = ts.URL
@@ -93,6 +99,40 @@ func (s *server) mark() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return len(s.requests)
+}
+
+// sent returns the writes whose line starts with prefix, in order.
+func (s *server) sent(prefix string) []write {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []write
+	for _, w := range s.writes {
+		if strings.HasPrefix(w.line, prefix) {
+			out = append(out, w)
+		}
+	}
+	return out
+}
+
+// lastSent is the last write whose line starts with prefix; the test fails
+// when there is none.
+func (s *server) lastSent(prefix string) write {
+	s.t.Helper()
+	all := s.sent(prefix)
+	if len(all) == 0 {
+		s.t.Fatalf("the console sent no %s", prefix)
+	}
+	return all[len(all)-1]
+}
+
+// decode is a JSON body as a map; the test fails when it is not one.
+func decode(t *testing.T, body string) map[string]any {
+	t.Helper()
+	var m map[string]any
+	if err := json.Unmarshal([]byte(body), &m); err != nil {
+		t.Fatalf("the body %q is not a JSON object: %v", body, err)
+	}
+	return m
 }
 
 // call sends one API request with the key and decodes a JSON answer.
