@@ -287,6 +287,19 @@ func TestConsoleWorkflow(t *testing.T) {
 	w.resolve()
 	w.audit()
 
+	// Whatever a view needed, it asked for a page, never for everything.
+	for _, r := range s.seen(0) {
+		paged := strings.HasPrefix(r, "POST /v2/list-agents") || strings.HasPrefix(r, "GET /list-agent-versions/") ||
+			strings.HasPrefix(r, "GET /agentry/v1/audit") || strings.HasPrefix(r, "GET /v2/list-phone-numbers") ||
+			strings.Contains(r, "/history")
+		if paged && !strings.Contains(r, "limit=") {
+			t.Errorf("the console listed without a page size: %s", r)
+		}
+		if strings.HasPrefix(r, "GET /get-agent-versions") || strings.HasPrefix(r, "GET /get-chat-agent-versions") {
+			t.Errorf("the console loaded every version at once: %s", r)
+		}
+	}
+
 	b.do("a page that does not exist", chromedp.Navigate(s.url+"/console/#/nowhere"))
 	b.waitText("main h1", "Not found")
 	b.checkConsole("other views")

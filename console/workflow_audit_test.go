@@ -57,7 +57,6 @@ func (w *workflow) audit() {
 		t.Errorf("the second page was asked %d times with its pagination key", n)
 	}
 	b.checkConsole("audit log")
-	b.shoot(w.shots, "audit")
 
 	t.Log("audit log: the form has exactly the documented filters, and the catalogue of actions")
 	doc := s.must(200, "GET", "/openapi.json", nil)
@@ -96,6 +95,12 @@ func (w *workflow) audit() {
 	w.set("form.audit-filters input[name=object_id]", "+14155550100")
 	b.waitFor("the number's entries", `(() => { const a = [...document.querySelectorAll('table.audit td[data-label=Action]')].map((td) => td.textContent);
 		return a.join() === 'phone_number.routing_changed,phone_number.routing_changed,phone_number.created'; })()`)
+	w.set("form.audit-filters select[name=object_type]", "agent")
+	w.set("form.audit-filters input[name=object_id]", w.frontDesk)
+	b.waitFor("the agent's entries", `(() => { const a = [...document.querySelectorAll('table.audit td[data-label=Action]')].map((td) => td.textContent);
+		return a.length > 0 && a[a.length - 1] === 'agent.created'; })()`)
+	b.checkConsole("an agent's entries")
+	b.shoot(w.shots, "audit")
 	w.set("form.audit-filters input[name=object_id]", "")
 	w.set("form.audit-filters select[name=object_type]", "")
 	prefix := s.key[:12]

@@ -85,7 +85,7 @@ func (w *workflow) phones() {
 		t.Error("Save is enabled while the weights sum to 0.999")
 	}
 	b.checkConsole("weights")
-	b.shoot(w.shots, "phone-weights")
+	b.shoot(w.shots, "phone-weights", inbound+" .sum")
 	// 0.3333333 three times is 0.9999999: within the API's 1e-6.
 	for i := 1; i <= 3; i++ {
 		w.set(row(i, "input.weight"), "0.3333333")
@@ -152,7 +152,7 @@ func (w *workflow) phones() {
 		}
 	}
 	b.checkConsole("1,000 callers")
-	b.shoot(w.shots, "phone")
+	b.shoot(w.shots, "phone", "table.sample")
 
 	t.Log("a tag that a number uses cannot be deleted: the API's 400, as worded")
 	w.open("#/agents/" + w.frontDesk)

@@ -69,12 +69,29 @@ export function wordDiff(a, b) {
       push(from, false, x[i++]);
       push(to, false, y[j++]);
     } else if (j < m && (i === n || L[i][j + 1] >= L[i + 1][j])) {
-      push(to, !/^\s+$/.test(y[j]), y[j]);
-      j++;
+      push(to, true, y[j++]);
     } else {
-      push(from, !/^\s+$/.test(x[i]), x[i]);
-      i++;
+      push(from, true, x[i++]);
     }
   }
-  return {from, to};
+  return {from: joined(from), to: joined(to)};
+}
+
+// joined reads better runs: spaces between two changed runs join them, so
+// that an inserted phrase is one mark, not one per word.
+function joined(runs) {
+  const out = [];
+  for (let k = 0; k < runs.length; k++) {
+    const [changed, text] = runs[k];
+    const prev = out[out.length - 1];
+    if (!changed && /^\s+$/.test(text) && prev && prev[0] && runs[k + 1] && runs[k + 1][0]) {
+      prev[1] += text + runs[k + 1][1];
+      k++;
+    } else if (prev && prev[0] === changed) {
+      prev[1] += text;
+    } else {
+      out.push([changed, text]);
+    }
+  }
+  return out;
 }

@@ -32,12 +32,13 @@ export async function render(root, {params, signal, navigate}) {
   const detail = h('section', {class: 'detail', 'aria-label': 'Selected version'});
   const tagSection = h('section', {class: 'tags-section', 'aria-labelledby': 'tags-h'});
   const onlyPublished = h('input', {type: 'checkbox'});
+  const title = h('h1', {}, agent.agent_name || '(no name)');
   const byTag = h('select', {'aria-label': 'Only the version a tag holds'}, h('option', {value: ''}, 'Any tag'));
 
   replace(root,
     h('nav', {class: 'crumbs', 'aria-label': 'Breadcrumb'}, h('a', {href: '#/agents'}, 'Agents'), ' / '),
     h('div', {class: 'heading'},
-      h('h1', {}, agent.agent_name || '(no name)'),
+      title,
       h('div', {class: 'actions'},
         h('a', {class: 'button', href: `${base}/diff`}, 'Compare versions'),
         h('a', {class: 'button', href: `#/audit?object_type=agent&object_id=${encodeURIComponent(id)}`}, 'Audit log'))),
@@ -53,6 +54,15 @@ export async function render(root, {params, signal, navigate}) {
 
   const state = {versions: [], nextKey: undefined, selected: params.version === undefined ? null : Number(params.version),
     tagMap: {}, filter: {}};
+
+  // rename reads the agent's item again: a saved draft can change its name
+  // (the latest version's) and its tags.
+  async function rename() {
+    const fresh = await findAgent(id, signal);
+    if (!fresh) return;
+    Object.assign(agent, fresh);
+    title.textContent = agent.agent_name || '(no name)';
+  }
 
   async function loadTags() {
     const {data} = await tagsAPI.list(id, signal);
@@ -129,7 +139,7 @@ export async function render(root, {params, signal, navigate}) {
 
   // refresh reloads the list and tags after a change, then shows version goTo.
   async function refresh(goTo) {
-    await Promise.all([loadVersions(true), loadTags()]);
+    await Promise.all([loadVersions(true), loadTags(), rename()]);
     drawTags();
     if (goTo !== undefined && goTo !== state.selected) {
       navigate(`${base}/v/${goTo}`);

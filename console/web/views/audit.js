@@ -35,6 +35,11 @@ function objectLink(e) {
   return h('span', {}, `${e.object_type} `, code, e.version !== undefined && e.version !== null ? ` v${e.version}` : '');
 }
 
+function engineRef(e) {
+  if (!e || typeof e !== 'object') return String(e);
+  return [e.type, e.id || e.llm_id || e.conversation_flow_id, e.version !== undefined ? `v${e.version}` : ''].filter(Boolean).join(' ');
+}
+
 // summary says in a line what an entry changed, where its details allow.
 function summary(e) {
   const d = e.details || {};
@@ -46,6 +51,7 @@ function summary(e) {
   if (e.paths && e.paths.length) return e.paths.join(', ');
   if (e.action === 'agent_version.published' && d.version_title) return `“${d.version_title}”`;
   if (e.action === 'agent_version.created' && d.base_version !== undefined) return `from v${d.base_version}`;
+  if (e.action.endsWith('.created') && d.kind) return `${d.kind}${e.object_type === 'agent' ? ' agent' : ''}${d.engine ? `, engine ${engineRef(d.engine)}` : ''}`;
   return '';
 }
 
@@ -101,11 +107,14 @@ export async function render(root, {query, signal}) {
       for (const [, el] of filters) el.value = '';
       load(true);
     }}, 'Clear')));
-  replace(root, heading, form, status, h('table', {class: 'list audit'},
+  // On a phone the filters fold away unless one is set, so that the entries
+  // come first.
+  const folded = matchMedia('(max-width: 760px)').matches && !filters.some(([, el]) => el.value);
+  const filterBox = h('details', {class: 'filters', open: !folded}, h('summary', {}, 'Filters'), form);
+  replace(root, heading, filterBox, status, h('table', {class: 'list audit'},
     h('caption', {class: 'sr-only'}, 'Audit log entries, newest first'),
     h('thead', {}, h('tr', {}, h('th', {scope: 'col'}, '#'), h('th', {scope: 'col'}, 'When'), h('th', {scope: 'col'}, 'Who'),
-      h('th', {scope: 'col'}, 'Action'), h('th', {scope: 'col'}, 'Object'), h('th', {scope: 'col'}, 'What'),
-      h('th', {scope: 'col'}, 'Request id'))),
+      h('th', {scope: 'col'}, 'Action'), h('th', {scope: 'col'}, 'Object'), h('th', {scope: 'col'}, 'What'))),
     body), more);
   let key;
   let ctl = null;
@@ -138,12 +147,12 @@ export async function render(root, {query, signal}) {
       if (reset && !items.length) replace(status, h('p', {class: 'empty'}, 'No entries match these filters.'));
       body.append(...items.map((e) => h('tr', {},
         h('td', {'data-label': '#'}, String(e.seq)),
-        h('td', {'data-label': 'When'}, timeEl(e.timestamp)),
+        h('td', {'data-label': 'When'}, timeEl(e.timestamp),
+          e.request_id ? h('code', {class: 'request-id', title: 'Request id'}, e.request_id) : null),
         h('td', {'data-label': 'Who'}, actorText(e.actor)),
         h('td', {'data-label': 'Action'}, h('code', {}, e.action || '')),
         h('td', {'data-label': 'Object'}, objectLink(e)),
-        h('td', {'data-label': 'What'}, detailsCell(e)),
-        h('td', {'data-label': 'Request id'}, h('code', {class: 'small'}, e.request_id || '')))));
+        h('td', {'data-label': 'What'}, detailsCell(e)))));
       key = data.has_more ? data.pagination_key : undefined;
       more.hidden = !key;
     } catch (err) {

@@ -80,6 +80,7 @@ function listEditor(key, title, channel, initial, onChange) {
   }));
   const tbody = h('tbody');
   const sumLine = h('p', {class: 'sum', 'aria-live': 'polite'});
+  const split = h('button', {type: 'button', onclick: () => { even(); draw(); }}, 'Split evenly');
   const table = h('table', {class: 'list weights'},
     h('caption', {class: 'sr-only'}, `${title}: agents and weights`),
     h('thead', {}, h('tr', {}, h('th', {scope: 'col'}, 'Agent'), h('th', {scope: 'col'}, 'Version'),
@@ -92,7 +93,7 @@ function listEditor(key, title, channel, initial, onChange) {
     h('div', {class: 'buttons'},
       h('button', {type: 'button', onclick: () => { rows.push({agent_id: '', agent_version: '', weight: rows.length ? '' : '1'}); draw(true); }},
         'Add an agent'),
-      h('button', {type: 'button', onclick: () => { even(); draw(); }}, 'Split evenly')));
+      split));
 
   function even() {
     if (!rows.length) return;
@@ -112,6 +113,7 @@ function listEditor(key, title, channel, initial, onChange) {
     });
     const total = Math.round(state.check.sum * 1e7) / 1e7;
     table.hidden = !rows.length;
+    split.hidden = rows.length < 2;
     sumLine.className = `sum ${!rows.length ? 'none' : state.check.list ? 'bad' : 'good'}`;
     sumLine.textContent = !rows.length ? 'No agents: this list routes nothing.'
       : state.check.list || (state.check.problems.some(Boolean) ? 'Fix the rows above.' : `The weights sum to ${total}.`);

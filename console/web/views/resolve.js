@@ -59,7 +59,8 @@ export function numberTester(number) {
 }
 
 function agentTester() {
-  const agent = h('input', {type: 'text', required: true, autocomplete: 'off', placeholder: 'agent_…'});
+  const agent = h('input', {type: 'text', required: true, autocomplete: 'off', spellcheck: 'false', placeholder: 'agent_…',
+    class: 'id-input'});
   const ref = h('input', {type: 'text', autocomplete: 'off', placeholder: 'latest'});
   const out = h('div', {'aria-live': 'polite'});
   const form = h('form', {class: 'toolbar tester'},

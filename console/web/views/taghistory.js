@@ -40,6 +40,14 @@ function change(e) {
   return [h('span', {}, parts[0]), parts.slice(1).map((p) => h('span', {class: 'muted small block'}, p))];
 }
 
+// nowText says where the tag stands, from its newest entry.
+function nowText(tag, e) {
+  if (!e) return '';
+  if (e.dynamic_variables_after === null) return [h('strong', {}, tag), ' is deleted; revert its deletion to bring it back.'];
+  return [h('strong', {}, tag), ` points at ${ver(e.version_after)} now`,
+    e.published_only_after ? ' and takes only published versions.' : '.'];
+}
+
 const ACTIONS = {create: 'created', move: 'moved', delete: 'deleted', revert: 'reverted'};
 
 export async function render(root, {params, signal}) {
@@ -49,10 +57,12 @@ export async function render(root, {params, signal}) {
   const body = h('tbody');
   const status = h('div', {'aria-live': 'polite'});
   const more = h('button', {type: 'button', hidden: true}, 'Show older entries');
+  const now = h('p', {class: 'status-line'});
   replace(root,
     h('nav', {class: 'crumbs', 'aria-label': 'Breadcrumb'}, h('a', {href: '#/agents'}, 'Agents'), ' / ',
       h('a', {href: base}, agent ? (agent.agent_name || id) : id), ' / '),
     h('div', {class: 'heading'}, h('h1', {}, `History of tag ${tag}`)),
+    now,
     status,
     h('table', {class: 'list history'},
       h('caption', {class: 'sr-only'}, `Changes of tag ${tag}, newest first`),
@@ -90,7 +100,10 @@ export async function render(root, {params, signal}) {
       const {data} = await tagsAPI.history(id, tag, {limit: PAGE, key}, signal);
       replace(status);
       const items = data.items || [];
-      if (reset) newest = items[0] || null;
+      if (reset) {
+        newest = items[0] || null;
+        replace(now, nowText(tag, newest));
+      }
       if (reset && !items.length) replace(status, h('p', {class: 'empty'}, 'No history yet.'));
       body.append(...items.map(row));
       key = data.has_more ? data.pagination_key : undefined;
