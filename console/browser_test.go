@@ -179,7 +179,6 @@ func TestConsoleWorkflow(t *testing.T) {
 	})()`))
 	b.waitFor("the first page again", `document.querySelectorAll('table.agents tbody tr').length === 50`)
 	b.checkConsole("agents list")
-	b.shoot(shots, "agents")
 
 	t.Log("an agent: its versions panel and a version, readable and as JSON")
 	b.do("open Front desk", chromedp.Navigate(s.url+"/console/#/agents?q=Front"))

@@ -414,6 +414,12 @@ func (b *browser) shoot(dir, name string, show ...string) {
 		if over := eval[int](b, `document.documentElement.scrollWidth - window.innerWidth`); over > 0 {
 			b.t.Errorf("%s at %d px: the page is %d px wider than the window", name, width, over)
 		}
+		// A dialog or an error box clips what does not fit instead of
+		// widening the page; the page check above cannot see that.
+		if clipped := eval[[]string](b, `[...document.querySelectorAll('dialog, .error, .answer, .side')]
+			.filter((el) => el.scrollWidth > el.clientWidth + 1).map((el) => el.tagName + '.' + el.className)`); len(clipped) > 0 {
+			b.t.Errorf("%s at %d px: text overflows %v", name, width, clipped)
+		}
 		// A toast is fixed to the viewport; in a full-page shot it would
 		// float over the middle of the page.
 		b.do("hide the toast", chromedp.Evaluate[chromedp.Void](`document.getElementById('toast').classList.remove('shown')`))

@@ -95,8 +95,10 @@ func (w *workflow) audit() {
 	w.set("form.audit-filters input[name=object_id]", "+14155550100")
 	b.waitFor("the number's entries", `(() => { const a = [...document.querySelectorAll('table.audit td[data-label=Action]')].map((td) => td.textContent);
 		return a.join() === 'phone_number.routing_changed,phone_number.routing_changed,phone_number.created'; })()`)
-	w.set("form.audit-filters select[name=object_type]", "agent")
-	w.set("form.audit-filters input[name=object_id]", w.frontDesk)
+	w.open("#/agents/" + w.frontDesk)
+	w.clickText(".heading .actions a", "Audit log")
+	b.waitFor("the agent's filters", fmt.Sprintf(`document.querySelector('form.audit-filters input[name=object_id]').value === %q &&
+		document.querySelector('form.audit-filters select[name=object_type]').value === 'agent'`, w.frontDesk))
 	b.waitFor("the agent's entries", `(() => { const a = [...document.querySelectorAll('table.audit td[data-label=Action]')].map((td) => td.textContent);
 		return a.length > 0 && a[a.length - 1] === 'agent.created'; })()`)
 	b.checkConsole("an agent's entries")

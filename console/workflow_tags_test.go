@@ -192,5 +192,8 @@ func (w *workflow) tags() {
 	if got := eval[string](b, `location.hash`); got != "#/agents?tag=prod" {
 		t.Errorf("the address keeps the filters as %q", got)
 	}
+	w.set("#tag-filter", "")
+	b.waitFor("every agent", `document.querySelectorAll('table.agents tbody tr').length === 50`)
 	b.checkConsole("agents filters")
+	b.shoot(w.shots, "agents")
 }
