@@ -24,6 +24,7 @@ func (w *workflow) resolve() {
 	b.waitText("section[aria-labelledby=by-agent] .answer .big", fmt.Sprintf("%s v%v", w.frontDesk, r["agent_version"]))
 	b.waitText("section[aria-labelledby=by-agent] .answer .big", "tag staging")
 	b.checkConsole("resolve")
+	w.tabWalk("resolve")
 	b.shoot(w.shots, "resolve")
 }
 
@@ -102,6 +103,7 @@ func (w *workflow) audit() {
 	b.waitFor("the agent's entries", `(() => { const a = [...document.querySelectorAll('table.audit td[data-label=Action]')].map((td) => td.textContent);
 		return a.length > 0 && a[a.length - 1] === 'agent.created'; })()`)
 	b.checkConsole("an agent's entries")
+	w.tabWalk("audit log")
 	b.shoot(w.shots, "audit")
 	w.set("form.audit-filters input[name=object_id]", "")
 	w.set("form.audit-filters select[name=object_type]", "")

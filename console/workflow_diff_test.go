@@ -60,6 +60,7 @@ func (w *workflow) diff() {
 		t.Errorf("%d changes are not shown side by side (old value, then new)", n)
 	}
 	b.checkConsole("diff of tags")
+	w.tabWalk("diff")
 	b.shoot(w.shots, "diff", "table.diff")
 
 	t.Log("diff: Swap, and a reference that names nothing")

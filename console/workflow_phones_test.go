@@ -152,6 +152,7 @@ func (w *workflow) phones() {
 		}
 	}
 	b.checkConsole("1,000 callers")
+	w.tabWalk("phone number")
 	b.shoot(w.shots, "phone", "table.sample")
 
 	t.Log("a tag that a number uses cannot be deleted: the API's 400, as worded")
@@ -180,5 +181,6 @@ func (w *workflow) phones() {
 	w.open("#/phone-numbers")
 	b.waitText("table.phones", "prod · 33.3%")
 	b.checkConsole("numbers")
+	w.tabWalk("phone numbers")
 	b.shoot(w.shots, "phones")
 }

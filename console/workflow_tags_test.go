@@ -136,6 +136,7 @@ func (w *workflow) tags() {
 		t.Errorf("after reverting #3 prod is %v, want v1 and any version (its state before #3)", tag)
 	}
 	b.checkConsole("tag history")
+	w.tabWalk("tag history")
 	b.shoot(w.shots, "tag-history")
 
 	t.Log("the versions panel: its filters are agentry's published-only and tag filters")
@@ -160,6 +161,7 @@ func (w *workflow) tags() {
 	w.set(".version-filters select", "")
 	b.waitFor("every version", `document.querySelectorAll('ol.versions li').length === 3`)
 	b.checkConsole("versions filters")
+	w.tabWalk("agent")
 	b.shoot(w.shots, "agent")
 
 	t.Log("the agents list: published only, by tag, and each agent's tags")

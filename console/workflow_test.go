@@ -4,9 +4,11 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/url"
+	"strconv"
 	"strings"
 
 	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
 )
 
 // Helpers of the workflow steps.
@@ -99,3 +101,43 @@ func (w *workflow) listItem() map[string]any {
 }
 
 var escape = url.PathEscape
+
+// tabWalk checks that the keyboard reaches every control of the view, in
+// reading order: from the view's heading (where focus starts), Tab visits
+// each visible, enabled link, button, field and disclosure after it, one
+// after the other, and then leaves main. (A date field takes several Tabs,
+// one per part; they count as one stop.)
+func (w *workflow) tabWalk(view string) {
+	w.t.Helper()
+	want := eval[[]string](w.b, `(() => {
+		const h1 = document.querySelector('main h1');
+		const stops = [...document.querySelectorAll('main a[href], main button, main input, main select, main textarea, main summary, main [tabindex="0"]')]
+			.filter((e) => (h1.compareDocumentPosition(e) & Node.DOCUMENT_POSITION_FOLLOWING) && !e.disabled &&
+				e.getClientRects().length > 0 && getComputedStyle(e).visibility !== 'hidden' &&
+				!(e.type === 'radio' && !e.checked) && !(e.closest('details:not([open])') && e.tagName !== 'SUMMARY'));
+		stops.forEach((e, i) => { e.dataset.walk = String(i); });
+		return stops.map((e) => e.tagName + (e.type ? ':' + e.type : '') + ' ' +
+			(e.getAttribute('aria-label') || e.name || e.textContent.trim().slice(0, 30) || e.placeholder || '')); })()`)
+	w.b.do("focus the heading", chromedp.Evaluate[chromedp.Void](`document.querySelector('main h1').focus()`))
+	var got []string
+	for range len(want) + 40 {
+		w.b.do("Tab", chromedp.KeyEvent(kb.Tab))
+		here := eval[string](w.b, `(() => { const e = document.activeElement;
+			return !e || !e.closest('main') ? 'out' : (e.dataset.walk ?? ('unexpected ' + e.tagName + ' ' + e.textContent.trim().slice(0, 30))); })()`)
+		if here == "out" {
+			break
+		}
+		if len(got) == 0 || got[len(got)-1] != here {
+			got = append(got, here)
+		}
+	}
+	var order []string
+	for i := range want {
+		order = append(order, strconv.Itoa(i))
+	}
+	if strings.Join(got, ",") != strings.Join(order, ",") {
+		w.t.Errorf("%s: Tab from the heading visits the stops %v; want each once, in reading order:\n  %s",
+			view, got, strings.Join(want, "\n  "))
+	}
+	w.b.do("clean up", chromedp.Evaluate[chromedp.Void](`document.querySelectorAll('[data-walk]').forEach((e) => delete e.dataset.walk)`))
+}
