@@ -198,4 +198,33 @@ func (w *workflow) tags() {
 	b.waitFor("every agent", `document.querySelectorAll('table.agents tbody tr').length === 50`)
 	b.checkConsole("agents filters")
 	b.shoot(w.shots, "agents")
+
+	t.Log("tags: unassign a tag with a reason, then delete it")
+	s.must(200, "PUT", w.agentPath("/tags/canary"), map[string]any{"version": 0, "dynamic_variables": map[string]any{"region": "eu"}})
+	w.open("#/agents/" + w.frontDesk)
+	b.waitText(".tags-section tbody", "region=eu")
+	canaryRow := `[...document.querySelectorAll('.tags-section tbody tr')].find((tr) => tr.querySelector('th').textContent.startsWith('canary'))`
+	b.do("Unassign canary", chromedp.Evaluate[chromedp.Void](`[...`+canaryRow+`.querySelectorAll('button')].find((x) => x.textContent === 'Unassign…').click()`))
+	b.waitFor("the dialog, focus on the reason", `document.querySelector('dialog[open] input') === document.activeElement`)
+	b.do("reason and Enter", chromedp.KeyEvent("pause the canary"), chromedp.KeyEvent(kb.Enter))
+	b.waitText(".toast", "Tag canary is unassigned.")
+	b.waitFor("canary unassigned", canaryRow+`.textContent.includes('unassigned (resolves to latest)')`)
+	if tag := w.tag("canary"); tag["version"] != nil {
+		t.Errorf("after Unassign canary is %v", tag)
+	}
+	if h := w.history("canary"); len(h) != 2 || h[0].(map[string]any)["reason"] != "pause the canary" || h[0].(map[string]any)["version_after"] != nil {
+		t.Errorf("canary's history is %v", h)
+	}
+	b.do("Delete canary", chromedp.Evaluate[chromedp.Void](canaryRow+`.querySelector('button.danger').click()`))
+	b.waitFor("the dialog, focus on the reason", `document.querySelector('dialog[open] input') === document.activeElement`)
+	b.do("reason and Enter", chromedp.KeyEvent("the canary is over"), chromedp.KeyEvent(kb.Enter))
+	b.waitText(".toast", "Tag canary deleted.")
+	b.waitFor("canary gone", `!document.querySelector('.tags-section tbody').textContent.includes('canary')`)
+	if del := s.lastSent("DELETE " + w.agentPath("/tags/canary")); del.ifMatch != fmt.Sprintf(`"%s.canary.2"`, w.frontDesk) {
+		t.Errorf("deleting canary sent If-Match %q", del.ifMatch)
+	}
+	if h := w.history("canary"); len(h) != 3 || h[0].(map[string]any)["action"] != "delete" || h[0].(map[string]any)["reason"] != "the canary is over" {
+		t.Errorf("after the delete canary's history is %v", h)
+	}
+	b.checkConsole("unassign and delete a tag")
 }
