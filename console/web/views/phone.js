@@ -59,8 +59,8 @@ function same(a, b) {
   return a.length === b.length && text(a) === text(b);
 }
 
-// known remembers the agents looked up by id (name, channel, tags), so that
-// a row shows whom it routes to.
+// known remembers the agents looked up by id (name, channel, tags) while a
+// number's page is open, so that a row shows whom it routes to.
 const known = new Map();
 
 async function lookUp(id) {
@@ -179,6 +179,7 @@ function listEditor(key, title, channel, initial, onChange) {
 
 export async function render(root, {params, signal}) {
   const number = params.number;
+  known.clear(); // names are read again for each page, and never outlive a sign-out
   const top = [
     h('nav', {class: 'crumbs', 'aria-label': 'Breadcrumb'}, h('a', {href: '#/phone-numbers'}, 'Phone numbers'), ' / '),
   ];
