@@ -304,12 +304,14 @@ func eval[T any](b *browser, expr string) T {
 	return v
 }
 
-// waitFor waits until a JavaScript predicate holds.
+// waitFor waits until a JavaScript predicate holds. A predicate that throws
+// (it read an element the view has not drawn yet) does not hold yet.
 func (b *browser) waitFor(what, predicate string) {
 	b.t.Helper()
 	ctx, cancel := context.WithTimeout(b.ctx, 15*time.Second)
 	defer cancel()
-	if _, err := chromedp.Run(ctx, chromedp.Poll[chromedp.Void](predicate, chromedp.WithPollingTimeout(10*time.Second),
+	guarded := "(() => { try { return (" + predicate + "); } catch { return false; } })()"
+	if _, err := chromedp.Run(ctx, chromedp.Poll[chromedp.Void](guarded, chromedp.WithPollingTimeout(10*time.Second),
 		chromedp.WithPollingInterval(50*time.Millisecond))); err != nil {
 		b.t.Fatalf("waiting for %s: %v\npage: %s", what, err, b.pageText())
 	}

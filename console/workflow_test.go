@@ -17,6 +17,7 @@ import (
 // and change.
 func (w *workflow) set(selector, value string) {
 	w.t.Helper()
+	w.b.waitFor(selector, fmt.Sprintf(`document.querySelector(%q) !== null`, selector))
 	w.b.do("set "+selector, chromedp.Evaluate[chromedp.Void](fmt.Sprintf(`(() => {
 		const el = document.querySelector(%q);
 		if (!el) throw new Error('no element ' + %q);
