@@ -36,16 +36,19 @@ type server struct {
 
 	mu       sync.Mutex
 	requests []string     // "METHOD /path?query"
+	writes   []write      // every request that is not a GET, with its body
 	api      http.Handler // the real API
-	front    http.Handler // what serves requests: the API, or something in front of it
 }
 
-// swap puts front in front of the real API; to reaches the API.
-func (s *server) swap(front http.Handler, to *forward) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	to.h = s.api
-	s.front = front
+// directHeader marks the test's own requests, so that what the server
+// remembers is what the console asked.
+const directHeader = "X-Console-Test-Direct"
+
+// write is a request that is not a GET, as the server received it.
+type write struct {
+	line    string // "METHOD /path?query"
+	ifMatch string
+	body    string
 }
 
 func newServer(t *testing.T) *server {
@@ -69,13 +72,26 @@ func newServer(t *testing.T) *server {
 	}
 	s := &server{t: t, key: key, svc: svc, who: who}
 	s.api = api.Handler()
-	s.front = s.api
 	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		line := r.Method + " " + r.URL.RequestURI()
+		var body []byte
+		if r.Method != http.MethodGet && r.Body != nil {
+			body, _ = io.ReadAll(io.LimitReader(r.Body, 1<<20))
+			r.Body = io.NopCloser(bytes.NewReader(body))
+		}
 		s.mu.Lock()
-		s.requests = append(s.requests, r.Method+" "+r.URL.RequestURI())
-		h := s.front
+		if r.Header.Get(directHeader) != "" {
+			// The test's own call through the API: not the console's.
+			s.mu.Unlock()
+			s.api.ServeHTTP(w, r)
+			return
+		}
+		s.requests = append(s.requests, line)
+		if r.Method != http.MethodGet {
+			s.writes = append(s.writes, write{line: line, ifMatch: r.Header.Get("If-Match"), body: string(body)})
+		}
 		s.mu.Unlock()
-		h.ServeHTTP(w, r)
+		s.api.ServeHTTP(w, r)
 	}))
 	t.Cleanup(ts.Close)
 	s.url = ts.URL
@@ -95,6 +111,40 @@ func (s *server) mark() int {
 	return len(s.requests)
 }
 
+// sent returns the writes whose line starts with prefix, in order.
+func (s *server) sent(prefix string) []write {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []write
+	for _, w := range s.writes {
+		if strings.HasPrefix(w.line, prefix) {
+			out = append(out, w)
+		}
+	}
+	return out
+}
+
+// lastSent is the last write whose line starts with prefix; the test fails
+// when there is none.
+func (s *server) lastSent(prefix string) write {
+	s.t.Helper()
+	all := s.sent(prefix)
+	if len(all) == 0 {
+		s.t.Fatalf("the console sent no %s", prefix)
+	}
+	return all[len(all)-1]
+}
+
+// decode is a JSON body as a map; the test fails when it is not one.
+func decode(t *testing.T, body string) map[string]any {
+	t.Helper()
+	var m map[string]any
+	if err := json.Unmarshal([]byte(body), &m); err != nil {
+		t.Fatalf("the body %q is not a JSON object: %v", body, err)
+	}
+	return m
+}
+
 // call sends one API request with the key and decodes a JSON answer.
 func (s *server) call(method, path string, body any, header ...string) (int, map[string]any, http.Header) {
 	s.t.Helper()
@@ -112,6 +162,7 @@ func (s *server) call(method, path string, body any, header ...string) (int, map
 	}
 	req.Header.Set("Authorization", "Bearer "+s.key)
 	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set(directHeader, "1")
 	for i := 0; i+1 < len(header); i += 2 {
 		req.Header.Set(header[i], header[i+1])
 	}
@@ -253,12 +304,14 @@ func eval[T any](b *browser, expr string) T {
 	return v
 }
 
-// waitFor waits until a JavaScript predicate holds.
+// waitFor waits until a JavaScript predicate holds. A predicate that throws
+// (it read an element the view has not drawn yet) does not hold yet.
 func (b *browser) waitFor(what, predicate string) {
 	b.t.Helper()
 	ctx, cancel := context.WithTimeout(b.ctx, 15*time.Second)
 	defer cancel()
-	if _, err := chromedp.Run(ctx, chromedp.Poll[chromedp.Void](predicate, chromedp.WithPollingTimeout(10*time.Second),
+	guarded := "(() => { try { return (" + predicate + "); } catch { return false; } })()"
+	if _, err := chromedp.Run(ctx, chromedp.Poll[chromedp.Void](guarded, chromedp.WithPollingTimeout(10*time.Second),
 		chromedp.WithPollingInterval(50*time.Millisecond))); err != nil {
 		b.t.Fatalf("waiting for %s: %v\npage: %s", what, err, b.pageText())
 	}
@@ -345,9 +398,14 @@ func screenshotDir(t *testing.T) string {
 }
 
 // shoot takes a full-page screenshot of the view at 1280 and 390 pixels wide
-// and checks that at both widths the page needs no sideways scrolling.
-func (b *browser) shoot(dir, name string) {
+// and checks that at both widths the page needs no sideways scrolling. The
+// narrow shot is what a phone's screen shows; with show, the element it
+// finds is scrolled to the middle of that screen first.
+func (b *browser) shoot(dir, name string, show ...string) {
 	b.t.Helper()
+	// A view's heading takes focus when the view opens, and shows it after
+	// keyboard use; in a picture of the page the ring only distracts.
+	b.do("unfocus the heading", chromedp.Evaluate[chromedp.Void](`document.activeElement && document.activeElement.tagName === 'H1' && document.activeElement.blur()`))
 	for _, width := range []int64{1280, 390} {
 		height := int64(900)
 		if width == 390 {
@@ -358,6 +416,12 @@ func (b *browser) shoot(dir, name string) {
 		if over := eval[int](b, `document.documentElement.scrollWidth - window.innerWidth`); over > 0 {
 			b.t.Errorf("%s at %d px: the page is %d px wider than the window", name, width, over)
 		}
+		// A dialog or an error box clips what does not fit instead of
+		// widening the page; the page check above cannot see that.
+		if clipped := eval[[]string](b, `[...document.querySelectorAll('dialog, .error, .answer, .side')]
+			.filter((el) => el.scrollWidth > el.clientWidth + 1).map((el) => el.tagName + '.' + el.className)`); len(clipped) > 0 {
+			b.t.Errorf("%s at %d px: text overflows %v", name, width, clipped)
+		}
 		// A toast is fixed to the viewport; in a full-page shot it would
 		// float over the middle of the page.
 		b.do("hide the toast", chromedp.Evaluate[chromedp.Void](`document.getElementById('toast').classList.remove('shown')`))
@@ -367,6 +431,10 @@ func (b *browser) shoot(dir, name string) {
 		shot := chromedp.FullScreenshot(100)
 		if width == 390 {
 			shot = chromedp.CaptureScreenshot()
+			for _, sel := range show {
+				b.do("scroll to "+sel, chromedp.Evaluate[chromedp.Void](fmt.Sprintf(
+					`document.querySelector(%q).scrollIntoView({block: 'center'})`, sel)))
+			}
 		}
 		ctx, cancel := context.WithTimeout(b.ctx, 20*time.Second)
 		png, err := chromedp.Run(ctx, shot)
@@ -378,6 +446,6 @@ func (b *browser) shoot(dir, name string) {
 			b.t.Fatal(err)
 		}
 	}
-	b.do("resize back", chromedp.EmulateViewport(1280, 900))
+	b.do("resize back", chromedp.EmulateViewport(1280, 900), chromedp.Evaluate[chromedp.Void](`window.scrollTo(0, 0)`))
 	b.waitFor("layout back at 1280", `window.innerWidth === 1280`)
 }

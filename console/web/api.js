@@ -76,6 +76,8 @@ function agentPaths(channel) {
 }
 
 export const agents = {
+  // filter is the list-agents body: filter_criteria, and agentry's own
+  // agentry_published_only and agentry_tag beside it.
   list: (filter, page, signal) => call('POST', '/v2/list-agents', {
     query: {limit: page.limit, pagination_key: page.key, sort_order: page.order},
     body: filter, signal,
@@ -83,28 +85,46 @@ export const agents = {
   get: (channel, id, version, signal) => call('GET', agentPaths(channel).get + enc(id), {query: {version}, signal}),
   update: (channel, id, version, patch, etag) =>
     call('PATCH', agentPaths(channel).update + enc(id), {query: {version}, body: patch, ifMatch: etag}),
-  versions: (id, page, signal) => call('GET', `/list-agent-versions/${enc(id)}`, {
-    query: {limit: page.limit, pagination_key: page.key, sort_order: page.order}, signal,
+  // filter: {published: bool, tag: name}, agentry's filters of the list.
+  versions: (id, page, signal, filter = {}) => call('GET', `/list-agent-versions/${enc(id)}`, {
+    query: {limit: page.limit, pagination_key: page.key, sort_order: page.order,
+      agentry_published_only: filter.published ? 'true' : undefined, agentry_tag: filter.tag}, signal,
   }),
   branch: (id, base) => call('POST', `/create-agent-version/${enc(id)}`, {body: {base_version: base}}),
   publish: (id, body, etag) => call('POST', `/publish-agent-version/${enc(id)}`, {body, ifMatch: etag}),
   diff: (id, from, to, signal) => call('GET', `/agentry/v1/agents/${enc(id)}/diff`, {query: {from, to}, signal}),
 };
 
+// engine reads one version of a Retell LLM or a conversation flow.
+export function engine(type, id, version, signal) {
+  const path = type === 'conversation-flow' ? '/get-conversation-flow/' : '/get-retell-llm/';
+  return call('GET', path + enc(id), {query: {version}, signal});
+}
+
+// tagETag is a tag's ETag as the API documents it, "<agent_id>.<name>.<seq>":
+// the console sends it in If-Match with the seq of the tag as the page
+// showed it, so a page that is out of date cannot change the tag (412).
+export function tagETag(agentID, name, seq) {
+  return `"${agentID}.${name}.${seq}"`;
+}
+
 export const tags = {
   list: (id, signal) => call('GET', `/agentry/v1/agents/${enc(id)}/tags`, {signal}),
-  put: (id, tag, body) => call('PUT', `/agentry/v1/agents/${enc(id)}/tags/${enc(tag)}`, {body}),
-  remove: (id, tag) => call('DELETE', `/agentry/v1/agents/${enc(id)}/tags/${enc(tag)}`),
-  history: (id, tag, key, signal) => call('GET', `/agentry/v1/agents/${enc(id)}/tags/${enc(tag)}/history`, {
-    query: {pagination_key: key}, signal,
+  put: (id, tag, body, ifMatch) => call('PUT', `/agentry/v1/agents/${enc(id)}/tags/${enc(tag)}`, {body, ifMatch}),
+  remove: (id, tag, reason, ifMatch) => call('DELETE', `/agentry/v1/agents/${enc(id)}/tags/${enc(tag)}`,
+    {query: {reason}, ifMatch}),
+  history: (id, tag, page, signal) => call('GET', `/agentry/v1/agents/${enc(id)}/tags/${enc(tag)}/history`, {
+    query: {limit: page.limit, pagination_key: page.key}, signal,
   }),
-  revert: (id, tag, body) => call('POST', `/agentry/v1/agents/${enc(id)}/tags/${enc(tag)}/revert`, {body}),
+  revert: (id, tag, body, ifMatch) => call('POST', `/agentry/v1/agents/${enc(id)}/tags/${enc(tag)}/revert`, {body, ifMatch}),
 };
 
 export const phones = {
   list: (page, signal) => call('GET', '/v2/list-phone-numbers', {
     query: {limit: page.limit, pagination_key: page.key, sort_order: page.order}, signal,
   }),
+  create: (body) => call('POST', '/create-phone-number', {body}),
+  import: (body) => call('POST', '/import-phone-number', {body}),
   get: (number, signal) => call('GET', `/get-phone-number/${enc(number)}`, {signal}),
   update: (number, patch) => call('PATCH', `/update-phone-number/${enc(number)}`, {body: patch}),
   routing: (number, mode) => call('PUT', `/agentry/v1/phone-numbers/${enc(number)}/routing`, {body: {mode}}),

@@ -1,9 +1,8 @@
 // The console's shell: sign-in, the navigation and a hash router that loads
-// each view as its own module, so that a view whose endpoints a server
-// lacks, or that fails, leaves the others working.
+// each view as its own module, so that a view that fails leaves the others
+// working.
 
 import {call, session, onUnauthorized} from './api.js';
-import * as features from './features.js';
 import {h, replace, errorBox, loading, field} from './dom.js';
 
 const main = document.getElementById('main');
@@ -68,7 +67,6 @@ async function route() {
   current = {name: match.name, controller, handle: null};
   const mine = current;
   try {
-    await features.load();
     const mod = await import(`./views/${match.name}.js`);
     if (current !== mine) return;
     main.replaceChildren(section);
@@ -138,7 +136,6 @@ function showSignIn(message) {
     try {
       await call('POST', '/v2/list-agents', {query: {limit: 1}, key});
       session.signIn(key);
-      features.forget();
       replace(status);
       route();
     } catch (err) {
@@ -158,7 +155,6 @@ function showSignIn(message) {
 
 function signOut(message) {
   session.signOut();
-  features.forget();
   showSignIn(message);
 }
 

@@ -71,12 +71,6 @@ export function notice(...children) {
   return h('div', {class: 'notice'}, children);
 }
 
-// unavailable tells that this server does not offer an endpoint a view needs.
-export function unavailable(what, endpoint) {
-  return notice(h('p', {}, `${what} needs `, h('code', {}, endpoint),
-    ', which this agentry server does not offer yet. The view turns on by itself once the server has it.'));
-}
-
 // loading is a placeholder while a request runs.
 export function loading(what = 'Loading') {
   return h('p', {class: 'muted loading', role: 'status'}, `${what}…`);

@@ -1,10 +1,11 @@
 // Agents: voice and chat, a page at a time (never the whole workspace),
-// searched by name or id as you type, filtered by channel and, where the
-// server offers them, by published versions and by tag.
+// searched by name or id as you type, filtered by channel, and by agentry's
+// list filters: agents with a published version, agents whose tag is
+// assigned.
 
 import {agents} from '../api.js';
-import * as features from '../features.js';
 import {h, replace, errorBox, loading, timeEl, chip, debounce, field} from '../dom.js';
+import {tagNameProblem} from './tags.js';
 
 const PAGE = 50;
 
@@ -17,29 +18,28 @@ export async function render(root, {query, signal, navigate}) {
     keys: [undefined], // the pagination key of each page seen; keys[i] opens page i
     page: 0,
   };
-  const canPublished = features.listFilter('published');
-  const canTag = features.listFilter('tag');
 
   const search = h('input', {type: 'search', value: state.q, placeholder: 'Name or agent id', autocomplete: 'off'});
   const channel = h('select', {value: state.channel},
     h('option', {value: ''}, 'Voice and chat'), h('option', {value: 'voice'}, 'Voice'), h('option', {value: 'chat'}, 'Chat'));
-  const published = h('input', {type: 'checkbox', checked: state.published && canPublished, disabled: !canPublished});
-  const tag = h('input', {type: 'text', value: state.tag, placeholder: 'e.g. prod', disabled: !canTag, autocomplete: 'off',
-    pattern: '[a-z][a-z0-9_\\-]{0,19}'});
+  const published = h('input', {type: 'checkbox', checked: state.published});
+  const tag = h('input', {type: 'text', value: state.tag, placeholder: 'e.g. prod', autocomplete: 'off', spellcheck: 'false',
+    size: '12'});
+  const tagProblem = h('span', {class: 'row-problem', id: 'tag-filter-problem', 'aria-live': 'polite'});
+  tag.id = 'tag-filter';
+  tag.setAttribute('aria-describedby', 'tag-filter-problem');
   const results = h('div', {class: 'results', 'aria-live': 'polite'});
   const prev = h('button', {type: 'button', disabled: true}, '← Previous');
   const next = h('button', {type: 'button', disabled: true}, 'Next →');
   const pageLabel = h('span', {class: 'muted'});
-  const later = 'This server does not offer this filter yet.';
 
   replace(root,
     h('div', {class: 'heading'}, h('h1', {}, 'Agents')),
     h('form', {class: 'toolbar', role: 'search', onsubmit: (e) => { e.preventDefault(); reset(); }},
       field('Search', search),
       field('Channel', channel),
-      h('div', {class: 'field check'}, h('label', {title: canPublished ? null : later},
-        published, ' Published only')),
-      field('Tag', tag, canTag ? null : later)),
+      h('div', {class: 'field check'}, h('label', {}, published, ' Published only')),
+      h('div', {class: 'field'}, h('label', {for: 'tag-filter'}, 'Assigned tag'), tag, tagProblem)),
     results,
     h('nav', {class: 'pager', 'aria-label': 'Pages of agents'}, prev, pageLabel, next));
 
@@ -52,13 +52,14 @@ export async function render(root, {query, signal, navigate}) {
     const filter = {};
     if (state.q) filter.query = state.q;
     if (state.channel) filter.channel = {type: 'string', op: 'eq', value: state.channel};
-    if (canPublished && state.published) filter[features.listFilters.published] = true;
-    if (canTag && state.tag) filter[features.listFilters.tag] = state.tag;
-    const body = Object.keys(filter).length ? {filter_criteria: filter} : undefined;
+    const body = {};
+    if (Object.keys(filter).length) body.filter_criteria = filter;
+    if (state.published) body.agentry_published_only = true;
+    if (state.tag) body.agentry_tag = state.tag;
     results.setAttribute('aria-busy', 'true');
     if (!results.firstChild) replace(results, loading('Loading agents'));
     try {
-      const {data} = await agents.list(body, {limit: PAGE, key: state.keys[state.page]}, ctl.signal);
+      const {data} = await agents.list(Object.keys(body).length ? body : undefined, {limit: PAGE, key: state.keys[state.page]}, ctl.signal);
       if (ctl !== inflight) return;
       if (data.has_more && data.pagination_key) state.keys[state.page + 1] = data.pagination_key;
       else state.keys.length = state.page + 1;
@@ -110,10 +111,15 @@ export async function render(root, {query, signal, navigate}) {
     // A search typed just before leaving the view must not rewrite the
     // address of the page that replaced it.
     if (signal.aborted) return;
+    const typedTag = tag.value.trim();
+    const problem = typedTag ? tagNameProblem(typedTag) : '';
+    tagProblem.textContent = problem;
+    tag.setAttribute('aria-invalid', problem ? 'true' : 'false');
+    if (problem) return; // the list stays as it was until the name is one
     state.q = search.value.trim();
     state.channel = channel.value;
     state.published = published.checked;
-    state.tag = tag.validity.valid ? tag.value.trim() : '';
+    state.tag = typedTag;
     state.keys = [undefined];
     state.page = 0;
     remember();

@@ -3,8 +3,10 @@
 // sticky routing keys on), or for an agent and a version reference.
 
 import {resolve} from '../api.js';
-import * as features from '../features.js';
-import {h, replace, errorBox, loading, unavailable, field, chip} from '../dom.js';
+import {h, replace, errorBox, loading, field, chip} from '../dom.js';
+
+// DIRECTIONS are the traffic a number carries, as resolve names it.
+const DIRECTIONS = [['inbound', 'Inbound call'], ['outbound', 'Outbound call'], ['inbound_sms', 'Inbound SMS'], ['outbound_sms', 'Outbound SMS']];
 
 function answer(r) {
   const base = `#/agents/${encodeURIComponent(r.agent_id)}`;
@@ -14,6 +16,7 @@ function answer(r) {
       r.is_published ? chip('published', 'published') : chip('draft', 'draft'),
       r.agent_tag ? chip(`tag ${r.agent_tag}`, 'tag') : null),
     h('dl', {class: 'facts'},
+      r.phone_number ? [h('dt', {}, 'Picked'), h('dd', {}, `entry ${r.entry + 1} of ${r.direction.replace(/_/g, ' ')} (${r.routing_mode} mode)`)] : null,
       h('dt', {}, 'Agent'), h('dd', {}, h('a', {href: base}, r.agent_id)),
       h('dt', {}, 'Version'), h('dd', {}, String(r.agent_version)),
       h('dt', {}, 'Tag'), h('dd', {}, r.agent_tag || h('span', {class: 'muted'}, 'none')),
@@ -22,23 +25,18 @@ function answer(r) {
         : h('span', {class: 'muted'}, 'none'))));
 }
 
-// directions are the directions resolve takes, from the server's document.
-export function directions() {
-  return features.enumOf('resolve', 'direction', ['inbound', 'outbound']);
-}
-
 // numberTester is a form that resolves a call to or from phone number (fixed
 // when given).
 export function numberTester(number) {
   const phone = h('input', {type: 'tel', value: number || '', readonly: Boolean(number), required: true,
     autocomplete: 'off', placeholder: '+14155550100'});
-  const direction = h('select', {}, directions().map((d) => h('option', {value: d}, d.replace(/_/g, ' '))));
+  const direction = h('select', {}, DIRECTIONS.map(([d, text]) => h('option', {value: d}, text)));
   const counterpart = h('input', {type: 'tel', autocomplete: 'off', placeholder: '+14155550199'});
   const out = h('div', {'aria-live': 'polite'});
   const form = h('form', {class: 'toolbar tester'},
     number ? null : field('Phone number', phone),
     field('Direction', direction),
-    field('Caller or callee number', counterpart, 'The other party; sticky routing keeps each the same answer'),
+    field('Caller or callee', counterpart, 'The other party (sticky routing gives each the same answer)'),
     h('div', {class: 'field buttons-inline'}, h('button', {type: 'submit', class: 'primary'}, 'Which version answers?')),
     out);
   form.addEventListener('submit', async (e) => {
@@ -61,7 +59,8 @@ export function numberTester(number) {
 }
 
 function agentTester() {
-  const agent = h('input', {type: 'text', required: true, autocomplete: 'off', placeholder: 'agent_…'});
+  const agent = h('input', {type: 'text', required: true, autocomplete: 'off', spellcheck: 'false', placeholder: 'agent_…',
+    class: 'id-input'});
   const ref = h('input', {type: 'text', autocomplete: 'off', placeholder: 'latest'});
   const out = h('div', {'aria-live': 'polite'});
   const form = h('form', {class: 'toolbar tester'},
@@ -86,10 +85,6 @@ function agentTester() {
 
 export async function render(root) {
   const heading = h('div', {class: 'heading'}, h('h1', {}, 'Which version answers?'));
-  if (!features.has('resolve')) {
-    replace(root, heading, unavailable('Resolving a call', 'POST /agentry/v1/resolve'));
-    return null;
-  }
   replace(root, heading,
     h('p', {}, 'Ask what would serve a call now, before any call comes: the agent, the exact version, the tag and the dynamic variables that apply.'),
     h('section', {'aria-labelledby': 'by-number'}, h('h2', {id: 'by-number'}, 'A call to or from a phone number'), numberTester()),

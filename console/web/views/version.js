@@ -3,11 +3,10 @@
 // it, edit and publish a draft, compare it, point a tag at it.
 
 import {agents, call} from '../api.js';
-import * as features from '../features.js';
 import {h, replace, errorBox, loading, timeEl, chip, json, toast, busy} from '../dom.js';
 import {openEditor} from './editor.js';
 import {publishDialog} from './publish.js';
-import {moveTagDialog} from './tags.js';
+import {moveTagDialog, RELOAD} from './tags.js';
 
 // META are the fields of a version response that are not configuration.
 export const META = ['agent_id', 'version', 'is_published', 'base_version', 'version_title', 'version_description',
@@ -91,7 +90,7 @@ let preferredMode = 'readable';
 
 // renderVersion fills container with version n of ctx.agent.
 export async function renderVersion(container, ctx) {
-  const {agent, version: n, signal, tagsOf, base, changed} = ctx;
+  const {agent, version: n, signal, base, changed, tagMap} = ctx;
   replace(container, loading(`Loading version ${n}`));
   let v;
   let etag;
@@ -170,19 +169,17 @@ export async function renderVersion(container, ctx) {
     actions.append(h('a', {class: 'button', href: `${base}/diff?from=${v.base_version}&to=${n}`},
       `Compare with v${v.base_version}`));
   }
-  if (features.has('tagPut')) {
-    const tagButton = h('button', {type: 'button'}, 'Point a tag here…');
-    tagButton.addEventListener('click', async () => {
-      const done = await moveTagDialog({agent, version: n});
-      if (done) {
-        toast(done);
-        await changed();
-      }
-    });
-    actions.append(tagButton);
-  }
+  const tagButton = h('button', {type: 'button'}, 'Point a tag here…');
+  tagButton.addEventListener('click', async () => {
+    const done = await moveTagDialog({agent, tagMap, version: n});
+    if (done && done !== RELOAD) toast(done);
+    if (done) await changed();
+  });
+  actions.append(tagButton);
 
-  const tagNames = tagsOf(n);
+  // assigned_tags: the tags that hold this version, most recently assigned
+  // first; the first is the preferred one, whose variables resolve applies.
+  const tagNames = v.assigned_tags || [];
   replace(container,
     h('div', {class: 'heading'},
       h('h2', {}, `Version ${n} `, draft ? chip('draft', 'draft') : chip('published', 'published'))),
@@ -193,7 +190,9 @@ export async function renderVersion(container, ctx) {
       h('dt', {}, 'Title'), h('dd', {}, v.version_title || h('span', {class: 'muted'}, '—')),
       h('dt', {}, 'Description'), h('dd', {}, v.version_description || h('span', {class: 'muted'}, '—')),
       h('dt', {}, draft ? 'Last edited' : 'Published'), h('dd', {}, timeEl(v.last_modification_timestamp)),
-      h('dt', {}, 'Tags'), h('dd', {}, tagNames.length ? tagNames.map((t) => chip(t, 'tag')) : h('span', {class: 'muted'}, 'none'))),
+      h('dt', {}, 'Tags'), h('dd', {}, tagNames.length
+        ? [tagNames.map((t) => chip(t, 'tag')), tagNames.length > 1 ? h('span', {class: 'muted small'}, `${tagNames[0]} is preferred (assigned last)`) : null]
+        : h('span', {class: 'muted'}, 'none'))),
     actions,
     status,
     tabs,
