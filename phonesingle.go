@@ -147,8 +147,10 @@ func heaviest(list []Binding) (Binding, bool) {
 // FillSingleAgents sets the single-agent fields (Phone.Single) of phone
 // numbers for their answers. An entry bound at latest_published or at a tag
 // shows the version that names now, read from the routing snapshots
-// (cached, like resolve).
+// (cached, like resolve; each agent's once per call, so a page of numbers
+// bound to a few agents reads a few snapshots even without the cache).
 func (s *Service) FillSingleAgents(ctx context.Context, c Caller, phones ...*Phone) error {
+	snapshots := map[string]*AgentRoutes{}
 	for _, p := range phones {
 		if p.Lists == nil {
 			if err := p.parseLists(); err != nil {
@@ -168,9 +170,13 @@ func (s *Service) FillSingleAgents(ctx context.Context, c Caller, phones ...*Pho
 				n := b.Version.Number
 				one.Version = &n
 			case RefLatestPublished, RefTag:
-				a, err := s.agentRoutes(ctx, c.Workspace, b.AgentID, true)
-				if err != nil {
-					return err
+				a := snapshots[b.AgentID]
+				if a == nil {
+					var err error
+					if a, err = s.agentRoutes(ctx, c.Workspace, b.AgentID, true); err != nil {
+						return err
+					}
+					snapshots[b.AgentID] = a
 				}
 				res, err := a.Resolve(b.Version)
 				if err != nil {

@@ -3,6 +3,7 @@ package httpapi_test
 import (
 	"encoding/json"
 	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/agentry/agentry/api"
@@ -125,6 +126,25 @@ func TestListAllComponentsPath(t *testing.T) {
 	for _, s := range []string{"PhoneNumberResponse", "UpdatePhoneNumberRequest"} {
 		if !doc.Components.Schemas[s].Properties["inbound_agent_id"].Deprecated {
 			t.Errorf("%s.inbound_agent_id is not deprecated in the document", s)
+		}
+	}
+}
+
+// With the routing cache, as serve runs: a number bound at a tag shows, in
+// inbound_agent_version, the version the tag holds at each read.
+func TestSingleAgentVersionFollowsItsTag(t *testing.T) {
+	e := newEnv(t, withRoutes)
+	agent := e.agentWith(3, 0)
+	e.must(200, "PUT", "/agentry/v1/agents/"+agent+"/tags/prod", `{"version":1}`)
+	e.must(201, "POST", "/import-phone-number", fmt.Sprintf(`{"phone_number":"+14155550100","termination_uri":"t.example.com",
+		"inbound_agents":[{"agent_id":%q,"agent_version":"prod","weight":1}]}`, agent))
+	for _, v := range []int{1, 2, 0} {
+		e.must(200, "PUT", "/agentry/v1/agents/"+agent+"/tags/prod", fmt.Sprintf(`{"version":%d}`, v))
+		for _, path := range []string{"/get-phone-number/+14155550100", "/list-phone-numbers"} {
+			body := string(e.must(200, "GET", path, "").body)
+			if want := fmt.Sprintf(`"inbound_agent_id":%q,"inbound_agent_version":%d,`, agent, v); !strings.Contains(body, want) {
+				t.Errorf("tag at %d: GET %s = %s, want it to hold %s", v, path, body, want)
+			}
 		}
 	}
 }
