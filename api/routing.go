@@ -33,7 +33,6 @@ var examplePhone = map[string]any{
 	// retell-sdk 4.x's single-agent fields: the heaviest entry, at the
 	// version its tag names now.
 	"inbound_agent_id": "agent_3f9c2a7d41b84e0c9a5d6e1f", "inbound_agent_version": 3,
-	"outbound_agent_id": nil, "outbound_agent_version": nil,
 }
 
 var exampleTag = map[string]any{

@@ -117,23 +117,21 @@ func appendPhone(b []byte, p *agentry.Phone) []byte {
 	b = append(b, `,"last_modification_timestamp":`...)
 	b = strconv.AppendInt(b, p.ModifiedAt, 10)
 	if p.Single != nil {
+		// Omitted when unset, like every other field: no agent, or latest.
 		for _, d := range agentry.SingleDirections {
 			one := p.Single[d]
+			if one.AgentID == "" {
+				continue
+			}
 			idField, versionField := d.SingleFields()
 			b = append(b, ',', '"')
 			b = append(b, idField...)
 			b = append(b, `":`...)
-			if one.AgentID == "" {
-				b = append(b, "null"...)
-			} else {
-				b = strconv.AppendQuote(b, one.AgentID)
-			}
-			b = append(b, ',', '"')
-			b = append(b, versionField...)
-			b = append(b, `":`...)
-			if one.Version == nil {
-				b = append(b, "null"...)
-			} else {
+			b = strconv.AppendQuote(b, one.AgentID)
+			if one.Version != nil {
+				b = append(b, ',', '"')
+				b = append(b, versionField...)
+				b = append(b, `":`...)
 				b = strconv.AppendInt(b, *one.Version, 10)
 			}
 		}

@@ -29,18 +29,24 @@ func TestSingleAgentFieldsOfPhoneNumbers(t *testing.T) {
 			reference.Validate(t, "PhoneNumberResponse", r.body)
 			p := r.json(t)
 			number := p["phone_number"].(string)
-			want := map[string]any{"inbound_agent_id": agent, "inbound_agent_version": 1.0, "outbound_agent_id": nil, "outbound_agent_version": nil,
+			want := map[string]any{"inbound_agent_id": agent, "inbound_agent_version": 1.0,
 				"inbound_agents": []any{map[string]any{"agent_id": agent, "agent_version": 1.0, "weight": 1.0}}}
 			for k, v := range want {
 				if got, ok := p[k]; !ok || fmt.Sprint(got) != fmt.Sprint(v) {
 					t.Errorf("created: %s = %v, want %v (%s)", k, got, v, r.body)
 				}
 			}
+			// Unset, they are omitted, like every field of the answer.
+			for _, k := range []string{"outbound_agent_id", "outbound_agent_version"} {
+				if _, ok := p[k]; ok {
+					t.Errorf("created: %s is in the answer, want it omitted (%s)", k, r.body)
+				}
+			}
 
 			// Imported, updated and read back, through both lists.
 			e.must(201, "POST", "/import-phone-number", fmt.Sprintf(`{"phone_number":"+14155550100","termination_uri":"t.example.com","outbound_agent_id":%q}`, agent))
 			u := e.must(200, "PATCH", "/update-phone-number/"+number, `{"inbound_agent_version":null,"outbound_agent_id":null}`).json(t)
-			if u["inbound_agent_id"] != agent || u["inbound_agent_version"] != nil || u["inbound_agents"] == nil {
+			if _, pinned := u["inbound_agent_version"]; u["inbound_agent_id"] != agent || pinned || u["inbound_agents"] == nil || u["outbound_agent_id"] != nil {
 				t.Errorf("updated: %v", u)
 			}
 			reference.Validate(t, "PhoneNumberResponse", e.must(200, "GET", "/get-phone-number/+14155550100", "").body)

@@ -48,10 +48,10 @@ func singleAgent(p props) props {
 // the heaviest entry of each list and the version it names now.
 func singleAgentAnswer(p props) props {
 	for _, d := range []string{"inbound", "outbound"} {
-		p[d+"_agent_id"] = str().null().old().
-			about("retell-sdk 4.x: the agent of the heaviest entry of " + d + "_agents (the first of equals); null when the list is empty.")
-		p[d+"_agent_version"] = integer().null().old().
-			about("retell-sdk 4.x: the version that entry names now; null when it names latest.")
+		p[d+"_agent_id"] = str().old().
+			about("retell-sdk 4.x: the agent of the heaviest entry of " + d + "_agents (the first of equals); absent when the list is empty.")
+		p[d+"_agent_version"] = integer().old().
+			about("retell-sdk 4.x: the version that entry names now; absent when it names latest.")
 	}
 	return p
 }
