@@ -170,22 +170,40 @@ func (s *Service) FillSingleAgents(ctx context.Context, c Caller, phones ...*Pho
 				n := b.Version.Number
 				one.Version = &n
 			case RefLatestPublished, RefTag:
-				a := snapshots[b.AgentID]
-				if a == nil {
-					var err error
-					if a, err = s.agentRoutes(ctx, c.Workspace, b.AgentID, true); err != nil {
-						return err
-					}
-					snapshots[b.AgentID] = a
-				}
-				res, err := a.Resolve(b.Version)
+				n, err := s.namedVersion(ctx, c, snapshots, b)
 				if err != nil {
 					return err
 				}
-				one.Version = &res.Version
+				one.Version = n
 			}
 			p.Single[d] = one
 		}
 	}
 	return nil
+}
+
+// namedVersion is the number an entry's latest_published or tag names now,
+// from the agent's snapshot (read once per call into snapshots). nil when
+// it names none any more: the answer is read after the write committed, so
+// another request may have unbound and deleted the agent or tag meanwhile,
+// and the write's answer must not fail for that.
+func (s *Service) namedVersion(ctx context.Context, c Caller, snapshots map[string]*AgentRoutes, b Binding) (*int64, error) {
+	a := snapshots[b.AgentID]
+	if a == nil {
+		var err error
+		a, err = s.agentRoutes(ctx, c.Workspace, b.AgentID, true)
+		if ErrorCode(err) == ENOTFOUND {
+			return nil, nil
+		} else if err != nil {
+			return nil, err
+		}
+		snapshots[b.AgentID] = a
+	}
+	res, err := a.Resolve(b.Version)
+	if ErrorCode(err) == ENOTFOUND {
+		return nil, nil
+	} else if err != nil {
+		return nil, err
+	}
+	return &res.Version, nil
 }

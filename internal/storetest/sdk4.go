@@ -205,6 +205,18 @@ func testSingleAgentsShowTheLists(t *testing.T, open Opener) {
 	if s := e.single(t, &page.Items[0]); s != "- "+a+"@3" {
 		t.Errorf("listed: %s", s)
 	}
+	// An answer is read after its write committed: when another request
+	// has meanwhile unbound the number and deleted the tag, the answer
+	// shows the agent without a version rather than failing.
+	stale := page.Items[0]
+	stale.Lists, stale.Single = nil, nil
+	e.mustUpdatePhone(t, p.Number, `{"outbound_agents":null}`)
+	if _, err := e.svc.DeleteTag(e.ctx, e.caller(), agentry.DeleteTagRequest{AgentID: a, Name: "prod"}); err != nil {
+		t.Fatal(err)
+	}
+	if s := e.single(t, &stale); s != "- "+a+"@latest" {
+		t.Errorf("after the tag was deleted: %s", s)
+	}
 }
 
 func testListAllPhones(t *testing.T, open Opener) {
