@@ -7,10 +7,11 @@ import (
 )
 
 // What retell-sdk 4.x asks that 5.x asks otherwise: lists of every version
-// of every agent or engine, as one array, and a publish of the latest
-// version that leaves a new draft behind it. Still in use by tools that
-// bundle the older SDK, so served beside the newer endpoints, through the
-// same rules.
+// of every agent or engine, as one array; a publish of the latest version
+// that leaves a new draft behind it; and the lists of phone numbers and
+// shared components, as arrays without paging. (Its phone number fields are
+// phonesingle.go.) Still in use by tools that bundle the older SDK, so
+// served beside the newer endpoints, through the same rules.
 
 // Limits of the 4.x lists: a page of up to 1000 items, 1000 by default.
 const (
@@ -130,4 +131,83 @@ func (s *Service) PublishLatest(ctx context.Context, c Caller, kind *Kind, agent
 		s.Routes.ForgetAgent(c.Workspace, agentID)
 	}
 	return draft, nil
+}
+
+// ListAllPhones returns every phone number of the workspace, newest first
+// (the order /v2/list-phone-numbers pages by default), read in one
+// transaction: retell-sdk 4.x's list-phone-numbers, which has no paging.
+func (s *Service) ListAllPhones(ctx context.Context, c Caller) ([]Phone, error) {
+	var out []Phone
+	err := s.Store.View(ctx, func(tx Tx) error {
+		out = out[:0]
+		return readAll(func(after *ResourceCursor, limit int) (int, *ResourceCursor, error) {
+			page, err := tx.ListPhones(c.Workspace, KeysetQuery{After: after, Desc: true, Limit: limit})
+			if err != nil || len(page) == 0 {
+				return 0, nil, err
+			}
+			out = append(out, page...)
+			last := page[len(page)-1]
+			return len(page), &ResourceCursor{CreatedAt: last.CreatedAt, ID: last.Number}, nil
+		})
+	})
+	if err != nil {
+		return nil, err
+	}
+	if out == nil {
+		out = []Phone{}
+	}
+	return out, nil
+}
+
+// readAllBatch is how many rows readAll asks for at a time.
+const readAllBatch = 100
+
+// readAll calls next with the cursor after the last row it returned (nil at
+// first; "after" in the list's order) until a call returns fewer rows than
+// asked for: a whole keyset list in batches, for the lists of retell-sdk 4.x
+// that have no paging.
+func readAll(next func(after *ResourceCursor, limit int) (int, *ResourceCursor, error)) error {
+	var after *ResourceCursor
+	for {
+		n, last, err := next(after, readAllBatch)
+		if err != nil || n < readAllBatch {
+			return err
+		}
+		after = last
+	}
+}
+
+// ListAllComponents returns every shared conversation flow component of the
+// workspace, newest first (the order of /v2/list-conversation-flow-components
+// by default), with the flows that use each, read in one transaction:
+// retell-sdk 4.x's list-conversation-flow-components, which has no paging.
+func (s *Service) ListAllComponents(ctx context.Context, c Caller) ([]Component, error) {
+	var out []Component
+	err := s.Store.View(ctx, func(tx Tx) error {
+		out = out[:0]
+		err := readAll(func(after *ResourceCursor, limit int) (int, *ResourceCursor, error) {
+			page, err := tx.ListComponents(c.Workspace, KeysetQuery{After: after, Desc: true, Limit: limit})
+			if err != nil || len(page) == 0 {
+				return 0, nil, err
+			}
+			out = append(out, page...)
+			last := page[len(page)-1]
+			return len(page), &ResourceCursor{CreatedAt: last.CreatedAt, ID: last.ID}, nil
+		})
+		if err != nil {
+			return err
+		}
+		ptrs := make([]*Component, len(out))
+		for i := range out {
+			ptrs[i] = &out[i]
+		}
+		return fillLinkedFlows(tx, ptrs...)
+	})
+	if err != nil {
+		return nil, err
+	}
+	if out == nil {
+		out = []Component{}
+	}
+	return out, nil
 }

@@ -170,6 +170,12 @@ func applyPhoneFields(p *Phone, config, f Fields) error {
 	if p.Lists == nil {
 		p.Lists = map[Direction][]Binding{}
 	}
+	// retell-sdk 4.x's single-agent fields become the lists they stand for.
+	f, single, err := takeSingleFields(f, p.Lists)
+	if err != nil {
+		return err
+	}
+	p.fromSingle = single
 	sip := Fields{}
 	if raw, ok := config["sip_outbound_trunk_config"]; ok {
 		if err := json.Unmarshal(raw, &sip); err != nil {

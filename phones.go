@@ -35,6 +35,12 @@ type Phone struct {
 	SIPPassword string
 	CreatedAt   int64
 	ModifiedAt  int64
+	// Single is what the single-agent fields of retell-sdk 4.x show of the
+	// lists (phonesingle.go): set by FillSingleAgents for an answer.
+	Single map[Direction]SingleAgent
+	// fromSingle marks the lists that a write's single-agent fields set, so
+	// that its errors name the fields the client sent.
+	fromSingle map[Direction]bool
 }
 
 // PhoneUse is one list entry that binds an agent: which number, which list,
@@ -307,7 +313,11 @@ func (s *Service) checkPhone(tx Tx, cur, next *Phone) error {
 	}
 	for _, d := range changed {
 		for i, b := range next.Lists[d] {
-			if err := checkBinding(tx, locked[b.AgentID], fmt.Sprintf("%s[%d]", d.Field(), i), d, b); err != nil {
+			idPath, versionPath := fmt.Sprintf("%s[%d].agent_id", d.Field(), i), fmt.Sprintf("%s[%d].agent_version", d.Field(), i)
+			if next.fromSingle[d] {
+				idPath, versionPath = d.SingleFields()
+			}
+			if err := checkBinding(tx, locked[b.AgentID], idPath, versionPath, d, b); err != nil {
 				return err
 			}
 		}
@@ -335,34 +345,35 @@ func (s *Service) checkPhone(tx Tx, cur, next *Phone) error {
 }
 
 // checkBinding checks one list entry against the agent it names (r, nil
-// when no agent has that id under the key).
-func checkBinding(tx Tx, r *Resource, path string, d Direction, b Binding) error {
+// when no agent has that id under the key); its errors name idPath or
+// versionPath.
+func checkBinding(tx Tx, r *Resource, idPath, versionPath string, d Direction, b Binding) error {
 	if r == nil {
-		return Errorf(EUNPROCESSABLE, "%s.agent_id: agent %s does not exist", path, b.AgentID)
+		return Errorf(EUNPROCESSABLE, "%s: agent %s does not exist", idPath, b.AgentID)
 	}
 	if r.Kind != d.AgentKind() {
 		want := "voice agents (calls)"
 		if d.AgentKind() == ChatAgent {
 			want = "chat agents (SMS)"
 		}
-		return Errorf(EINVALID, "%s.agent_id: %s is a %s agent, and %s takes %s", path, r.ID, r.Kind.Name, d.Field(), want)
+		return Errorf(EINVALID, "%s: %s is a %s agent, and %s takes %s", idPath, r.ID, r.Kind.Name, d.Field(), want)
 	}
 	switch b.Version.Form {
 	case RefNumber:
 		if _, err := tx.GetVersion(r.WorkspaceID, r.ID, b.Version.Number); errors.Is(err, ErrNotFound) {
-			return Errorf(EUNPROCESSABLE, "%s.agent_version: agent %s has no version %d", path, r.ID, b.Version.Number)
+			return Errorf(EUNPROCESSABLE, "%s: agent %s has no version %d", versionPath, r.ID, b.Version.Number)
 		} else if err != nil {
 			return err
 		}
 	case RefLatestPublished:
 		if _, err := tx.FindVersion(r.WorkspaceID, r.ID, PickLatestPublished); errors.Is(err, ErrNotFound) {
-			return Errorf(EUNPROCESSABLE, "%s.agent_version: agent %s has no published version for latest_published to name", path, r.ID)
+			return Errorf(EUNPROCESSABLE, "%s: agent %s has no published version for latest_published to name", versionPath, r.ID)
 		} else if err != nil {
 			return err
 		}
 	case RefTag:
 		if _, err := tx.GetTag(r.WorkspaceID, r.ID, b.Version.Tag); errors.Is(err, ErrNotFound) {
-			return Errorf(EUNPROCESSABLE, "%s.agent_version: agent %s has no tag %q", path, r.ID, b.Version.Tag)
+			return Errorf(EUNPROCESSABLE, "%s: agent %s has no tag %q", versionPath, r.ID, b.Version.Tag)
 		} else if err != nil {
 			return err
 		}

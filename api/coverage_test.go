@@ -110,3 +110,29 @@ func TestCoverageTableIsTrue(t *testing.T) {
 		t.Errorf("totals line %q, want %q", totals, want)
 	}
 }
+
+// The operations the table serves beyond the reference (notInReference:
+// the SDK's own paths and retell-sdk 4.x's replaced ones) are each named in
+// docs/COVERAGE.md's introduction, which says what agentry serves besides
+// the reference; agentry's /agentry/ extensions and the console are
+// described in docs/API.md and docs/CONSOLE.md instead.
+func TestCoverageNamesTheOperationsBeyondTheReference(t *testing.T) {
+	b, err := os.ReadFile("../docs/COVERAGE.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := string(b)
+	for id := range notInReference {
+		op := ByID(id)
+		if op == nil {
+			t.Errorf("notInReference names %s, which is not an operation of the table", id)
+			continue
+		}
+		if id == "getConsole" {
+			continue
+		}
+		if !strings.Contains(text, "`"+op.Path+"`") && !strings.Contains(text, "`"+op.Method+" "+op.Path+"`") {
+			t.Errorf("docs/COVERAGE.md does not name %s %s (%s)", op.Method, op.Path, id)
+		}
+	}
+}

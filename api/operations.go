@@ -366,6 +366,12 @@ var Operations = []Operation{
 	{ID: "publishChatAgent", Method: post, Path: "/publish-chat-agent/{agent_id}", Tag: tagLegacy, Deprecated: true,
 		Summary: "Publish the latest version of a chat agent and copy it into a new draft (4.x; use publish-agent-version).",
 		Missing: old, Params: with(agentID), Status: 200},
+	{ID: "listPhoneNumbersLegacy", Method: get, Path: "/list-phone-numbers", Tag: tagLegacy, Deprecated: true,
+		Summary: "Every phone number of the workspace, as one array, newest first (4.x; use GET /v2/list-phone-numbers).",
+		Status:  200, Response: ArrayOf(schema.PhoneNumberResponse), Example: []any{examplePhone}},
+	{ID: "listConversationFlowComponentsLegacy", Method: get, Path: "/list-conversation-flow-components", Tag: tagLegacy, Deprecated: true,
+		Summary: "Every shared conversation flow component of the workspace, as one array, newest first (4.x; use GET /v2/list-conversation-flow-components).",
+		Status:  200, Response: ArrayOf(schema.ConversationFlowComponentResponse), Example: []any{exampleComponent}},
 
 	// The server itself.
 	{ID: "healthz", Method: get, Path: "/healthz", Tag: tagServer, Summary: "Say whether the server is up.", Public: true,

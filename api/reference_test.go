@@ -27,6 +27,9 @@ var notInReference = map[string]string{
 	"listConversationFlowsLegacy": "retell-sdk 4.x client.conversationFlow.list; 5.x: GET /v2/list-conversation-flows",
 	"publishAgent":                "retell-sdk 4.x client.agent.publish; 5.x: POST /publish-agent-version",
 	"publishChatAgent":            "retell-sdk 4.x client.chatAgent.publish; 5.x: POST /publish-agent-version",
+	// The unpaged 4.x lists of the objects versions point at.
+	"listPhoneNumbersLegacy":               "retell-sdk 4.x client.phoneNumber.list; 5.x: GET /v2/list-phone-numbers",
+	"listConversationFlowComponentsLegacy": "retell-sdk 4.x client.conversationFlowComponent.list; 5.x: GET /v2/list-conversation-flow-components",
 }
 
 // Each operation the reference lists has the reference's path, method,

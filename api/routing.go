@@ -30,6 +30,9 @@ var examplePhone = map[string]any{
 		map[string]any{"agent_id": "agent_3f9c2a7d41b84e0c9a5d6e1f", "agent_version": "prod", "weight": 0.9},
 		map[string]any{"agent_id": "agent_3f9c2a7d41b84e0c9a5d6e1f", "agent_version": "canary", "weight": 0.1},
 	},
+	// retell-sdk 4.x's single-agent fields: the heaviest entry, at the
+	// version its tag names now.
+	"inbound_agent_id": "agent_3f9c2a7d41b84e0c9a5d6e1f", "inbound_agent_version": 3,
 }
 
 var exampleTag = map[string]any{

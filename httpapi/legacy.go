@@ -8,8 +8,9 @@ import (
 )
 
 // The paths of retell-sdk 4.x that 5.x replaced, served with the shapes
-// 4.x expects: lists as plain arrays of whole versions, paged by the last
-// item's id and version, and a publish without a body.
+// 4.x expects: lists as plain arrays (of whole versions, paged by the last
+// item's id and version; of every phone number or component, unpaged), and
+// a publish without a body.
 
 // listAllVersions answers a 4.x list: every version of every resource of
 // kind, as an array.
@@ -69,4 +70,41 @@ func (s *Server) publishLatest(kind *agentry.Kind) handler {
 		w.WriteHeader(http.StatusOK)
 		return nil
 	}
+}
+
+// listAllPhones answers 4.x's list-phone-numbers: every number of the
+// workspace, as an array, each with its single-agent fields.
+func (s *Server) listAllPhones(w http.ResponseWriter, r *http.Request) error {
+	phones, err := s.Service.ListAllPhones(r.Context(), caller(r))
+	if err != nil {
+		return err
+	}
+	if err := s.fillSingleAgents(r, phones); err != nil {
+		return err
+	}
+	writeArray(w, phones, 512*len(phones), appendPhone)
+	return nil
+}
+
+// listAllComponents answers 4.x's list-conversation-flow-components: every
+// shared component of the workspace, as an array.
+func (s *Server) listAllComponents(w http.ResponseWriter, r *http.Request) error {
+	comps, err := s.Service.ListAllComponents(r.Context(), caller(r))
+	if err != nil {
+		return err
+	}
+	writeArray(w, comps, 0, appendComponent)
+	return nil
+}
+
+// writeArray answers items as a JSON array, each encoded in place.
+func writeArray[T any](w http.ResponseWriter, items []T, sizeHint int, appendItem func([]byte, *T) []byte) {
+	b := append(make([]byte, 0, sizeHint+2), '[')
+	for i := range items {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = appendItem(b, &items[i])
+	}
+	writeRaw(w, http.StatusOK, append(b, ']'))
 }

@@ -22,8 +22,7 @@ func (s *Server) createPhoneNumber(w http.ResponseWriter, r *http.Request) error
 	if err != nil {
 		return err
 	}
-	writeRaw(w, http.StatusCreated, appendPhone(nil, p))
-	return nil
+	return s.writePhone(w, r, http.StatusCreated, p)
 }
 
 func (s *Server) importPhoneNumber(w http.ResponseWriter, r *http.Request) error {
@@ -35,8 +34,7 @@ func (s *Server) importPhoneNumber(w http.ResponseWriter, r *http.Request) error
 	if err != nil {
 		return err
 	}
-	writeRaw(w, http.StatusCreated, appendPhone(nil, p))
-	return nil
+	return s.writePhone(w, r, http.StatusCreated, p)
 }
 
 func (s *Server) getPhoneNumber(w http.ResponseWriter, r *http.Request) error {
@@ -44,8 +42,7 @@ func (s *Server) getPhoneNumber(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	writeRaw(w, http.StatusOK, appendPhone(nil, p))
-	return nil
+	return s.writePhone(w, r, http.StatusOK, p)
 }
 
 func (s *Server) updatePhoneNumber(w http.ResponseWriter, r *http.Request) error {
@@ -60,8 +57,7 @@ func (s *Server) updatePhoneNumber(w http.ResponseWriter, r *http.Request) error
 	if err != nil {
 		return err
 	}
-	writeRaw(w, http.StatusOK, appendPhone(nil, p))
-	return nil
+	return s.writePhone(w, r, http.StatusOK, p)
 }
 
 func (s *Server) listPhoneNumbers(w http.ResponseWriter, r *http.Request) error {
@@ -72,6 +68,9 @@ func (s *Server) listPhoneNumbers(w http.ResponseWriter, r *http.Request) error 
 	}
 	res, err := s.Service.ListPhones(r.Context(), caller(r), page)
 	if err != nil {
+		return err
+	}
+	if err := s.fillSingleAgents(r, res.Items); err != nil {
 		return err
 	}
 	writePage(w, res, 512*len(res.Items), appendPhone)
@@ -86,8 +85,28 @@ func (s *Server) deletePhoneNumber(w http.ResponseWriter, r *http.Request) error
 	return nil
 }
 
+// writePhone answers one phone number, with its single-agent fields.
+func (s *Server) writePhone(w http.ResponseWriter, r *http.Request, status int, p *agentry.Phone) error {
+	if err := s.Service.FillSingleAgents(r.Context(), caller(r), p); err != nil {
+		return err
+	}
+	writeRaw(w, status, appendPhone(nil, p))
+	return nil
+}
+
+// fillSingleAgents sets the single-agent fields of the phone numbers of a
+// list.
+func (s *Server) fillSingleAgents(r *http.Request, phones []agentry.Phone) error {
+	ptrs := make([]*agentry.Phone, len(phones))
+	for i := range phones {
+		ptrs[i] = &phones[i]
+	}
+	return s.Service.FillSingleAgents(r.Context(), caller(r), ptrs...)
+}
+
 // appendPhone appends PhoneNumberResponse: the number, its type, its pretty
-// form and the timestamp, then the stored fields.
+// form and the timestamp, retell-sdk 4.x's single-agent fields when they are
+// filled (agentry.Service.FillSingleAgents), then the stored fields.
 func appendPhone(b []byte, p *agentry.Phone) []byte {
 	b = append(b, `{"phone_number":`...)
 	b = strconv.AppendQuote(b, p.Number)
@@ -97,6 +116,26 @@ func appendPhone(b []byte, p *agentry.Phone) []byte {
 	b = strconv.AppendQuote(b, agentry.PhoneNumberPretty(p.Number))
 	b = append(b, `,"last_modification_timestamp":`...)
 	b = strconv.AppendInt(b, p.ModifiedAt, 10)
+	if p.Single != nil {
+		// Omitted when unset, like every other field: no agent, or latest.
+		for _, d := range agentry.SingleDirections {
+			one := p.Single[d]
+			if one.AgentID == "" {
+				continue
+			}
+			idField, versionField := d.SingleFields()
+			b = append(b, ',', '"')
+			b = append(b, idField...)
+			b = append(b, `":`...)
+			b = strconv.AppendQuote(b, one.AgentID)
+			if one.Version != nil {
+				b = append(b, ',', '"')
+				b = append(b, versionField...)
+				b = append(b, `":`...)
+				b = strconv.AppendInt(b, *one.Version, 10)
+			}
+		}
+	}
 	return appendConfig(b, p.Config)
 }
 

@@ -125,6 +125,9 @@ func (s *Server) handlers() map[string]handler {
 		"listConversationFlowsLegacy": s.listAllVersions(agentry.ConversationFlow),
 		"publishAgent":                s.publishLatest(agentry.VoiceAgent),
 		"publishChatAgent":            s.publishLatest(agentry.ChatAgent),
+		// retell-sdk 4.x's unpaged lists of the objects versions point at.
+		"listPhoneNumbersLegacy":               s.listAllPhones,
+		"listConversationFlowComponentsLegacy": s.listAllComponents,
 
 		"healthz":    s.healthz,
 		"readyz":     s.readyz,

@@ -213,11 +213,17 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 const unrouted = "/"
 
 // unrouted answers a request no route takes: 405 with Allow when another
-// method is served on the path, 404 otherwise, both with the error envelope.
+// method is served on the path, 404 otherwise, both with the error envelope;
+// the 404 of one of Retell's paths that agentry does not serve says so
+// (unserved.go).
 func (s *Server) unrouted(w http.ResponseWriter, r *http.Request) {
 	if allow := s.allowed(r); len(allow) > 0 {
 		w.Header().Set("Allow", strings.Join(allow, ", "))
 		s.writeError(w, r, agentry.Errorf(agentry.EMETHOD, "method %s is not allowed on %s; allowed: %s", r.Method, r.URL.Path, strings.Join(allow, ", ")))
+		return
+	}
+	if msg := unservedMessage(r); msg != "" {
+		s.writeError(w, r, &agentry.Error{Code: agentry.ENOTFOUND, Message: msg})
 		return
 	}
 	s.writeError(w, r, agentry.Errorf(agentry.ENOTFOUND, "no such endpoint: %s %s", r.Method, r.URL.Path))

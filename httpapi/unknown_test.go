@@ -208,7 +208,7 @@ func TestUnknownFieldsOfEveryKindOfBody(t *testing.T) {
 			}{
 				{name: "tag", method: "PUT", path: "/agentry/v1/agents/" + agent + "/tags/prod", body: `{"version":0,"extra":"zzq"}`, field: "extra", ok: 200},
 				{name: "webhook", method: "POST", path: "/agentry/v1/webhooks", body: `{"url":"https://hooks.example.com/a","events":["*"],"secret":"zzq"}`, field: "secret", ok: 201},
-				{name: "phone number", method: "POST", path: "/create-phone-number", body: `{"area_code":415,"inbound_agent_id":"zzq"}`, field: "inbound_agent_id", ok: 201},
+				{name: "phone number", method: "POST", path: "/create-phone-number", body: `{"area_code":415,"nick_name":"zzq"}`, field: "nick_name", ok: 201},
 				{name: "resolve", method: "POST", path: "/agentry/v1/resolve", body: `{"agent_id":"` + agent + `","agent_version":0,"caller":"zzq"}`, field: "caller", ok: 200},
 				{name: "test case", method: "PUT", path: "/update-test-case-definition/" + caseID, body: `{"nam":"zzq"}`, field: "nam", ok: 200},
 				{name: "app", method: "POST", path: "/create-app", body: `{"type":"crm","provider":"hubspot","name":"Sales","colour":"zzq"}`, field: "colour", ok: 201},

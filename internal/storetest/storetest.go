@@ -52,6 +52,7 @@ func Run(t *testing.T, open func(t *testing.T) agentry.Store) {
 		{"Text", textTests},
 		{"Probe", probeTests},
 		{"Legacy", legacyTests},
+		{"SDK4", sdk4Tests},
 	}
 	for _, g := range groups {
 		t.Run(g.name, func(t *testing.T) {
