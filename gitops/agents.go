@@ -313,7 +313,7 @@ func (s *agentSync) ensure(ctx context.Context, f *AgentFile, targets map[*Agent
 	// so that pull writes back the files apply was given.
 	if f.Variant == "" {
 		l := s.versions[s.latest]
-		if sameConfig(l.content, f.Content) && !isTarget(l, targets) {
+		if sameConfig(s.kind, l.content, f.Content) && !isTarget(l, targets) {
 			return l, nil
 		}
 		if !l.published && !s.adopted && !s.usedByOthers(l, f, targets) {
@@ -322,7 +322,7 @@ func (s *agentSync) ensure(ctx context.Context, f *AgentFile, targets map[*Agent
 		return s.branchFor(ctx, l, f)
 	}
 	cur := s.tagged(ctx, f)
-	if cur != nil && cur.n != s.latest && !isTarget(cur, targets) && sameConfig(cur.content, f.Content) {
+	if cur != nil && cur.n != s.latest && !isTarget(cur, targets) && sameConfig(s.kind, cur.content, f.Content) {
 		return cur, nil
 	}
 	found, err := s.find(ctx, f, targets)

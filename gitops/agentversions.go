@@ -124,14 +124,14 @@ func (s *agentSync) find(ctx context.Context, f *AgentFile, targets map[*AgentFi
 			if f.EngineKind != nil {
 				delete(quick, "response_engine")
 			}
-			if !equalValues(quick, f.Agent) {
+			if !equalValues(quick, meant(s.kind, quick, f.Agent)) {
 				continue
 			}
 			if err := s.loadEngine(ctx, v); err != nil {
 				return nil, err
 			}
 		}
-		if sameConfig(v.content, f.Content) {
+		if sameConfig(s.kind, v.content, f.Content) {
 			return v, nil
 		}
 	}

@@ -2,7 +2,6 @@ package gitops
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"strings"
@@ -25,7 +24,7 @@ func (s *agentSync) create(ctx context.Context, f *AgentFile) (*ver, error) {
 		s.id = "(new " + s.head + ")"
 		s.r.bind(s.head, s.id)
 		s.all = true
-		v := &ver{n: 0, planned: true, loaded: true, content: f.Content, label: "version 0"}
+		v := &ver{n: 0, planned: true, loaded: true, content: created(s.kind, f.Content), label: "version 0"}
 		s.versions[0], s.latest = v, 0
 		return v, s.r.step(s.rep, Step{Action: ActCreate, Detail: detail}, nil)
 	}
@@ -152,7 +151,7 @@ func (s *agentSync) branchFor(ctx context.Context, base *ver, f *AgentFile) (*ve
 		}
 		s.rep.Steps[len(s.rep.Steps)-1].Detail = fmt.Sprintf("new draft %d from %s", d.n, s.name(base))
 	}
-	if sameConfig(d.content, f.Content) {
+	if sameConfig(s.kind, d.content, f.Content) {
 		return d, nil
 	}
 	return d, s.update(ctx, d, f)
@@ -172,6 +171,9 @@ func (s *agentSync) update(ctx context.Context, v *ver, f *AgentFile) error {
 		return err
 	}
 	cur := v.content
+	// want is the file as the version will hold it: a default of creation
+	// the file leaves out, or a value in another form, is no change.
+	want := stored(s.kind, cur, f.Content)
 	ref := pinnedEngine(v.agent)
 	newEngine := false
 	var enginePatch object
@@ -181,12 +183,12 @@ func (s *agentSync) update(ctx context.Context, v *ver, f *AgentFile) error {
 			newEngine = true
 		} else {
 			var err error
-			if enginePatch, err = topPatch(f.EngineKind, cur.Engine, f.Engine); err != nil {
+			if enginePatch, err = topPatch(f.EngineKind, cur.Engine, want.Engine); err != nil {
 				return fmt.Errorf("%s: %s: %w", f.Path, engineSections[f.EngineKind], err)
 			}
 		}
 	}
-	curAgent, wantAgent := cloneObject(cur.Agent), cloneObject(f.Agent)
+	curAgent, wantAgent := cloneObject(cur.Agent), cloneObject(want.Agent)
 	curRE, wantRE := curAgent["response_engine"], wantAgent["response_engine"]
 	delete(curAgent, "response_engine")
 	delete(wantAgent, "response_engine")
@@ -204,9 +206,9 @@ func (s *agentSync) update(ctx context.Context, v *ver, f *AgentFile) error {
 	if newEngine {
 		detail += fmt.Sprintf(" (with a new %s)", f.EngineKind.Noun)
 	}
-	st := Step{Action: ActUpdate, Detail: detail, Changes: docDiff(cur.document(), f.Content.document())}
+	st := Step{Action: ActUpdate, Detail: detail, Changes: docDiff(cur.document(), want.document())}
 	if s.r.dry {
-		v.content = f.Content
+		v.content = want
 		return s.r.step(s.rep, st, nil)
 	}
 	return s.r.step(s.rep, st, func() error {
@@ -222,7 +224,7 @@ func (s *agentSync) update(ctx context.Context, v *ver, f *AgentFile) error {
 			if err != nil {
 				return err
 			}
-			if err := s.pending(Content{Agent: cur.Agent, EngineKind: f.EngineKind, Engine: f.Engine}); err != nil {
+			if err := s.pending(Content{Agent: cur.Agent, EngineKind: f.EngineKind, Engine: want.Engine}); err != nil {
 				return err
 			}
 			resp, etag, err := s.r.c.send(ctx, http.MethodPatch, engineAPIs[ref.kind].update+esc(ref.id), versionQuery(*ref.version), body, v.engineTag)
@@ -233,7 +235,7 @@ func (s *agentSync) update(ctx context.Context, v *ver, f *AgentFile) error {
 			s.record() // the engine's edit is done, whatever happens next
 		}
 		if len(agentPatch) > 0 {
-			if err := s.pending(f.Content); err != nil {
+			if err := s.pending(want); err != nil {
 				return err
 			}
 			resp, etag, err := s.r.c.send(ctx, http.MethodPatch, agentAPIs[s.kind].update+esc(s.id), versionQuery(v.n), agentPatch, v.etag)
@@ -250,10 +252,15 @@ func (s *agentSync) update(ctx context.Context, v *ver, f *AgentFile) error {
 	})
 }
 
-// topPatch is the PATCH body that turns cur into want: the top-level fields
-// that differ, and null for fields to clear. A field the API cannot clear
-// (not nullable) or change (set only at creation) is an error.
+// topPatch is the PATCH body that turns cur into want (a file's fields):
+// the top-level fields that differ, and null for fields to clear. want is
+// compared as cur would hold it (meant): a default of creation the file
+// leaves out, or a value the server stores in another form, is no change,
+// and a field that differs is sent as a create of the file stores it. A
+// field the API cannot clear (not nullable) or change (set only at
+// creation) is an error.
 func topPatch(kind *agentry.Kind, cur, want object) (object, error) {
+	want = meant(kind, cur, want)
 	rules := schema.Config(kind)
 	patch := object{}
 	for _, k := range sortedKeys(want) {
@@ -309,19 +316,4 @@ func (s *agentSync) publish(ctx context.Context, v *ver) error {
 		s.record()
 		return nil
 	})
-}
-
-// asCreated is want as the server stores it when an agent is created with
-// it (schema.AsCreated): the defaults of creation a file leaves out, and the
-// forms values are stored in, are what the file means.
-func asCreated(kind *agentry.Kind, want object) object {
-	raw, err := schema.DecodeObject(encodeJSON(want))
-	if err != nil {
-		return want
-	}
-	var out object
-	if err := json.Unmarshal(encodeJSON(schema.AsCreated(kind, agentry.Fields(raw))), &out); err != nil {
-		return want
-	}
-	return out
 }

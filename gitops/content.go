@@ -80,10 +80,92 @@ func versionContent(kind *agentry.Kind, agent, engine object, names func(refKind
 	return c, warnings
 }
 
-// sameConfig reports whether two contents hold the same configuration
-// (tags aside).
-func sameConfig(a, b Content) bool {
+// A file means what the server stores when an agent is created with it
+// (schema.AsCreated): a default of creation it leaves out (an agent's
+// contact_memory_config) and a value the server stores in another form
+// (language "multi", stored as its ten locales) are no difference. That is
+// decided where a file meets a version, field by field (meant), and not
+// once when files are read: pull writes a version as the server holds it,
+// and a version stored without the default (made by an agentry from before
+// the default, or by a server without it) is pulled without it. Its file
+// must still hold it, and a file normalised when read never would: every
+// plan would make a new version, and for a tag's file, whose version is
+// often an old published one, move the tag. So a field holds when the file
+// as written has it as the version does, or the file as created does.
+
+// sameConfig reports whether version content have holds file content f
+// (tags aside), as the server stores f: see stored.
+func sameConfig(kind *agentry.Kind, have, f Content) bool {
+	return equalContent(have, stored(kind, have, f))
+}
+
+// created is file content f as a create of it stores it.
+func created(kind *agentry.Kind, f Content) Content {
+	out := f
+	out.Agent = asCreated(kind, f.Agent)
+	if f.EngineKind != nil {
+		out.Engine = asCreated(f.EngineKind, f.Engine)
+	}
+	return out
+}
+
+// equalContent reports whether two contents hold the same configuration
+// (tags aside), value for value.
+func equalContent(a, b Content) bool {
 	return a.EngineKind == b.EngineKind && equalValues(a.Agent, b.Agent) && equalValues(nilToEmpty(a.Engine), nilToEmpty(b.Engine))
+}
+
+// stored is file content f as a version holding have holds it once it holds
+// f: what plan shows as the change, and what apply writes. See meant.
+func stored(kind *agentry.Kind, have, f Content) Content {
+	out := f
+	out.Agent = meant(kind, have.Agent, f.Agent)
+	if f.EngineKind != nil && have.EngineKind == f.EngineKind {
+		out.Engine = meant(f.EngineKind, have.Engine, f.Engine)
+	}
+	return out
+}
+
+// meant is the top-level fields want of a file of kind as an object that
+// holds cur holds them once it holds the file: each field as cur has it
+// when the file as written has it the same (both leaving it out counts),
+// else as a create of want stores it (a default the file leaves out is
+// set; a value is in its stored form). A field neither has is left out;
+// one only cur has is left out too, for a patch to clear. meant of its own
+// result is that result, so it may be applied twice.
+func meant(kind *agentry.Kind, cur, want object) object {
+	asNew := asCreated(kind, want)
+	out := make(object, len(asNew))
+	for k, v := range asNew {
+		w, inWant := want[k]
+		c, inCur := cur[k]
+		switch {
+		case inWant && inCur && equalValues(w, c):
+			out[k] = c // the file as written holds it
+		case !inWant && !inCur:
+			// A default left out of both: a version stored without it.
+		default:
+			out[k] = v
+		}
+	}
+	return out
+}
+
+// asCreated is want as the server stores it when an object of kind is
+// created with it (schema.AsCreated), with numbers kept as written.
+func asCreated(kind *agentry.Kind, want object) object {
+	if kind == nil {
+		return want
+	}
+	raw, err := schema.DecodeObject(encodeJSON(want))
+	if err != nil {
+		return want
+	}
+	out, err := decodeObject(encodeJSON(schema.AsCreated(kind, agentry.Fields(raw))))
+	if err != nil {
+		return want
+	}
+	return out
 }
 
 func nilToEmpty(m object) object {

@@ -43,6 +43,14 @@ func TestReadDirNamesTheFileTheLineAndTheField(t *testing.T) {
 			[]string{"agents/a.yaml:3: agent.voice_speed: must be between 0.5 and 2"}},
 		{"an unknown field", map[string]string{"agents/a.yaml": "agent:\n  voice_id: x\n  voice_idd: y\nretell_llm: {}\n"},
 			[]string{`agents/a.yaml:3: agent: unknown field "voice_idd"`}},
+		// The server ignores unknown fields unless serve --strict; in a file
+		// such a field is a typo, refused at any depth and in any section.
+		{"an unknown field of the engine", map[string]string{"agents/a.yaml": "agent:\n  voice_id: x\nretell_llm:\n  general_promt: Hi.\n"},
+			[]string{`agents/a.yaml:4: retell_llm: unknown field "general_promt"`}},
+		{"an unknown nested field", map[string]string{"agents/a.yaml": "agent:\n  voice_id: x\n  voicemail_option:\n    action:\n      type: hangup\n      beep: true\nretell_llm: {}\n"},
+			[]string{`agents/a.yaml:6: agent.voicemail_option.action: unknown field "beep"`}},
+		{"a voice agent's field in a chat agent", map[string]string{"chat-agents/a.yaml": "agent:\n  agent_name: A\n  voice_id: x\nretell_llm: {}\n"},
+			[]string{`chat-agents/a.yaml:3: agent: unknown field "voice_id"`}},
 		{"a nested field of the engine", map[string]string{"agents/a.yaml": "agent:\n  voice_id: x\nretell_llm:\n  states:\n    - name: a\n      edges:\n        - destination_state_name: nowhere\n          description: go\n"},
 			[]string{`agents/a.yaml:7: retell_llm.states[0].edges[0].destination_state_name: no state is named "nowhere"`}},
 		{"a required field", map[string]string{"agents/a.yaml": "agent:\n  agent_name: A\nretell_llm: {}\n"},
