@@ -78,6 +78,11 @@ var sipFields = []string{"termination_uri", "transport", "auth_username"}
 // agentry's routing mode.
 var phoneFileFields = []string{"phone_number", "phone_number_type", "routing"}
 
+// singleAgentFields are retell-sdk 4.x's form of the inbound and outbound
+// lists, which a server answers beside them (derived from them): a file
+// holds the lists alone.
+var singleAgentFields = []string{"inbound_agent_id", "inbound_agent_version", "outbound_agent_id", "outbound_agent_version"}
+
 // bindingLists are the phone number's lists of agents, and which folder
 // their agents are in: voice agents answer calls, chat agents SMS.
 var bindingLists = map[string]string{
@@ -107,7 +112,7 @@ func fetchRouting(ctx context.Context, r *run, cur object) (object, error) {
 func phoneFile(cur object, names namer) (object, []string) {
 	out := object{}
 	for k, v := range cur {
-		if v != nil && (contains(phoneFileFields, k) || schema.UpdatePhoneNumber.Has(k) && !contains(sipFields, k)) {
+		if v != nil && (contains(phoneFileFields, k) || schema.UpdatePhoneNumber.Has(k) && !contains(sipFields, k) && !contains(singleAgentFields, k)) {
 			out[k] = clone(v)
 		}
 	}
