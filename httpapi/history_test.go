@@ -398,3 +398,83 @@ func checkSignature(secret, header string, body []byte) bool {
 	mac.Write([]byte(ts + "." + string(body)))
 	return hmac.Equal([]byte(sig), []byte(hex.EncodeToString(mac.Sum(nil))))
 }
+
+// A tag move, its revert and a phone number's rebinding reach a webhook
+// subscribed to them, signed, through the API.
+func TestRoutingChangesReachWebhooks(t *testing.T) {
+	var mu sync.Mutex
+	var secret string
+	type received struct {
+		event  string
+		tag    any
+		sigOK  bool
+		object string
+	}
+	var got []received
+	recv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		var ev struct {
+			Event string `json:"event"`
+			Data  struct {
+				ObjectID string         `json:"object_id"`
+				Details  map[string]any `json:"details"`
+			} `json:"data"`
+		}
+		json.Unmarshal(body, &ev)
+		mu.Lock()
+		defer mu.Unlock()
+		got = append(got, received{ev.Event, ev.Data.Details["tag"], checkSignature(secret, r.Header.Get("Agentry-Signature"), body), ev.Data.ObjectID})
+	}))
+	defer recv.Close()
+	var store agentry.Store
+	e := newEnv(t, func(s *httpapi.Server) {
+		store = s.Service.Store
+		s.Webhooks = &agentry.WebhookService{Store: store, AllowPrivate: true}
+	})
+	w, _ := e.webhook("POST", "/agentry/v1/webhooks", e.keyA, `{"url":"`+recv.URL+`/in","events":["tag.moved","tag.reverted","phone_number.routing_changed"]}`, 201)
+	mu.Lock()
+	secret = *w.Secret
+	mu.Unlock()
+	id := e.createAgent(e.keyA)
+	e.do("POST", "/publish-agent-version/"+id, e.keyA, []byte(`{"version":0}`))
+	if r := e.do("PUT", "/agentry/v1/agents/"+id+"/tags/prod", e.keyA, []byte(`{"version":0,"reason":"launch"}`)); r.status != 200 {
+		t.Fatalf("move prod: %d %s", r.status, r.body)
+	}
+	if r := e.do("PUT", "/agentry/v1/agents/"+id+"/tags/prod", e.keyA, []byte(`{"version":null}`)); r.status != 200 {
+		t.Fatalf("unassign prod: %d %s", r.status, r.body)
+	}
+	if r := e.do("POST", "/agentry/v1/agents/"+id+"/tags/prod/revert", e.keyA, []byte(`{"seq":2}`)); r.status != 200 {
+		t.Fatalf("revert the unassignment: %d %s", r.status, r.body)
+	}
+	phone := e.do("POST", "/create-phone-number", e.keyA, []byte(`{"area_code":415}`)).json(t)["phone_number"].(string)
+	if r := e.do("PATCH", "/update-phone-number/"+phone, e.keyA, []byte(`{"inbound_agents":[{"agent_id":"`+id+`","agent_version":"prod","weight":1}]}`)); r.status != 200 {
+		t.Fatalf("bind: %d %s", r.status, r.body)
+	}
+	d := &agentry.Deliverer{Store: store, Sender: webhookhttp.New(webhookhttp.Options{Timeout: time.Second, AllowPrivate: true}),
+		Logger: slog.New(slog.DiscardHandler)}
+	if _, err := d.DeliverDue(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	var events []string
+	for _, r := range got {
+		events = append(events, r.event)
+		if !r.sigOK {
+			t.Errorf("%s arrived with a bad signature", r.event)
+		}
+	}
+	slices.Sort(events)
+	want := []string{"phone_number.routing_changed", "tag.moved", "tag.moved", "tag.reverted"}
+	if !slices.Equal(events, want) {
+		t.Fatalf("delivered %v, want %v", events, want)
+	}
+	for _, r := range got {
+		if strings.HasPrefix(r.event, "tag.") && (r.tag != "prod" || r.object != id) {
+			t.Errorf("%s names tag %v of %s", r.event, r.tag, r.object)
+		}
+		if r.event == "phone_number.routing_changed" && r.object != phone {
+			t.Errorf("the routing change names %s, want %s", r.object, phone)
+		}
+	}
+}

@@ -46,7 +46,7 @@ func Run(t *testing.T, open func(t *testing.T) agentry.Store) {
 		{"TestCases", testCaseTests}, {"TestRuns", testRunTests}, {"Apps", appTests},
 		{"Audit", auditTests}, {"Webhooks", webhookTests},
 		{"Objects", objectTests},
-		{"Tags", tagTests},
+		{"Tags", tagTests}, {"RoutingAudit", routingAuditTests},
 		{"Phones", phoneTests},
 		{"Routing", routingTests},
 		{"Text", textTests},
