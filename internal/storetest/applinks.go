@@ -6,6 +6,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/agentry/agentry"
 )
@@ -18,6 +19,8 @@ var appLinkTests = []suiteTest{
 	{"AppToolsMustNameApps", testAppToolsMustNameApps},
 	{"ConcurrentAppToolAndDelete", testConcurrentAppToolAndDelete},
 	{"AppUsesThroughSharedComponents", testAppUsesThroughSharedComponents},
+	{"RepairRemovesToolsOfDeletedApps", testRepairRemovesToolsOfDeletedApps},
+	{"RepairFlowToolsOfDeletedApps", testRepairFlowToolsOfDeletedApps},
 }
 
 // appToolNamed is an app tool called name of app id with the given provider.
@@ -202,5 +205,138 @@ func testAppUsesThroughSharedComponents(t *testing.T, open Opener) {
 	wantCode(t, e.svc.DeleteApp(e.ctx, e.caller(), app, false), agentry.EINVALID, flow, "version 0")
 	if err := e.svc.DeleteApp(e.ctx, e.caller(), app, true); err != nil {
 		t.Fatal(err)
+	}
+}
+
+func testRepairRemovesToolsOfDeletedApps(t *testing.T, open Opener) {
+	e := newEnv(t, open)
+	k := engineKinds[0]
+	dead := e.mustCreateApp(t, e.ws, `{"type":"crm","provider":"hubspot"}`).ID
+	live := e.mustCreateApp(t, e.ws, `{"type":"crm","provider":"hubspot"}`).ID
+	llm := e.mustCreateEngine(t, agentry.RetellLLM, `{"general_tools":[`+appToolNamed(dead, "hubspot", "g")+`,{"type":"end_call","name":"end"}],
+		"states":[{"name":"s","tools":[`+appToolNamed(dead, "hubspot", "st")+`,`+appToolNamed(live, "hubspot", "st2")+`]}],"starting_state":"s"}`).ResourceID
+	agent := e.mustCreateAgent(t, agentry.VoiceAgent, `{"voice_id":"retell-Cimo","response_engine":`+k.ref(llm)+`,
+		"pre_session_tools":[`+appToolNamed(dead, "hubspot", "lookup")+`,{"type":"custom","name":"greet","url":"https://x.example","depends_on":["lookup","keep"]},
+			`+appToolNamed(live, "hubspot", "keep")+`],
+		"post_session_tools":[`+appToolNamed(dead, "hubspot", "log_call")+`,{"type":"custom","name":"notify","url":"https://x.example","depends_on":["log_call"]}]}`).ResourceID
+	// A published agent with the same tools, and a draft branched from it.
+	pub := e.mustCreateAgent(t, agentry.ChatAgent, `{"pre_session_tools":[`+appToolNamed(dead, "hubspot", "x")+`],"response_engine":`+
+		k.ref(e.mustCreateEngine(t, agentry.RetellLLM, `{"general_tools":[`+appToolNamed(dead, "hubspot", "g")+`]}`).ResourceID)+`}`)
+	e.mustPublish(t, pub.ResourceID, 0)
+	branch := e.mustCreateVersion(t, pub.ResourceID, 0)
+
+	if err := e.svc.DeleteApp(e.ctx, e.caller(), dead, true); err != nil {
+		t.Fatal(err)
+	}
+	llmBefore := mustVersionRow(t, e.store, e.ws, llm, 0)
+	at := e.clock.Advance(time.Second)
+	v, err := e.repair(agent, refNone)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantConfig(t, v.Config, fmt.Sprintf(`{"voice_id":"retell-Cimo","response_engine":%s,
+		"pre_session_tools":[{"type":"custom","name":"greet","url":"https://x.example","depends_on":["keep"]},%s],
+		"post_session_tools":[{"type":"custom","name":"notify","url":"https://x.example","depends_on":[]}]}`,
+		k.refAt(llm, 0), appToolNamed(live, "hubspot", "keep")))
+	if got := e.mustGet(t, agent, refNone); string(got.Config) != string(v.Config) || got.ModifiedAt != at {
+		t.Errorf("stored agent %s (modified %d), answered %s", got.Config, got.ModifiedAt, v.Config)
+	}
+	lv := mustVersionRow(t, e.store, e.ws, llm, 0)
+	wantConfig(t, lv.Config, `{"general_tools":[{"type":"end_call","name":"end"}],
+		"states":[{"name":"s","tools":[`+appToolNamed(live, "hubspot", "st2")+`]}],"starting_state":"s"}`)
+	if lv.Revision != llmBefore.Revision+1 || lv.ModifiedAt != at {
+		t.Errorf("repaired LLM: revision %d (was %d), modified %d", lv.Revision, llmBefore.Revision, lv.ModifiedAt)
+	}
+
+	// Each repaired draft is recorded as an edit of it, with the fields the
+	// repair changed.
+	log := e.auditLog(t, e.ws, agentry.AuditFilter{Since: at})
+	if got := actions(log); !slices.Equal(got, []string{"agent.updated", "retell_llm.updated"}) {
+		t.Fatalf("repair recorded %v", got)
+	}
+	if got := log[0]; got.ObjectID != agent || *got.Version != 0 || !slices.Equal(got.Paths, []string{"/post_session_tools", "/pre_session_tools"}) ||
+		details(t, got)["by"] != "repair-agent" {
+		t.Errorf("agent entry %+v %s", got, got.Details)
+	}
+	if got := log[1]; got.ObjectID != llm || *got.Version != 0 || !slices.Equal(got.Paths, []string{"/general_tools", "/states"}) {
+		t.Errorf("LLM entry %+v", got)
+	}
+	// A second repair finds nothing to fix: nothing is written or recorded.
+	e.clock.Advance(time.Second)
+	again, err := e.repair(agent, refNone)
+	if err != nil || again.Revision != v.Revision {
+		t.Fatalf("second repair: revision %d → %d, %v", v.Revision, again.Revision, err)
+	}
+	if n := len(e.auditLog(t, e.ws, agentry.AuditFilter{Since: at})); n != 2 {
+		t.Errorf("a repair with nothing to fix recorded entries: %d", n)
+	}
+
+	// The published version is a 409; the draft branched from it is
+	// repaired, the published engine version it was copied from is not.
+	_, err = e.repair(pub.ResourceID, num(0))
+	wantCode(t, err, agentry.ECONFLICT, "published")
+	fixed, err := e.repair(pub.ResourceID, num(branch.Number))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tools := config(t, fixed.Config)["pre_session_tools"]; len(tools.([]any)) != 0 {
+		t.Errorf("branched draft keeps %v", tools)
+	}
+	if p := e.mustGet(t, pub.ResourceID, num(0)); !strings.Contains(string(p.Config), dead) {
+		t.Errorf("the published version changed: %s", p.Config)
+	}
+	pubLLM := e.mustGetEngine(t, agentry.RetellLLM, pub.EngineID, num(0))
+	if !strings.Contains(string(pubLLM.Config), dead) {
+		t.Errorf("the published LLM version changed: %s", pubLLM.Config)
+	}
+	if draftLLM := e.mustGetEngine(t, agentry.RetellLLM, pub.EngineID, num(*fixed.EngineVersion)); strings.Contains(string(draftLLM.Config), dead) {
+		t.Errorf("the draft LLM version keeps the tool: %s", draftLLM.Config)
+	}
+}
+
+func testRepairFlowToolsOfDeletedApps(t *testing.T, open Opener) {
+	e := newEnv(t, open)
+	k := engineKinds[1]
+	dead := e.mustCreateApp(t, e.ws, `{"type":"crm","provider":"hubspot"}`).ID
+	live := e.mustCreateApp(t, e.ws, `{"type":"crm","provider":"hubspot"}`).ID
+	flow := e.mustCreateEngine(t, agentry.ConversationFlow, `{"start_node_id":"fn",
+		"tools":[`+flowAppTool("t_dead", dead)+`,`+flowAppTool("t_live", live)+`],
+		"nodes":[
+			{"id":"fn","type":"function","tool_id":"t_dead","tool_type":"local","edges":[{"id":"e0","destination_node_id":"talk"}]},
+			{"id":"talk","type":"conversation","edges":[{"id":"e1","destination_node_id":"fn"},{"id":"e2","destination_node_id":"live"}],
+			 "else_edge":{"id":"e3","destination_node_id":"fn"}},
+			{"id":"live","type":"function","tool_id":"t_live","tool_type":"local"},
+			{"id":"shared","type":"function","tool_id":"t_dead","tool_type":"shared"},
+			{"id":"sub","type":"subagent","tools":[`+appToolNamed(dead, "hubspot", "s1")+`,{"type":"end_call","name":"bye"}]}],
+		"components":[{"name":"local","start_node_id":"cfn",
+			"tools":[`+flowAppTool("c_dead", dead)+`,`+flowAppTool("t_live", live)+`],
+			"nodes":[{"id":"cfn","type":"function","tool_id":"c_dead","tool_type":"local"},
+				{"id":"outer","type":"function","tool_id":"t_dead","tool_type":"local"},
+				{"id":"own","type":"function","tool_id":"t_live","tool_type":"local"},
+				{"id":"cend","type":"end","edges":[{"id":"ce","destination_node_id":"cfn"}]}]}]}`).ResourceID
+	agent := e.mustCreateAgent(t, agentry.ChatAgent, `{"response_engine":`+k.ref(flow)+`}`).ResourceID
+	if err := e.svc.DeleteApp(e.ctx, e.caller(), dead, true); err != nil {
+		t.Fatal(err)
+	}
+	at := e.clock.Advance(time.Second)
+	if _, err := e.repair(agent, refNone); err != nil {
+		t.Fatal(err)
+	}
+	fv := mustVersionRow(t, e.store, e.ws, flow, 0)
+	wantConfig(t, fv.Config, `{
+		"tools":[`+flowAppTool("t_live", live)+`],
+		"nodes":[
+			{"id":"talk","type":"conversation","edges":[{"id":"e2","destination_node_id":"live"}]},
+			{"id":"live","type":"function","tool_id":"t_live","tool_type":"local"},
+			{"id":"shared","type":"function","tool_id":"t_dead","tool_type":"shared"},
+			{"id":"sub","type":"subagent","tools":[{"type":"end_call","name":"bye"}]}],
+		"components":[{"name":"local",
+			"tools":[`+flowAppTool("t_live", live)+`],
+			"nodes":[{"id":"own","type":"function","tool_id":"t_live","tool_type":"local"},
+				{"id":"cend","type":"end","edges":[]}]}]}`)
+	log := e.auditLog(t, e.ws, agentry.AuditFilter{Since: at})
+	if len(log) != 1 || log[0].Action != "conversation_flow.updated" ||
+		!slices.Equal(log[0].Paths, []string{"/components", "/nodes", "/start_node_id", "/tools"}) {
+		t.Errorf("repair recorded %+v", log)
 	}
 }
