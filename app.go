@@ -223,11 +223,18 @@ func (s *Service) ListApps(ctx context.Context, c Caller, p PageRequest) (*Page[
 	return keysetPage(items, p, "app", func(a *App) (int64, string) { return a.CreatedAt, a.ID }), nil
 }
 
-// DeleteApp deletes an app. While an agent version or an engine version
-// holds an app tool that runs against it, it is refused unless force is
-// set; then those tools are left naming an app that no longer exists.
+// DeleteApp deletes an app. While an agent version, an engine version or a
+// shared component holds an app tool that runs against it, it is refused
+// unless force is set; then those tools are left naming an app that no
+// longer exists (repair-agent removes them from drafts).
 func (s *Service) DeleteApp(ctx context.Context, c Caller, id string, force bool) error {
 	return s.Store.Update(ctx, func(tx Tx) error {
+		// Writes that add app tools take the workspace lock before they
+		// check that the app exists (links.go): under it, the uses read
+		// below are all there are, and none can appear until this commits.
+		if err := tx.LockWorkspace(c.Workspace); err != nil {
+			return err
+		}
 		a, err := lockApp(tx, c.Workspace, id)
 		if err != nil {
 			return err

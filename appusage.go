@@ -3,6 +3,7 @@ package agentry
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"slices"
 	"strconv"
@@ -10,11 +11,13 @@ import (
 )
 
 // An app is used by the app tools (type integration_app) that name its
-// app_id: in an agent version (pre_session_tools, post_session_tools), or
-// in an engine version (general_tools, a state's tools, a flow's or a
-// component's tools), which uses it for every agent version that pins that
-// engine version. list-app-usages lists the agents; delete-app refuses
-// while any agent or engine version holds such a tool.
+// app_id: in an agent version (pre_session_tools, post_session_tools), in
+// an engine version (general_tools, a state's tools, a flow's, a node's or
+// a local component's tools), which uses it for every agent version that
+// pins that engine version, or in a shared component, which uses it for
+// every flow version that serves the component. list-app-usages lists the
+// agents; delete-app refuses while any agent version, engine version or
+// shared component holds such a tool.
 
 // AppUsage is one agent that uses an app.
 type AppUsage struct {
@@ -29,8 +32,13 @@ type AppUsage struct {
 
 // appUses is everything that uses one app.
 type appUses struct {
-	agents  []AppUsage
-	engines []Version // engine versions holding an app tool of the app
+	agents []AppUsage
+	// engines are the engine versions that use the app: through their own
+	// app tools, or those of the shared components they serve.
+	engines []Version
+	// components are the shared components that hold an app tool of the
+	// app, by id.
+	components []string
 }
 
 // refuse says why an app that is used cannot be deleted.
@@ -44,6 +52,10 @@ func (u *appUses) refuse(appID string) error {
 		e := u.engines[0]
 		return Errorf(EINVALID, "app %s is used by app tools of %s %s (version %d)%s: remove those tools first, or pass force_delete=true",
 			appID, e.Kind.Noun, e.ResourceID, e.Number, more(len(u.engines)-1, "engine version"))
+	}
+	if len(u.components) > 0 {
+		return Errorf(EINVALID, "app %s is used by app tools of shared conversation flow component %s%s: remove those tools first, or pass force_delete=true",
+			appID, u.components[0], more(len(u.components)-1, "component"))
 	}
 	return nil
 }
@@ -66,46 +78,73 @@ func joinNumbers(ns []int64) string {
 	return strings.Join(s, ", ")
 }
 
-// appReferences finds every agent version and engine version of the
-// workspace that uses app id, and the agents that use it through the
-// engine versions they pin.
+// appUseFinder collects the uses of one app.
+type appUseFinder struct {
+	tx      Tx
+	ws      string
+	appID   string
+	uses    appUses
+	byAgent map[string]*AppUsage
+	engines map[string]bool // engine id and number → already in uses.engines
+}
+
+// agent records that agent version v uses the app, through a change made
+// at at (or v's own last change, if later).
+func (f *appUseFinder) agent(v *Version, at int64) {
+	u := f.byAgent[v.ResourceID]
+	if u == nil {
+		u = &AppUsage{AgentID: v.ResourceID}
+		f.byAgent[v.ResourceID] = u
+	}
+	if !slices.Contains(u.Versions, v.Number) {
+		u.Versions = append(u.Versions, v.Number)
+	}
+	u.ConfiguredAt = max(u.ConfiguredAt, at, v.ModifiedAt)
+}
+
+// engine records that engine version v uses the app, and so every agent
+// version that pins it.
+func (f *appUseFinder) engine(v *Version, at int64) error {
+	key := v.ResourceID + "\x00" + strconv.FormatInt(v.Number, 10)
+	if !f.engines[key] {
+		f.engines[key] = true
+		f.uses.engines = append(f.uses.engines, *v)
+	}
+	pins, err := f.tx.AgentVersionsPinning(f.ws, v.ResourceID, v.Number)
+	if err != nil {
+		return err
+	}
+	for j := range pins {
+		f.agent(&pins[j], max(at, v.ModifiedAt))
+	}
+	return nil
+}
+
+// appReferences finds every agent version, engine version and shared
+// component of the workspace that uses app id, and the agents that use it
+// through the engine versions they pin.
 func appReferences(tx Tx, workspaceID, appID string) (*appUses, error) {
+	f := &appUseFinder{tx: tx, ws: workspaceID, appID: appID, byAgent: map[string]*AppUsage{}, engines: map[string]bool{}}
 	vs, err := tx.VersionsMentioning(workspaceID, appID)
 	if err != nil {
 		return nil, err
 	}
-	byAgent := map[string]*AppUsage{}
-	use := func(v *Version, at int64) {
-		u := byAgent[v.ResourceID]
-		if u == nil {
-			u = &AppUsage{AgentID: v.ResourceID}
-			byAgent[v.ResourceID] = u
-		}
-		if !slices.Contains(u.Versions, v.Number) {
-			u.Versions = append(u.Versions, v.Number)
-		}
-		u.ConfiguredAt = max(u.ConfiguredAt, at, v.ModifiedAt)
-	}
-	uses := &appUses{}
 	for i := range vs {
 		v := &vs[i]
 		if len(appTools(v.Config, appID, "")) == 0 {
 			continue // the id occurs, but not as an app tool's app_id
 		}
 		if v.Kind.Agent {
-			use(v, 0)
-			continue
-		}
-		uses.engines = append(uses.engines, *v)
-		pins, err := tx.AgentVersionsPinning(workspaceID, v.ResourceID, v.Number)
-		if err != nil {
+			f.agent(v, 0)
+		} else if err := f.engine(v, 0); err != nil {
 			return nil, err
 		}
-		for j := range pins {
-			use(&pins[j], v.ModifiedAt)
-		}
 	}
-	for _, u := range byAgent {
+	if err := f.components(); err != nil {
+		return nil, err
+	}
+	uses := &f.uses
+	for _, u := range f.byAgent {
 		slices.SortFunc(u.Versions, func(a, b int64) int { return compareInt(b, a) })
 		r, err := tx.GetResource(workspaceID, u.AgentID)
 		if err != nil {
@@ -117,6 +156,85 @@ func appReferences(tx Tx, workspaceID, appID string) (*appUses, error) {
 	// Most recently configured first (ties: the larger agent id first).
 	slices.SortFunc(uses.agents, func(a, b AppUsage) int { return -compareUsage(a, b) })
 	return uses, nil
+}
+
+// components finds the shared components that hold an app tool of the app,
+// and the flow versions that serve one: a draft serves the components it
+// uses as they are now (and those they use), a published version the
+// snapshots it kept when it was published; one published before agentry
+// kept snapshots serves them as they are now.
+func (f *appUseFinder) components() error {
+	comps, err := f.tx.ComponentsMentioning(f.ws, f.appID)
+	if err != nil {
+		return err
+	}
+	type item struct {
+		id string
+		at int64 // the last change of the component that holds the tool
+	}
+	var queue []item
+	for _, c := range comps {
+		if len(appTools(c.Config, f.appID, "")) > 0 {
+			f.uses.components = append(f.uses.components, c.ID)
+			queue = append(queue, item{c.ID, c.ModifiedAt})
+		}
+	}
+	seen := map[string]bool{}
+	for len(queue) > 0 {
+		it := queue[0]
+		queue = queue[1:]
+		if seen[it.id] {
+			continue
+		}
+		seen[it.id] = true
+		users, err := f.tx.LinkUsers(f.ws, LinkComponent, it.id, 0)
+		if err != nil {
+			return err
+		}
+		for _, u := range users {
+			if u.ComponentID != "" {
+				queue = append(queue, item{u.ComponentID, it.at})
+				continue
+			}
+			v, err := f.tx.GetVersion(f.ws, u.ResourceID, u.Number)
+			if errors.Is(err, ErrNotFound) {
+				continue
+			} else if err != nil {
+				return err
+			}
+			if v.Published {
+				kept, err := f.tx.ComponentSnapshots(f.ws, v.ResourceID, v.Number)
+				if err != nil {
+					return err
+				}
+				if len(kept) > 0 {
+					continue // it serves what it kept: see below
+				}
+			}
+			if err := f.engine(v, it.at); err != nil {
+				return err
+			}
+		}
+	}
+	snaps, err := f.tx.SnapshotsMentioning(f.ws, f.appID)
+	if err != nil {
+		return err
+	}
+	for _, snap := range snaps {
+		if len(appTools(snap.Config, f.appID, "")) == 0 {
+			continue
+		}
+		v, err := f.tx.GetVersion(f.ws, snap.FlowID, snap.Number)
+		if errors.Is(err, ErrNotFound) {
+			continue
+		} else if err != nil {
+			return err
+		}
+		if err := f.engine(v, snap.ModifiedAt); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // compareUsage orders usages by (ConfiguredAt, AgentID), ascending.

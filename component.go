@@ -110,7 +110,7 @@ func (s *Service) CreateComponent(ctx context.Context, c Caller, fields Fields) 
 		if err := tx.InsertComponent(comp); err != nil {
 			return err
 		}
-		return tx.SetComponentLinks(c.Workspace, comp.ID, dedupeLinks(links))
+		return tx.SetComponentLinks(c.Workspace, comp.ID, storedLinks(links))
 	})
 	if err != nil {
 		return nil, err
@@ -215,7 +215,7 @@ func (s *Service) UpdateComponent(ctx context.Context, c Caller, req UpdateCompo
 		if err := tx.UpdateComponent(comp); err != nil {
 			return err
 		}
-		if err := tx.SetComponentLinks(c.Workspace, comp.ID, dedupeLinks(all)); err != nil {
+		if err := tx.SetComponentLinks(c.Workspace, comp.ID, storedLinks(all)); err != nil {
 			return err
 		}
 		return fillLinkedFlows(tx, comp)

@@ -230,76 +230,83 @@ type FlowComponents struct {
 // published, a draft the components as they are now. Components that
 // components use are included.
 func (s *Service) FlowComponents(ctx context.Context, c Caller, a Address) (*FlowComponents, error) {
-	out := &FlowComponents{Components: []Component{}}
+	out := &FlowComponents{}
 	err := s.Store.View(ctx, func(tx Tx) error {
 		r, err := getResource(tx, c.Workspace, ConversationFlow, a.ID, false)
 		if err != nil {
 			return err
 		}
-		v, err := resolve(tx, r, a.Version, PickLatest)
-		if err != nil {
+		if out.Version, err = resolve(tx, r, a.Version, PickLatest); err != nil {
 			return err
 		}
-		out.Version = v
-		kept := map[string]ComponentSnapshot{}
-		if v.Published {
-			snaps, err := tx.ComponentSnapshots(c.Workspace, v.ResourceID, v.Number)
-			if err != nil {
-				return err
-			}
-			for _, snap := range snaps {
-				kept[snap.ComponentID] = snap
-			}
-		}
-		links, err := tx.VersionLinks(c.Workspace, v.ResourceID, v.Number)
-		if err != nil {
-			return err
-		}
-		var queue []string
-		for _, l := range links {
-			if l.Kind == LinkComponent {
-				queue = append(queue, l.ID)
-			}
-		}
-		seen := map[string]bool{}
-		for len(queue) > 0 {
-			id := queue[0]
-			queue = queue[1:]
-			if seen[id] {
-				continue
-			}
-			seen[id] = true
-			var comp Component
-			if snap, ok := kept[id]; ok {
-				comp = Component{WorkspaceID: c.Workspace, ID: id, Config: snap.Config, ModifiedAt: snap.ModifiedAt}
-			} else {
-				cur, err := tx.GetComponent(c.Workspace, id)
-				if errors.Is(err, ErrNotFound) {
-					continue
-				} else if err != nil {
-					return err
-				}
-				comp = *cur
-			}
-			out.Components = append(out.Components, comp)
-			var cfg Fields
-			if err := json.Unmarshal(comp.Config, &cfg); err != nil {
-				return err
-			}
-			nested, err := linksOf(cfg)
-			if err != nil {
-				return err
-			}
-			for _, n := range nested {
-				if n.Kind == LinkComponent {
-					queue = append(queue, n.ID)
-				}
-			}
-		}
-		return nil
+		out.Components, err = servedComponents(tx, out.Version)
+		return err
 	})
 	if err != nil {
 		return nil, err
+	}
+	return out, nil
+}
+
+// servedComponents returns the shared components flow version v serves
+// (see FlowComponents), in the order it reaches them.
+func servedComponents(tx Tx, v *Version) ([]Component, error) {
+	out := []Component{}
+	ws := v.WorkspaceID
+	kept := map[string]ComponentSnapshot{}
+	if v.Published {
+		snaps, err := tx.ComponentSnapshots(ws, v.ResourceID, v.Number)
+		if err != nil {
+			return nil, err
+		}
+		for _, snap := range snaps {
+			kept[snap.ComponentID] = snap
+		}
+	}
+	links, err := tx.VersionLinks(ws, v.ResourceID, v.Number)
+	if err != nil {
+		return nil, err
+	}
+	var queue []string
+	for _, l := range links {
+		if l.Kind == LinkComponent {
+			queue = append(queue, l.ID)
+		}
+	}
+	seen := map[string]bool{}
+	for len(queue) > 0 {
+		id := queue[0]
+		queue = queue[1:]
+		if seen[id] {
+			continue
+		}
+		seen[id] = true
+		var comp Component
+		if snap, ok := kept[id]; ok {
+			comp = Component{WorkspaceID: ws, ID: id, Config: snap.Config, ModifiedAt: snap.ModifiedAt}
+		} else {
+			cur, err := tx.GetComponent(ws, id)
+			if errors.Is(err, ErrNotFound) {
+				continue
+			} else if err != nil {
+				return nil, err
+			}
+			comp = *cur
+		}
+		out = append(out, comp)
+		var cfg Fields
+		if err := json.Unmarshal(comp.Config, &cfg); err != nil {
+			return nil, err
+		}
+		nested, err := linksOf(cfg)
+		if err != nil {
+			return nil, err
+		}
+		for _, n := range nested {
+			if n.Kind == LinkComponent {
+				queue = append(queue, n.ID)
+			}
+		}
 	}
 	return out, nil
 }

@@ -14,30 +14,39 @@ import (
 
 // Configurations refer to objects that are not versioned: knowledge bases
 // (knowledge_base_ids, at the top of an LLM or flow and in its nodes),
-// shared flow components (component nodes with component_type shared) and
+// shared flow components (component nodes with component_type shared),
 // assets (custom_on_hold_music_asset_id in warm transfer options, and
-// <image:asset_id> in the notes of a flow's canvas). Every write of a
-// configuration finds the links in what it writes, checks that each names
-// an object of the workspace, and records them (Tx.SetVersionLinks), so that
-// "who uses this knowledge base" and "which flows link this component" are
-// lookups. Lock order: workspace, agent, engine, then the objects.
+// <image:asset_id> in the notes of a flow's canvas) and apps (the app_id of
+// an app tool, type integration_app, wherever a tool list holds one). Every
+// write of a configuration finds the links in what it writes, checks that
+// each names an object of the workspace, and records them
+// (Tx.SetVersionLinks), so that "who uses this knowledge base" and "which
+// flows link this component" are lookups. Lock order: workspace, agent,
+// engine, then the objects.
+//
+// Links to apps are checked but not recorded: who uses an app is read from
+// the configurations themselves (appusage.go), which also finds the app
+// tools of versions written before agentry checked them.
 
 // Kinds of link targets.
 const (
 	LinkKnowledgeBase = "knowledge_base"
 	LinkComponent     = "component"
 	LinkAsset         = "asset"
+	LinkApp           = "app"
 )
 
 // Link is one reference from a configuration to an object.
 type Link struct {
 	Field string // the top-level field it is in
-	Kind  string // LinkKnowledgeBase, LinkComponent or LinkAsset
+	Kind  string // LinkKnowledgeBase, LinkComponent, LinkAsset or LinkApp
 	ID    string
 	// Path says where it is, for messages; Media is what an asset must be
-	// ("audio" or "image"). Neither is stored.
-	Path  string
-	Media string
+	// ("audio" or "image"); Provider is the provider an app tool names,
+	// which its app must have. None of them is stored.
+	Path     string
+	Media    string
+	Provider string
 }
 
 // LinkUser is a version or a shared component that links an object.
@@ -60,7 +69,7 @@ func (u LinkUser) String() string {
 // linkMarkers are the byte strings without which a value holds no link: a
 // write whose fields hold none of them is spared a parse.
 var linkMarkers = [][]byte{[]byte(`"knowledge_base_ids"`), []byte(`"component_id"`),
-	[]byte(`"custom_on_hold_music_asset_id"`), []byte(`"on_hold_music"`), []byte(`<image:`)}
+	[]byte(`"custom_on_hold_music_asset_id"`), []byte(`"on_hold_music"`), []byte(`<image:`), []byte(`"integration_app"`)}
 
 func mayLink(raw []byte) bool {
 	if len(raw) == 0 {
@@ -135,6 +144,9 @@ func (w *linkWalker) add(kind, id, path, media string) {
 	w.links = append(w.links, Link{Field: w.field, Kind: kind, ID: id, Path: path, Media: media})
 }
 
+// appToolType is the type of an app tool: a tool that runs against an app.
+const appToolType = "integration_app"
+
 // walk visits v, found under key at path.
 func (w *linkWalker) walk(v any, key, path string) error {
 	join := func(k string) string {
@@ -171,6 +183,12 @@ func (w *linkWalker) walk(v any, key, path string) error {
 				}
 			}
 		}
+		if x["type"] == appToolType {
+			if id, ok := x["app_id"].(string); ok {
+				provider, _ := x["provider"].(string)
+				w.links = append(w.links, Link{Field: w.field, Kind: LinkApp, ID: id, Path: join("app_id"), Provider: provider})
+			}
+		}
 		asset, hasAsset := x["custom_on_hold_music_asset_id"].(string)
 		if hasAsset {
 			w.add(LinkAsset, asset, join("custom_on_hold_music_asset_id"), "audio")
@@ -195,11 +213,17 @@ func (w *linkWalker) walk(v any, key, path string) error {
 // setVersionLinks records the links of version v found in the fields of
 // replace (its earlier links there are dropped).
 func setVersionLinks(tx Tx, v *Version, replace []string, links []Link) error {
-	return tx.SetVersionLinks(v.WorkspaceID, v.ResourceID, v.Number, replace, dedupeLinks(links))
+	return tx.SetVersionLinks(v.WorkspaceID, v.ResourceID, v.Number, replace, storedLinks(links))
+}
+
+// storedLinks are the links a store records: each (field, kind, id) once,
+// and none to an app (see above).
+func storedLinks(links []Link) []Link {
+	return dedupeLinks(slices.DeleteFunc(slices.Clone(links), func(l Link) bool { return l.Kind == LinkApp }))
 }
 
 // needsWorkspaceLock reports whether links name objects that can be deleted
-// (knowledge bases and shared components; assets never are).
+// (knowledge bases, shared components and apps; assets never are).
 func needsWorkspaceLock(links []Link) bool {
 	return slices.ContainsFunc(links, func(l Link) bool { return l.Kind != LinkAsset })
 }
@@ -220,7 +244,7 @@ func guardLinks(tx Tx, workspaceID string, links []Link, missing string) error {
 	}
 	checked := map[string]bool{}
 	for _, l := range links {
-		key := l.Kind + "\x00" + l.ID + "\x00" + l.Media
+		key := l.Kind + "\x00" + l.ID + "\x00" + l.Media + "\x00" + l.Provider
 		if checked[key] {
 			continue
 		}
@@ -248,6 +272,13 @@ func checkLink(tx Tx, workspaceID string, l Link, missing string) error {
 		a, err = tx.GetAsset(workspaceID, l.ID, false)
 		if err == nil && l.Media != "" && !strings.HasPrefix(a.ContentType, l.Media+"/") {
 			return Errorf(EINVALID, "%s: asset %s is %s, but an %s asset is required here", l.Path, l.ID, a.ContentType, l.Media)
+		}
+	case LinkApp:
+		noun = "app"
+		var a *App
+		a, err = tx.GetApp(workspaceID, l.ID)
+		if err == nil && a.Provider != l.Provider {
+			return Errorf(EINVALID, "%sprovider: is %q, but app %s is of provider %q: an app tool's provider must be its app's", strings.TrimSuffix(l.Path, "app_id"), l.Provider, l.ID, a.Provider)
 		}
 	}
 	if errors.Is(err, ErrNotFound) {

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -16,9 +17,10 @@ import (
 // streamable HTTP transport (the outbound adapter implements MCPClient).
 //
 // The reference's MCP object has no id field, only a name: an MCP server is
-// identified by its name (mcp_id). A local component of a flow is
-// identified by its conversation_flow_component_id, its id or its name
-// (component_id), the first of these that it has.
+// identified by its name (mcp_id). component_id names a component of the
+// flow: a local one by its conversation_flow_component_id, id,
+// component_id or name, or a shared one the flow version uses by its id or
+// name (see mcpComponent).
 
 // MCPClient lists the tools of an MCP server.
 type MCPClient interface {
@@ -97,17 +99,17 @@ func (s *Service) MCPTools(ctx context.Context, c Caller, req MCPToolsRequest) (
 	}
 	servers := doc.MCPs
 	if req.ComponentID != "" {
-		comp := findComponent(doc.Components, req.ComponentID)
-		if comp == nil {
-			return nil, Errorf(ENOTFOUND, "%s has no component %q", where, req.ComponentID)
+		comp, which, err := s.mcpComponent(ctx, engine, doc.Components, req.ComponentID, where)
+		if err != nil {
+			return nil, err
 		}
+		where = which + " of " + where
 		servers = nil
 		if raw := comp["mcps"]; raw != nil {
 			if err := json.Unmarshal(raw, &servers); err != nil {
-				return nil, Errorf(EINVALID, "component %q of %s: mcps is not a list of MCP servers", req.ComponentID, where)
+				return nil, Errorf(EINVALID, "%s: mcps is not a list of MCP servers", where)
 			}
 		}
-		where = fmt.Sprintf("component %q of %s", req.ComponentID, where)
 	}
 	var server *MCPServer
 	var names []string
@@ -135,10 +137,72 @@ func (s *Service) MCPTools(ctx context.Context, c Caller, req MCPToolsRequest) (
 	return tools, nil
 }
 
-// findComponent returns the local component whose
-// conversation_flow_component_id, id or name is id.
-func findComponent(components []map[string]json.RawMessage, id string) map[string]json.RawMessage {
-	for _, field := range []string{"conversation_flow_component_id", "id", "name"} {
+// mcpComponent finds the component id names in engine version ev: among
+// its local components (components) and, for a conversation flow, the
+// shared components the version serves (servedComponents: a published
+// version's snapshots, a draft's components as they are now, and those
+// they use). An id matches before a name, and a local component before a
+// shared one. It returns the component's fields and how messages name it;
+// where names ev in messages.
+func (s *Service) mcpComponent(ctx context.Context, ev *Version, local []map[string]json.RawMessage, id, where string) (map[string]json.RawMessage, string, error) {
+	var shared []Component
+	if ev.Kind == ConversationFlow {
+		err := s.Store.View(ctx, func(tx Tx) (err error) {
+			shared, err = servedComponents(tx, ev)
+			return err
+		})
+		if err != nil {
+			return nil, "", err
+		}
+	}
+	sharedFields := make([]map[string]json.RawMessage, len(shared))
+	for i, c := range shared {
+		if err := json.Unmarshal(c.Config, &sharedFields[i]); err != nil {
+			return nil, "", fmt.Errorf("decode shared component %s: %w", c.ID, err)
+		}
+	}
+	// A local component copied from a deleted shared one keeps its id as
+	// component_id (component_flows.go).
+	if c := findComponent(local, id, "conversation_flow_component_id", "id", "component_id"); c != nil {
+		return c, fmt.Sprintf("component %q", id), nil
+	}
+	for i, c := range shared {
+		if c.ID == id {
+			return sharedFields[i], "shared component " + c.ID, nil
+		}
+	}
+	if c := findComponent(local, id, "name"); c != nil {
+		return c, fmt.Sprintf("component %q", id), nil
+	}
+	for i, c := range shared {
+		if findComponent(sharedFields[i:i+1], id, "name") != nil {
+			return sharedFields[i], fmt.Sprintf("shared component %s (%q)", c.ID, id), nil
+		}
+	}
+	var have []string
+	for _, c := range local {
+		for _, field := range []string{"conversation_flow_component_id", "id", "component_id", "name"} {
+			var v string
+			if json.Unmarshal(c[field], &v) == nil && v != "" {
+				have = append(have, strconv.Quote(v))
+				break
+			}
+		}
+	}
+	for _, c := range shared {
+		have = append(have, c.ID)
+	}
+	list := "it has none"
+	if len(have) > 0 {
+		list = "it has " + strings.Join(have, ", ")
+	}
+	return nil, "", Errorf(ENOTFOUND, "%s has no component %q (component_id is a local component's id or name, or the id or name of a shared component the version uses; %s)", where, id, list)
+}
+
+// findComponent returns the component whose first field of fields (in
+// that order) is id.
+func findComponent(components []map[string]json.RawMessage, id string, fields ...string) map[string]json.RawMessage {
+	for _, field := range fields {
 		for _, c := range components {
 			var v string
 			if json.Unmarshal(c[field], &v) == nil && v == id {

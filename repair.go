@@ -1,16 +1,21 @@
 package agentry
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 )
 
 // repair-agent removes from a draft agent version, and from the engine
 // version it pins when that is a draft too, the references that name
 // objects the workspace no longer has:
+//   - app tools (type integration_app) whose app_id names no app are
+//     removed (repairapps.go), with what referred to them: their names in
+//     other tools' depends_on, and the function nodes that ran them;
 //   - knowledge_base_ids (of an LLM, a flow, and the flow's nodes) naming no
 //     knowledge base are dropped;
 //   - component nodes naming a shared component that does not exist are
@@ -18,18 +23,24 @@ import (
 //     named one);
 //   - a voice_id that is gone (see voice.go) becomes DefaultVoiceID(), and
 //     gone fallback_voice_ids are dropped.
-// agentry's own deletions leave no such references (deleting a knowledge
-// base that is used is refused; deleting a component copies it into the
-// drafts that use it); they come from data written before agentry checked
-// them. A published version is never repaired (409); a published engine
-// version is left as it is. Tools tied to deleted app connections are not
-// repaired: agentry has no apps yet.
+// Of agentry's own deletions, only delete-app with force_delete leaves such
+// references (deleting a knowledge base that is used is refused; deleting a
+// component copies it into the drafts that use it); the others come from
+// data written before agentry checked them. A published version is never
+// repaired (409); a published engine version is left as it is. Each version
+// a repair changes is recorded as an edit of its draft (agent.updated, or
+// the engine's <kind>.updated), with the fields it changed.
 
 // RepairRequest asks to repair one version of an agent: RefNone means the
 // latest.
 type RepairRequest struct {
 	AgentID string
 	Version VersionRef
+}
+
+// repairDetails are the details of the changes a repair records.
+func repairDetails(agentID string, number int64) map[string]any {
+	return map[string]any{"by": "repair-agent", "agent": map[string]any{"id": agentID, "version": number}}
 }
 
 // Repair repairs a draft agent version and the draft engine version it
@@ -49,19 +60,28 @@ func (s *Service) Repair(ctx context.Context, c Caller, req RepairRequest) (*Ver
 		}
 		now := s.now()
 		fix := repairer{tx: tx, ws: c.Workspace, exists: map[string]bool{}}
-		changed, err := fix.version(v, fix.voices)
+		paths, err := fix.version(v, fix.agent)
 		if err != nil {
 			return err
 		}
-		if changed {
+		if len(paths) > 0 {
 			if err := write(tx, v, now); err != nil {
 				return err
 			}
 			if err := touch(tx, r, now, nil); err != nil {
 				return err
 			}
+			if err := s.record(tx, c, Change{Action: "agent.updated", Object: ObjectAgent, ID: r.ID, Version: &v.Number,
+				Paths: paths, Details: repairDetails(r.ID, v.Number)}); err != nil {
+				return err
+			}
 		}
-		return fix.engine(v, now)
+		ev, paths, err := fix.engine(v, now)
+		if err != nil || len(paths) == 0 {
+			return err
+		}
+		return s.record(tx, c, Change{Action: ObjectType(ev.Kind) + ".updated", Object: ObjectType(ev.Kind), ID: ev.ResourceID,
+			Version: &ev.Number, Paths: paths, Details: repairDetails(r.ID, v.Number)})
 	})
 	if err != nil {
 		return nil, err
@@ -111,6 +131,8 @@ func (f *repairer) has(kind, id string) (bool, error) {
 		_, err = f.tx.GetKnowledgeBase(f.ws, id)
 	case LinkComponent:
 		_, err = f.tx.GetComponent(f.ws, id)
+	case LinkApp:
+		_, err = f.tx.GetApp(f.ws, id)
 	}
 	if err != nil && !errors.Is(err, ErrNotFound) {
 		return false, err
@@ -119,46 +141,79 @@ func (f *repairer) has(kind, id string) (bool, error) {
 	return err == nil, nil
 }
 
-// version applies fix to v's configuration and reports whether it changed.
-func (f *repairer) version(v *Version, fix func(Fields) (bool, error)) (bool, error) {
+// version applies fix to v's configuration and returns the top-level
+// fields it changed, as JSON Pointers (none: v is unchanged).
+func (f *repairer) version(v *Version, fix func(Fields) (bool, error)) ([]string, error) {
 	var config Fields
 	if err := json.Unmarshal(v.Config, &config); err != nil {
-		return false, fmt.Errorf("decode config of %s v%d: %w", v.ResourceID, v.Number, err)
+		return nil, fmt.Errorf("decode config of %s v%d: %w", v.ResourceID, v.Number, err)
 	}
-	changed, err := fix(config)
-	if err != nil || !changed {
+	before := maps.Clone(config)
+	if _, err := fix(config); err != nil {
+		return nil, err
+	}
+	changed := Fields{}
+	for k, raw := range before {
+		if now, ok := config[k]; !ok || !bytes.Equal(now, raw) {
+			changed[k] = raw
+		}
+	}
+	for k, raw := range config {
+		if _, ok := before[k]; !ok {
+			changed[k] = raw
+		}
+	}
+	if len(changed) == 0 {
+		return nil, nil
+	}
+	var err error
+	v.Config, err = encodeConfig(config)
+	return patchPaths(changed), err
+}
+
+// agent repairs an agent configuration: its voices and its session tools.
+func (f *repairer) agent(config Fields) (bool, error) {
+	voices, err := f.voices(config)
+	if err != nil {
 		return false, err
 	}
-	v.Config, err = encodeConfig(config)
-	return err == nil, err
+	apps, err := f.apps(config)
+	return voices || apps, err
 }
 
 // engine repairs the engine version that agent version v pins, if it is a
-// draft.
-func (f *repairer) engine(v *Version, now int64) error {
+// draft, and returns it with the fields it changed.
+func (f *repairer) engine(v *Version, now int64) (*Version, []string, error) {
 	if v.EngineID == "" || v.EngineVersion == nil {
-		return nil
+		return nil, nil, nil
 	}
 	e, err := f.tx.LockResource(f.ws, v.EngineID)
 	if errors.Is(err, ErrNotFound) {
-		return nil
+		return nil, nil, nil
 	} else if err != nil {
-		return err
+		return nil, nil, err
 	}
 	ev, err := f.tx.GetVersion(f.ws, e.ID, *v.EngineVersion)
 	if errors.Is(err, ErrNotFound) || (err == nil && ev.Published) {
-		return nil
+		return nil, nil, nil
 	} else if err != nil {
-		return err
+		return nil, nil, err
 	}
-	changed, err := f.version(ev, f.references)
-	if err != nil || !changed {
-		return err
+	paths, err := f.version(ev, func(config Fields) (bool, error) {
+		refs, err := f.references(config)
+		if err != nil {
+			return false, err
+		}
+		apps, err := f.apps(config)
+		return refs || apps, err
+	})
+	if err != nil || len(paths) == 0 {
+		return nil, nil, err
 	}
 	if err := write(f.tx, ev, now); err != nil {
-		return err
+		return nil, nil, err
 	}
-	return touch(f.tx, e, now, nil)
+	return ev, paths, touch(f.tx, e, now, nil)
 }
 
 // voices replaces a gone voice_id and drops gone fallback voices.

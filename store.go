@@ -117,6 +117,12 @@ type Tx interface {
 	// AgentVersionsPinning lists the agent versions that pin one version of
 	// an engine.
 	AgentVersionsPinning(workspaceID, engineID string, number int64) ([]Version, error)
+	// ComponentsMentioning lists the shared components of a workspace whose
+	// configuration contains text, and SnapshotsMentioning the component
+	// snapshots of published flow versions whose configuration does (plain
+	// substrings, not patterns): the app tools of shared components.
+	ComponentsMentioning(workspaceID, text string) ([]Component, error)
+	SnapshotsMentioning(workspaceID, text string) ([]ComponentSnapshot, error)
 
 	// Change history: the audit log, webhooks and the outbox of their
 	// deliveries (history.go, webhooks.go, outbox.go, delivery.go).

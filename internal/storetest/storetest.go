@@ -53,6 +53,8 @@ func Run(t *testing.T, open func(t *testing.T) agentry.Store) {
 		{"Probe", probeTests},
 		{"Legacy", legacyTests},
 		{"SDK4", sdk4Tests},
+		{"AppLinks", appLinkTests},
+		{"MCPComponents", mcpComponentTests},
 	}
 	for _, g := range groups {
 		t.Run(g.name, func(t *testing.T) {
