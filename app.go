@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 )
 
 // An app is the connection to one external system (a CRM, a calendar, a
@@ -157,7 +158,10 @@ func (s *Service) CreateApp(ctx context.Context, c Caller, fields Fields) (*App,
 		if n >= MaxAppsPerProvider {
 			return Errorf(EINVALID, "provider: this workspace already has %d apps of provider %q, the most it may hold; delete one first", n, a.Provider)
 		}
-		return tx.InsertApp(a)
+		if err := tx.InsertApp(a); err != nil {
+			return err
+		}
+		return s.record(tx, c, Change{Action: "app.created", Object: ObjectApp, ID: a.ID, Details: appDetails(a)})
 	})
 	if err != nil {
 		return nil, err
@@ -181,13 +185,24 @@ func (s *Service) UpdateApp(ctx context.Context, c Caller, id string, fields Fie
 		if err != nil {
 			return err
 		}
-		if reconnect {
+		d, paths := appDetails(a), patchPaths(fields)
+		if reconnect && a.ConnectionStatus != AppNotConnected {
+			// New credentials or tenant: the connection is unverified again.
+			d["connection_status_before"] = a.ConnectionStatus
 			a.ConnectionStatus = AppNotConnected
+			paths = append(paths, "/connection_status")
+			slices.Sort(paths)
 		}
 		if now := s.now(); now > a.ModifiedAt {
 			a.ModifiedAt = now
 		}
-		return tx.UpdateApp(a)
+		if err := tx.UpdateApp(a); err != nil {
+			return err
+		}
+		// Paths name the fields sent (auth_config among them), never a value
+		// of the credentials.
+		d["connection_status"] = a.ConnectionStatus
+		return s.record(tx, c, Change{Action: "app.updated", Object: ObjectApp, ID: a.ID, Paths: paths, Details: d})
 	})
 	if err != nil {
 		return nil, err
@@ -248,14 +263,31 @@ func (s *Service) DeleteApp(ctx context.Context, c Caller, id string, force bool
 				return err
 			}
 		}
-		return tx.DeleteApp(c.Workspace, a.ID)
+		if err := tx.DeleteApp(c.Workspace, a.ID); err != nil {
+			return err
+		}
+		d := appDetails(a)
+		d["force"] = force
+		return s.record(tx, c, Change{Action: "app.deleted", Object: ObjectApp, ID: a.ID, Details: d})
 	})
+}
+
+// appDetails are the details of an app's changes: what identifies it, none
+// of its credentials.
+func appDetails(a *App) map[string]any {
+	d := map[string]any{"type": a.Type, "provider": a.Provider}
+	if a.Name != nil {
+		d["name"] = *a.Name
+	}
+	return d
 }
 
 // TestAppAuth answers test-app-auth without reaching the provider: the
 // probe succeeds when the app holds credentials (an auth_config was given)
 // and fails otherwise, and the outcome is recorded as the app's
-// connection_status (connected or error), as the reference says.
+// connection_status (connected or error), as the reference says. A probe
+// that leaves the status as it was changes nothing and records nothing; one
+// that changes it is recorded as an update of connection_status.
 func (s *Service) TestAppAuth(ctx context.Context, c Caller, id string) (bool, error) {
 	var ok bool
 	err := s.Store.Update(ctx, func(tx Tx) error {
@@ -264,11 +296,20 @@ func (s *Service) TestAppAuth(ctx context.Context, c Caller, id string) (bool, e
 			return err
 		}
 		ok = a.Auth != nil
+		before := a.ConnectionStatus
 		a.ConnectionStatus = AppError
 		if ok {
 			a.ConnectionStatus = AppConnected
 		}
-		return tx.UpdateApp(a)
+		if a.ConnectionStatus == before {
+			return nil
+		}
+		if err := tx.UpdateApp(a); err != nil {
+			return err
+		}
+		d := appDetails(a)
+		d["by"], d["connection_status_before"], d["connection_status"] = "test-app-auth", before, a.ConnectionStatus
+		return s.record(tx, c, Change{Action: "app.updated", Object: ObjectApp, ID: a.ID, Paths: []string{"/connection_status"}, Details: d})
 	})
 	return ok, err
 }

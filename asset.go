@@ -116,7 +116,14 @@ func (s *Service) CreateAsset(ctx context.Context, c Caller, f FileSource) (*Ass
 	}
 	a := &Asset{WorkspaceID: c.Workspace, ID: NewID(AssetIDPrefix), FileName: name, ContentType: kind,
 		Size: int64(len(f.Data)), Content: f.Data, CreatedAt: s.now()}
-	if err := s.Store.Update(ctx, func(tx Tx) error { return tx.InsertAsset(a) }); err != nil {
+	err := s.Store.Update(ctx, func(tx Tx) error {
+		if err := tx.InsertAsset(a); err != nil {
+			return err
+		}
+		return s.record(tx, c, Change{Action: "asset.created", Object: ObjectAsset, ID: a.ID,
+			Details: map[string]any{"file_name": a.FileName, "content_type": a.ContentType, "file_size": a.Size}})
+	})
+	if err != nil {
 		return nil, err
 	}
 	a.Content = nil

@@ -110,7 +110,11 @@ func (s *Service) CreateComponent(ctx context.Context, c Caller, fields Fields) 
 		if err := tx.InsertComponent(comp); err != nil {
 			return err
 		}
-		return tx.SetComponentLinks(c.Workspace, comp.ID, storedLinks(links))
+		if err := tx.SetComponentLinks(c.Workspace, comp.ID, storedLinks(links)); err != nil {
+			return err
+		}
+		return s.record(tx, c, Change{Action: "conversation_flow_component.created", Object: ObjectComponent, ID: comp.ID,
+			Details: map[string]any{"name": componentName(fields)}})
 	})
 	if err != nil {
 		return nil, err
@@ -218,7 +222,13 @@ func (s *Service) UpdateComponent(ctx context.Context, c Caller, req UpdateCompo
 		if err := tx.SetComponentLinks(c.Workspace, comp.ID, storedLinks(all)); err != nil {
 			return err
 		}
-		return fillLinkedFlows(tx, comp)
+		if err := fillLinkedFlows(tx, comp); err != nil {
+			return err
+		}
+		// The flows whose drafts the edit reaches, since they serve the
+		// component as it is now.
+		return s.record(tx, c, Change{Action: "conversation_flow_component.updated", Object: ObjectComponent, ID: comp.ID,
+			Paths: patchPaths(req.Patch), Details: map[string]any{"name": componentName(config), "linked_flow_ids": comp.LinkedFlowIDs}})
 	})
 	if err != nil {
 		return nil, err
@@ -334,6 +344,7 @@ func (s *Service) DeleteComponent(ctx context.Context, c Caller, id string) erro
 			return err
 		}
 		now := s.now()
+		localized := []map[string]any{}
 		for _, u := range drafts {
 			v, err := tx.GetVersion(c.Workspace, u.ResourceID, u.Number)
 			if errors.Is(err, ErrNotFound) {
@@ -344,8 +355,8 @@ func (s *Service) DeleteComponent(ctx context.Context, c Caller, id string) erro
 			if v.Published {
 				continue
 			}
-			changed, err := localize(v, comp.ID, comp.Config)
-			if err != nil || !changed {
+			paths, err := localize(v, comp.ID, comp.Config)
+			if err != nil || len(paths) == 0 {
 				return err
 			}
 			v.ModifiedAt = max(now, v.ModifiedAt)
@@ -359,7 +370,31 @@ func (s *Service) DeleteComponent(ctx context.Context, c Caller, id string) erro
 			if err := touch(tx, locked[u.ResourceID], now, nil); err != nil {
 				return err
 			}
+			// Each draft changed is an edit of it, like a repair's.
+			if err := s.record(tx, c, Change{Action: "conversation_flow.updated", Object: ObjectType(ConversationFlow), ID: v.ResourceID,
+				Version: &v.Number, Paths: paths, Details: map[string]any{"by": "delete-conversation-flow-component", "component_id": comp.ID}}); err != nil {
+				return err
+			}
+			localized = append(localized, map[string]any{"conversation_flow_id": v.ResourceID, "version": v.Number})
 		}
-		return tx.DeleteComponent(c.Workspace, id)
+		if err := tx.DeleteComponent(c.Workspace, id); err != nil {
+			return err
+		}
+		var config Fields
+		if err := json.Unmarshal(comp.Config, &config); err != nil {
+			return fmt.Errorf("decode component %s: %w", comp.ID, err)
+		}
+		return s.record(tx, c, Change{Action: "conversation_flow_component.deleted", Object: ObjectComponent, ID: comp.ID,
+			Details: map[string]any{"name": componentName(config), "localized_into": localized}})
 	})
+}
+
+// componentName is a component's name, for the details of its changes; ""
+// when it has none.
+func componentName(config Fields) string {
+	var name string
+	if raw, ok := config["name"]; ok {
+		_ = json.Unmarshal(raw, &name) // a name that is not a string is shown as none
+	}
+	return name
 }

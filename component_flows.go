@@ -16,38 +16,38 @@ import (
 
 // localize copies the component id (its fields config) into flow version v
 // as a local component, and turns v's component nodes that use it as a
-// shared component into nodes that use the local copy. It reports whether
-// v changed.
-func localize(v *Version, id string, config json.RawMessage) (bool, error) {
+// shared component into nodes that use the local copy. It returns the
+// fields it changed, as JSON Pointers in name order (none: v is as it was).
+func localize(v *Version, id string, config json.RawMessage) ([]string, error) {
 	var fields Fields
 	if err := json.Unmarshal(v.Config, &fields); err != nil {
-		return false, fmt.Errorf("decode config of %s v%d: %w", v.ResourceID, v.Number, err)
+		return nil, fmt.Errorf("decode config of %s v%d: %w", v.ResourceID, v.Number, err)
 	}
-	flipped := false
-	for _, f := range []string{"nodes", "components"} {
+	var paths []string
+	for _, f := range []string{"components", "nodes"} {
 		raw, ok := fields[f]
 		if !ok || !mayLink(raw) {
 			continue
 		}
 		tree, err := decodeTree(raw)
 		if err != nil {
-			return false, err
+			return nil, err
 		}
 		if flipShared(tree, id) {
-			flipped = true
+			paths = append(paths, "/"+f)
 			if fields[f], err = json.Marshal(tree); err != nil {
-				return false, err
+				return nil, err
 			}
 		}
 	}
-	if !flipped {
-		return false, nil
+	if len(paths) == 0 {
+		return nil, nil
 	}
 	var local []any
 	if raw, ok := fields["components"]; ok && !isNull(raw) {
 		tree, err := decodeTree(raw)
 		if err != nil {
-			return false, err
+			return nil, err
 		}
 		local, _ = tree.([]any)
 	}
@@ -58,7 +58,7 @@ func localize(v *Version, id string, config json.RawMessage) (bool, error) {
 	if !has {
 		tree, err := decodeTree(config)
 		if err != nil {
-			return false, err
+			return nil, err
 		}
 		copied, _ := tree.(map[string]any)
 		if copied == nil {
@@ -68,16 +68,19 @@ func localize(v *Version, id string, config json.RawMessage) (bool, error) {
 		local = append(local, copied)
 		b, err := json.Marshal(local)
 		if err != nil {
-			return false, err
+			return nil, err
 		}
 		fields["components"] = b
+		if paths[0] != "/components" {
+			paths = append([]string{"/components"}, paths...)
+		}
 	}
 	raw, err := encodeConfig(fields)
 	if err != nil {
-		return false, err
+		return nil, err
 	}
 	v.Config = raw
-	return true, nil
+	return paths, nil
 }
 
 // flipShared turns every component node in tree that uses id as a shared
@@ -198,11 +201,11 @@ func branchLinks(tx Tx, src, draft *Version) error {
 	for round := 0; round <= len(gone); round++ {
 		any := false
 		for _, snap := range gone {
-			c, err := localize(draft, snap.ComponentID, snap.Config)
+			paths, err := localize(draft, snap.ComponentID, snap.Config)
 			if err != nil {
 				return err
 			}
-			any = any || c
+			any = any || len(paths) > 0
 		}
 		if !any {
 			break

@@ -51,6 +51,16 @@ const (
 	ObjectWebhookDelivery = "webhook_delivery"
 	ObjectPhoneNumber     = "phone_number"
 	ObjectAuditLog        = "audit_log"
+
+	// The objects that versions point at, and the other objects of the
+	// workspace: not versioned, so an entry about one has no version.
+	ObjectKnowledgeBase = "knowledge_base"
+	ObjectComponent     = "conversation_flow_component"
+	ObjectVoice         = "voice"
+	ObjectAsset         = "asset"
+	ObjectApp           = "app"
+	ObjectTestCase      = "test_case_definition"
+	ObjectBatchTest     = "batch_test"
 )
 
 // ObjectType is the object type of a resource of kind k in the audit log and
@@ -61,6 +71,19 @@ func ObjectType(k *Kind) string {
 		return ObjectAgent
 	}
 	return strings.ReplaceAll(k.Name, "-", "_")
+}
+
+// ObjectTypes lists every object type an audit entry can have: agent, the
+// engines' (one per engine kind), then the other objects.
+func ObjectTypes() []string {
+	out := []string{ObjectAgent}
+	for _, k := range Kinds {
+		if k.Engine {
+			out = append(out, ObjectType(k))
+		}
+	}
+	return append(out, ObjectPhoneNumber, ObjectKnowledgeBase, ObjectComponent, ObjectVoice, ObjectAsset, ObjectApp,
+		ObjectTestCase, ObjectBatchTest, ObjectAPIKey, ObjectWebhook, ObjectWebhookDelivery, ObjectAuditLog)
 }
 
 // Event is one entry of the event catalogue: the name of a change, which is
@@ -90,6 +113,22 @@ var fixedEvents = []Event{
 	{"phone_number.updated", "A phone number's settings other than its routing changed (nickname, webhooks, SIP settings).", true},
 	{"phone_number.routing_changed", "The agents a phone number routes to, their weights, or its routing mode changed.", true},
 	{"phone_number.deleted", "A phone number was deleted.", true},
+	{"knowledge_base.created", "A knowledge base was created with its first sources (their ids, types, names and sizes in details; never their content).", true},
+	{"knowledge_base.sources_added", "Sources (texts, files, URLs) were added to a knowledge base, which indexes them again.", true},
+	{"knowledge_base.source_deleted", "A source was removed from a knowledge base.", true},
+	{"knowledge_base.deleted", "A knowledge base and its sources were deleted.", true},
+	{"conversation_flow_component.created", "A shared conversation flow component was created.", true},
+	{"conversation_flow_component.updated", "A shared component was edited; paths lists the fields the patch set. Its edits reach the drafts that use it.", true},
+	{"conversation_flow_component.deleted", "A shared component was deleted; each draft that used it got a local copy (one conversation_flow.updated each).", true},
+	{"voice.created", "A voice was cloned from audio samples or added from a provider's community library.", true},
+	{"asset.created", "An image or audio file was uploaded (create-asset).", true},
+	{"app.created", "An app (a connection to an external system) was created.", true},
+	{"app.updated", "An app's settings or credentials changed (paths name the fields, never their values), or test-app-auth changed its connection status.", true},
+	{"app.deleted", "An app was deleted (with force_delete, the app tools that ran against it are left naming it).", true},
+	{"test_case_definition.created", "A test case definition was created.", true},
+	{"test_case_definition.updated", "A test case definition was changed; paths lists the fields the request sent.", true},
+	{"test_case_definition.deleted", "A test case definition was deleted (the runs that ran it keep their snapshots).", true},
+	{"batch_test.created", "A batch test was created with a pending run per test case definition; the runs' progress is not audited.", true},
 	{"api_key.created", "An API key was created (by `agentry keys create`, or by serve for AGENTRY_API_KEY or a first start).", true},
 	{"api_key.revoked", "An API key was revoked (`agentry keys revoke`).", true},
 	{"webhook.created", "A webhook was created.", false},

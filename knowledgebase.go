@@ -175,8 +175,11 @@ func (s *Service) CreateKnowledgeBase(ctx context.Context, c Caller, req CreateK
 			return err
 		}
 		var err error
-		kb.Sources, err = insertSources(tx, kb, req.Sources, now, kb.ReadyAt)
-		return err
+		if kb.Sources, err = insertSources(tx, kb, req.Sources, now, kb.ReadyAt); err != nil {
+			return err
+		}
+		return s.record(tx, c, Change{Action: "knowledge_base.created", Object: ObjectKnowledgeBase, ID: kb.ID,
+			Details: map[string]any{"name": kb.Name, "sources": sourcesDetails(kb.Sources)}})
 	})
 	if err != nil {
 		return nil, err
@@ -288,7 +291,11 @@ func (s *Service) AddKnowledgeBaseSources(ctx context.Context, c Caller, id stri
 			return err
 		}
 		kb.Sources = append(kb.Sources, added...)
-		return tx.UpdateKnowledgeBase(kb)
+		if err := tx.UpdateKnowledgeBase(kb); err != nil {
+			return err
+		}
+		return s.record(tx, c, Change{Action: "knowledge_base.sources_added", Object: ObjectKnowledgeBase, ID: kb.ID,
+			Details: map[string]any{"sources": sourcesDetails(added)}})
 	})
 	if err != nil {
 		return nil, err
@@ -311,8 +318,17 @@ func (s *Service) DeleteKnowledgeBaseSource(ctx context.Context, c Caller, id, s
 		} else if err != nil {
 			return err
 		}
-		kb.Sources, err = tx.KnowledgeBaseSources(c.Workspace, id)
-		return err
+		gone := KnowledgeBaseSource{ID: sourceID}
+		for _, src := range kb.Sources {
+			if src.ID == sourceID {
+				gone = src
+			}
+		}
+		if kb.Sources, err = tx.KnowledgeBaseSources(c.Workspace, id); err != nil {
+			return err
+		}
+		return s.record(tx, c, Change{Action: "knowledge_base.source_deleted", Object: ObjectKnowledgeBase, ID: kb.ID,
+			Details: sourceDetails(gone)})
 	})
 	if err != nil {
 		return nil, err
@@ -329,7 +345,8 @@ func (s *Service) DeleteKnowledgeBase(ctx context.Context, c Caller, id string) 
 		if err := tx.LockWorkspace(c.Workspace); err != nil {
 			return err
 		}
-		if _, err := tx.LockKnowledgeBase(c.Workspace, id); errors.Is(err, ErrNotFound) {
+		kb, err := tx.LockKnowledgeBase(c.Workspace, id)
+		if errors.Is(err, ErrNotFound) {
 			return knowledgeBaseNotFound(id)
 		} else if err != nil {
 			return err
@@ -337,8 +354,40 @@ func (s *Service) DeleteKnowledgeBase(ctx context.Context, c Caller, id string) 
 		if err := refuseUsedObject(tx, c.Workspace, LinkKnowledgeBase, id, "knowledge base"); err != nil {
 			return err
 		}
-		return tx.DeleteKnowledgeBase(c.Workspace, id)
+		if err := tx.DeleteKnowledgeBase(c.Workspace, id); err != nil {
+			return err
+		}
+		return s.record(tx, c, Change{Action: "knowledge_base.deleted", Object: ObjectKnowledgeBase, ID: id,
+			Details: map[string]any{"name": kb.Name}})
 	})
+}
+
+// sourceDetails describes a source for the audit log: what a list of
+// sources shows of it (id, type, title, file name or URL, size), never its
+// content.
+func sourceDetails(src KnowledgeBaseSource) map[string]any {
+	d := map[string]any{"source_id": src.ID, "type": src.Type}
+	switch src.Type {
+	case SourceText:
+		d["title"], d["size"] = src.Title, src.Size
+	case SourceDocument:
+		d["filename"], d["size"] = src.Filename, src.Size
+	case SourceURL:
+		d["url"] = src.URL
+		// A password in the URL stays out of the log and the webhooks.
+		if u, err := url.Parse(src.URL); err == nil {
+			d["url"] = u.Redacted()
+		}
+	}
+	return d
+}
+
+func sourcesDetails(srcs []KnowledgeBaseSource) []map[string]any {
+	out := make([]map[string]any, len(srcs))
+	for i, src := range srcs {
+		out[i] = sourceDetails(src)
+	}
+	return out
 }
 
 // KnowledgeBaseSource reads one source with its content. A URL source has

@@ -165,7 +165,10 @@ func (s *Service) CreateBatchTest(ctx context.Context, c Caller, req BatchTestRe
 				return err
 			}
 		}
-		return nil
+		// The runs' progress afterwards is the worker's, not a change
+		// through the API: it is not audited (docs/API.md).
+		return s.record(tx, c, Change{Action: "batch_test.created", Object: ObjectBatchTest, ID: b.ID,
+			Details: map[string]any{"response_engine": b.ResponseEngine(), "test_case_count": b.Total}})
 	})
 	if err != nil {
 		return nil, err

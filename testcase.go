@@ -78,7 +78,10 @@ func (s *Service) CreateTestCase(ctx context.Context, c Caller, fields Fields) (
 		if err := setTestCaseFields(tx, d, merged, fields); err != nil {
 			return err
 		}
-		return tx.InsertTestCase(d)
+		if err := tx.InsertTestCase(d); err != nil {
+			return err
+		}
+		return s.record(tx, c, Change{Action: "test_case_definition.created", Object: ObjectTestCase, ID: d.ID, Details: d.details()})
 	})
 	if err != nil {
 		return nil, err
@@ -106,7 +109,11 @@ func (s *Service) UpdateTestCase(ctx context.Context, c Caller, id string, field
 		if now := s.now(); now > d.ModifiedAt {
 			d.ModifiedAt = now
 		}
-		return tx.UpdateTestCase(d)
+		if err := tx.UpdateTestCase(d); err != nil {
+			return err
+		}
+		return s.record(tx, c, Change{Action: "test_case_definition.updated", Object: ObjectTestCase, ID: d.ID,
+			Paths: patchPaths(fields), Details: d.details()})
 	})
 	if err != nil {
 		return nil, err
@@ -145,12 +152,29 @@ func (s *Service) GetTestCase(ctx context.Context, c Caller, id string) (*TestCa
 // their snapshots of it.
 func (s *Service) DeleteTestCase(ctx context.Context, c Caller, id string) error {
 	return s.Store.Update(ctx, func(tx Tx) error {
-		err := tx.DeleteTestCase(c.Workspace, id)
+		d, err := getTestCase(tx, c.Workspace, id)
+		if err != nil {
+			return err
+		}
+		err = tx.DeleteTestCase(c.Workspace, id)
 		if errors.Is(err, ErrNotFound) {
 			return Errorf(ENOTFOUND, "test case definition %s not found", id)
+		} else if err != nil {
+			return err
 		}
-		return err
+		return s.record(tx, c, Change{Action: "test_case_definition.deleted", Object: ObjectTestCase, ID: id, Details: d.details()})
 	})
+}
+
+// details are the details of a definition's changes: its name and the
+// engine it targets.
+func (d *TestCaseDefinition) details() map[string]any {
+	var f struct {
+		Name           string          `json:"name"`
+		ResponseEngine json.RawMessage `json:"response_engine"`
+	}
+	_ = json.Unmarshal(d.Fields, &f) // stored by setTestCaseFields: an object
+	return map[string]any{"name": f.Name, "response_engine": f.ResponseEngine}
 }
 
 // ListTestCases returns one page of the definitions that target an engine,

@@ -168,10 +168,29 @@ func (s *Service) CloneVoice(ctx context.Context, c Caller, req CloneVoiceReques
 		v.SampleCount++
 		v.SampleBytes += int64(len(f.Data))
 	}
-	if err := s.Store.Update(ctx, func(tx Tx) error { return tx.InsertVoice(v) }); err != nil {
+	if err := s.insertVoice(ctx, c, v); err != nil {
 		return nil, err
 	}
 	return v, nil
+}
+
+// insertVoice stores a workspace voice and records its creation: its
+// origin, name and provider, and for a clone how many samples of how many
+// bytes (the samples themselves are not kept).
+func (s *Service) insertVoice(ctx context.Context, c Caller, v *Voice) error {
+	d := map[string]any{"origin": v.Origin, "voice_name": v.Name, "provider": v.Provider}
+	switch v.Origin {
+	case VoiceClone:
+		d["sample_count"], d["sample_bytes"] = v.SampleCount, v.SampleBytes
+	case VoiceCommunity:
+		d["provider_voice_id"] = v.ProviderVoiceID
+	}
+	return s.Store.Update(ctx, func(tx Tx) error {
+		if err := tx.InsertVoice(v); err != nil {
+			return err
+		}
+		return s.record(tx, c, Change{Action: "voice.created", Object: ObjectVoice, ID: v.ID, Details: d})
+	})
 }
 
 // unknownGender is what a voice whose gender agentry cannot know reports:
@@ -205,7 +224,7 @@ func (s *Service) AddCommunityVoice(ctx context.Context, c Caller, req AddCommun
 			v.Gender, v.Accent, v.Age = cv.Gender, cv.Accent, cv.Age
 		}
 	}
-	if err := s.Store.Update(ctx, func(tx Tx) error { return tx.InsertVoice(v) }); err != nil {
+	if err := s.insertVoice(ctx, c, v); err != nil {
 		return nil, err
 	}
 	return v, nil

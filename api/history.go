@@ -1,5 +1,11 @@
 package api
 
+import (
+	"strings"
+
+	"github.com/agentry/agentry"
+)
+
 // The parameters and examples of agentry's change-history extensions (the
 // diff, the audit log, webhooks); their operations are in operations.go.
 
@@ -17,7 +23,7 @@ var (
 	deliveryID = Param{Name: "delivery_id", In: "path", Required: true, Description: "The delivery's id.", Schema: map[string]any{"type": "string", "minLength": 1}}
 
 	auditFilters = []Param{
-		{Name: "object_type", In: "query", Description: "Only entries about objects of this type: agent, retell_llm, conversation_flow, api_key, webhook, ...",
+		{Name: "object_type", In: "query", Description: "Only entries about objects of this type: " + strings.Join(agentry.ObjectTypes(), ", ") + ".",
 			Schema: map[string]any{"type": "string"}},
 		{Name: "object_id", In: "query", Description: "Only entries about the object with this id.", Schema: map[string]any{"type": "string"}},
 		{Name: "actor", In: "query", Description: "Only entries whose actor has this key prefix or this label.", Schema: map[string]any{"type": "string"}},

@@ -80,6 +80,10 @@ func (w *workflow) audit() {
 	if !slices.Equal(offered, catalogue) {
 		t.Errorf("the console suggests the actions %v; the catalogue is %v", offered, catalogue)
 	}
+	types := w.texts0(`[...document.querySelectorAll('form.audit-filters select[name=object_type] option')].map((o) => o.value).filter((v) => v)`)
+	if !slices.Equal(types, agentry.ObjectTypes()) {
+		t.Errorf("the console offers the object types %v; entries have %v", types, agentry.ObjectTypes())
+	}
 
 	t.Log("audit log: filter by action prefix, by object, by actor, by time")
 	w.set("form.audit-filters input[name=action]", "tag.*")

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"testing"
@@ -18,6 +19,8 @@ import (
 // paging, and pruning.
 var auditTests = []suiteTest{
 	{"EveryWriteIsAudited", testEveryWriteIsAudited},
+	{"EveryObjectWriteIsAudited", testObjectWritesAudited},
+	{"RefusedObjectWritesLeaveNoEntry", testRefusedObjectWritesLeaveNoEntry},
 	{"RolledBackWritesLeaveNoEntry", testRolledBackWritesLeaveNoEntry},
 	{"InjectedFailureAfterTheEntry", testInjectedFailureAfterTheEntry},
 	{"FiltersAndPaging", testAuditFiltersAndPaging},
@@ -402,7 +405,8 @@ func testAuditPrune(t *testing.T, open Opener) {
 // by a change that then fails is rolled back with it.
 type failAfterAudit struct {
 	agentry.Store
-	audited int // entries inserted, committed or not
+	audited int                  // entries inserted, committed or not
+	objects []agentry.AuditEntry // those entries
 }
 
 var errInjected = errors.New("injected failure after the audit entry")
@@ -421,7 +425,17 @@ func (t *failingTx) InsertAuditEntry(e *agentry.AuditEntry) error {
 	err := t.Tx.InsertAuditEntry(e)
 	t.audited = err == nil
 	t.s.audited++
+	t.s.objects = append(t.s.objects, *e)
 	return err
+}
+
+// InsertDelivery fails too: the writes that record their change last fail
+// on the event's delivery, which a webhook subscribed to everything makes.
+func (t *failingTx) InsertDelivery(d *agentry.Delivery) error {
+	if err := t.fail(); err != nil {
+		return err
+	}
+	return t.Tx.InsertDelivery(d)
 }
 
 func (t *failingTx) fail() error {
@@ -482,6 +496,10 @@ func testInjectedFailureAfterTheEntry(t *testing.T, open Opener) {
 			return svc.Delete(e.ctx, c, agentry.DeleteRequest{Kind: agentry.RetellLLM, ID: llm, Force: true})
 		},
 	}
+	objectWrites, checkObjects := objectWritesThatFail(t, e, svc, c, bad)
+	maps.Copy(writes, objectWrites)
+	before = e.auditLog(t, e.ws, agentry.AuditFilter{})
+	queued = len(e.deliveries(t, hooks, ""))
 	for name, write := range writes {
 		n := bad.audited
 		if err := write(); !errors.Is(err, errInjected) {
@@ -499,5 +517,9 @@ func testInjectedFailureAfterTheEntry(t *testing.T, open Opener) {
 	}
 	if got := countVersions(t, e.store, e.ws, a); got != versions || e.mustGet(t, a, num(1)).Published {
 		t.Errorf("a rolled-back write changed the agent: %d versions", got)
+	}
+	checkObjects()
+	if len(bad.objects) != len(writes) {
+		t.Errorf("%d entries written for %d writes", len(bad.objects), len(writes))
 	}
 }

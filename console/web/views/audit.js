@@ -9,7 +9,8 @@ import {actorText} from './taghistory.js';
 const PAGE = 50;
 
 // OBJECT_TYPES are the object types of audit entries.
-export const OBJECT_TYPES = ['agent', 'retell_llm', 'conversation_flow', 'phone_number', 'api_key', 'webhook',
+export const OBJECT_TYPES = ['agent', 'retell_llm', 'conversation_flow', 'phone_number', 'knowledge_base',
+  'conversation_flow_component', 'voice', 'asset', 'app', 'test_case_definition', 'batch_test', 'api_key', 'webhook',
   'webhook_delivery', 'audit_log'];
 
 // ACTIONS is the catalogue of actions (docs/API.md, "Audit log"), offered
@@ -17,6 +18,10 @@ export const OBJECT_TYPES = ['agent', 'retell_llm', 'conversation_flow', 'phone_
 export const ACTIONS = ['agent.created', 'agent.updated', 'agent.deleted', 'agent_version.created',
   'agent_version.published', 'agent_version.deleted', 'tag.moved', 'tag.reverted', 'tag.deleted',
   'phone_number.created', 'phone_number.updated', 'phone_number.routing_changed', 'phone_number.deleted',
+  'knowledge_base.created', 'knowledge_base.sources_added', 'knowledge_base.source_deleted', 'knowledge_base.deleted',
+  'conversation_flow_component.created', 'conversation_flow_component.updated', 'conversation_flow_component.deleted',
+  'voice.created', 'asset.created', 'app.created', 'app.updated', 'app.deleted',
+  'test_case_definition.created', 'test_case_definition.updated', 'test_case_definition.deleted', 'batch_test.created',
   'api_key.created', 'api_key.revoked', 'webhook.created', 'webhook.updated', 'webhook.deleted',
   'webhook_delivery.retried', 'audit_log.pruned', 'retell_llm.created', 'retell_llm.updated', 'retell_llm.deleted',
   'conversation_flow.created', 'conversation_flow.updated', 'conversation_flow.deleted'];
