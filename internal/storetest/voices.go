@@ -189,6 +189,14 @@ func testAssetLinksChecked(t *testing.T, open Opener) {
 	// Transfer nodes of flows are checked alike.
 	_, err = e.create(e.ws, agentry.ConversationFlow, fields(t, `{"nodes":[{"id":"x","type":"transfer_call","transfer_option":{"type":"agentic_warm_transfer","on_hold_music":"custom","custom_on_hold_music_asset_id":"asset_zz"}}]}`))
 	wantCode(t, err, agentry.EUNPROCESSABLE, "nodes[0].transfer_option.custom_on_hold_music_asset_id")
+	_, err = e.create(e.ws, agentry.ConversationFlow, fields(t, `{"nodes":[{"id":"x","type":"transfer_call","transfer_option":{"type":"agentic_warm_transfer","on_hold_music":"custom"}}]}`))
+	wantCode(t, err, agentry.EINVALID, "nodes[0].transfer_option.custom_on_hold_music_asset_id", "required")
+	// And in shared components, whose missing references are 404s.
+	_, err = e.svc.CreateComponent(e.ctx, e.caller(), fields(t, `{"name":"c","nodes":[{"id":"x","type":"transfer_call","transfer_option":{"type":"warm_transfer","on_hold_music":"custom","custom_on_hold_music_asset_id":"asset_zz"}}]}`))
+	wantCode(t, err, agentry.ENOTFOUND, "asset_zz")
+	if _, err := e.svc.CreateComponent(e.ctx, e.caller(), fields(t, `{"name":"c","nodes":[{"id":"x","type":"transfer_call","transfer_option":{"type":"warm_transfer","on_hold_music":"custom","custom_on_hold_music_asset_id":"`+audio.ID+`"}}]}`)); err != nil {
+		t.Errorf("a component's hold music naming an audio asset: %v", err)
+	}
 }
 
 func testAccountAnswers(t *testing.T, open Opener) {
