@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"reflect"
 	"slices"
 	"strings"
 )
@@ -226,8 +227,51 @@ func phoneRecord(number string, cur, next *Phone, create bool) Change {
 			lists[string(dir)] = entries
 		}
 		ch.Details = map[string]any{"routing_mode": next.Mode, "lists": lists}
+		if !create {
+			ch.Paths = changedPhoneFields(cur, next)
+		}
 	}
 	return ch
+}
+
+// changedPhoneFields lists, as JSON Pointers in name order, the fields of a
+// number's answer that a write changed; a new SIP password shows as
+// /sip_outbound_trunk_config, never its value. A change of routing mode
+// alone changes none (details show the mode).
+func changedPhoneFields(cur, next *Phone) []string {
+	var a, b map[string]json.RawMessage
+	if json.Unmarshal(cur.Config, &a) != nil || json.Unmarshal(next.Config, &b) != nil {
+		return nil
+	}
+	changed := map[string]bool{}
+	for k, v := range b {
+		if w, ok := a[k]; !ok || !sameJSON(v, w) {
+			changed[k] = true
+		}
+	}
+	for k := range a {
+		if _, ok := b[k]; !ok {
+			changed[k] = true
+		}
+	}
+	if cur.SIPPassword != next.SIPPassword {
+		changed["sip_outbound_trunk_config"] = true
+	}
+	fields := make(Fields, len(changed))
+	for k := range changed {
+		fields[k] = nil
+	}
+	return patchPaths(fields)
+}
+
+// sameJSON reports whether two JSON texts hold the same value (the order
+// of an object's keys and space aside).
+func sameJSON(a, b json.RawMessage) bool {
+	var va, vb any
+	if json.Unmarshal(a, &va) != nil || json.Unmarshal(b, &vb) != nil {
+		return false
+	}
+	return reflect.DeepEqual(va, vb)
 }
 
 // sameLists reports whether two sets of binding lists are equal, entry by

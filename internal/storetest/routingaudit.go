@@ -1,7 +1,9 @@
 package storetest
 
 import (
+	"encoding/json"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/agentry/agentry"
@@ -90,13 +92,40 @@ func testPhoneChangesAudited(t *testing.T, open Opener) {
 	if _, err := e.svc.SetRoutingMode(e.ctx, e.caller(), p.Number, "sticky"); err != nil {
 		t.Fatal(err)
 	}
+	// retell-sdk 4.x's single-agent field is the list it stands for.
+	e.mustUpdatePhone(t, p.Number, `{"inbound_agent_id":"`+b+`","nickname":"front desk"}`)
 	if err := e.svc.DeletePhone(e.ctx, e.caller(), p.Number); err != nil {
 		t.Fatal(err)
 	}
 	log := e.auditLog(t, e.ws, agentry.AuditFilter{ObjectType: agentry.ObjectPhoneNumber, ObjectID: p.Number})
-	want := []string{"phone_number.created", "phone_number.updated", "phone_number.routing_changed", "phone_number.routing_changed", "phone_number.deleted"}
+	want := []string{"phone_number.created", "phone_number.updated", "phone_number.routing_changed", "phone_number.routing_changed",
+		"phone_number.routing_changed", "phone_number.deleted"}
 	if got := actions(log); !slices.Equal(got, want) {
 		t.Fatalf("phone entries = %v, want %v", got, want)
+	}
+	// Updates name the fields that changed (a nickname sent again did not).
+	for i, paths := range map[int][]string{1: {"/nickname"}, 2: {"/inbound_agents"}, 3: nil, 4: {"/inbound_agents"}} {
+		if !slices.Equal(log[i].Paths, paths) {
+			t.Errorf("%s #%d: paths %v, want %v", log[i].Action, i, log[i].Paths, paths)
+		}
+	}
+	for _, i := range []int{0, 5} {
+		if log[i].Paths != nil {
+			t.Errorf("%s: paths %v", log[i].Action, log[i].Paths)
+		}
+	}
+
+	// A new SIP password is a change of the trunk's settings, never shown.
+	sip := e.mustImport(t, "+14155550199", `,"sip_trunk_auth_username":"u","sip_trunk_auth_password":"first-s3cret"`)
+	e.mustUpdatePhone(t, sip.Number, `{"sip_trunk_auth_password":"second-s3cret"}`)
+	sipLog := e.auditLog(t, e.ws, agentry.AuditFilter{ObjectID: sip.Number})
+	if len(sipLog) != 2 || sipLog[1].Action != "phone_number.updated" || !slices.Equal(sipLog[1].Paths, []string{"/sip_outbound_trunk_config"}) {
+		t.Fatalf("SIP entries %+v", sipLog)
+	}
+	for _, entry := range sipLog {
+		if raw, _ := json.Marshal(entry); strings.Contains(string(raw), "s3cret") {
+			t.Errorf("%s shows the SIP password: %s", entry.Action, raw)
+		}
 	}
 	if d := details(t, log[3]); d["routing_mode"] != "sticky" {
 		t.Errorf("routing mode change details = %v", d)
