@@ -21,6 +21,7 @@ var auditTests = []suiteTest{
 	{"EveryWriteIsAudited", testEveryWriteIsAudited},
 	{"EveryObjectWriteIsAudited", testObjectWritesAudited},
 	{"RefusedObjectWritesLeaveNoEntry", testRefusedObjectWritesLeaveNoEntry},
+	{"LegacyPublishAudited", testLegacyPublishAudited},
 	{"RolledBackWritesLeaveNoEntry", testRolledBackWritesLeaveNoEntry},
 	{"InjectedFailureAfterTheEntry", testInjectedFailureAfterTheEntry},
 	{"FiltersAndPaging", testAuditFiltersAndPaging},

@@ -379,3 +379,30 @@ func objectWritesThatFail(t *testing.T, e *env, svc *agentry.Service, c agentry.
 	}
 	return writes, check
 }
+
+// testLegacyPublishAudited: retell-sdk 4.x's publish (publish the latest
+// version, then branch a new draft from it) goes through the same writes as
+// 5.x's publish and create-agent-version, and records both, in one request.
+func testLegacyPublishAudited(t *testing.T, open Opener) {
+	e := newEnv(t, open)
+	a := e.mustCreateAgent(t, agentry.VoiceAgent, minimalDoc).ResourceID
+	c := e.who(e.ws, "key_1234abcd", "sdk4", "req_publish")
+	draft, err := e.svc.PublishLatest(e.ctx, c, agentry.VoiceAgent, a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	log := e.auditLog(t, e.ws, agentry.AuditFilter{ObjectID: a, Action: "agent_version.*"})
+	if got := actions(log); !slices.Equal(got, []string{"agent_version.published", "agent_version.created"}) {
+		t.Fatalf("actions %v", got)
+	}
+	wantInt(t, "published version", log[0].Version, ptr[int64](0))
+	wantInt(t, "new draft", log[1].Version, &draft.Number)
+	if d := details(t, log[1]); d["base_version"] != float64(0) {
+		t.Errorf("new draft's details %v", d)
+	}
+	for _, entry := range log {
+		if entry.RequestID != "req_publish" || entry.Actor.Label != "sdk4" {
+			t.Errorf("%s: request %q, actor %+v", entry.Action, entry.RequestID, entry.Actor)
+		}
+	}
+}
