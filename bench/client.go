@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"runtime"
 	"slices"
 	"strconv"
 	"sync"
@@ -212,8 +213,15 @@ type result struct {
 	Requests int
 	Errors   int // transport errors and non-2xx answers
 	Elapsed  time.Duration
-	P50, P99 time.Duration
-	FirstErr string
+	// Latency percentiles and the largest, read from Hist.
+	P50, P90, P99, P999, Max time.Duration
+	Hist                     *hist
+	FirstErr                 string
+	// The harness's own garbage collections during the run and their
+	// stop-the-world pauses: a pause here is a tail the load generator
+	// made, not the server.
+	HarnessGCs   uint32
+	HarnessPause time.Duration
 }
 
 func (r result) rps() float64 {
@@ -223,11 +231,16 @@ func (r result) rps() float64 {
 	return float64(r.Requests) / r.Elapsed.Seconds()
 }
 
-// runLoad sends reqs to addr from clients keep-alive connections, each
-// sending its next request when the last is answered, until duration has
-// passed or maxRequests were sent. Requests go round-robin over reqs; with
-// once, each request is sent at most once (publishing consumes drafts).
-func runLoad(addr string, reqs []request, clients int, duration time.Duration, maxRequests int, once bool) result {
+// runLoad sends reqs from clients keep-alive connections, each sending its
+// next request when the last is answered, until duration has passed or
+// maxRequests were sent. Client w connects to addrs[w % len(addrs)] (one
+// address, or replicas shared round-robin by connection). Requests go
+// round-robin over reqs; with once, each request is sent at most once
+// (publishing consumes drafts).
+//
+// The loop of each client allocates nothing: the connection and its buffers
+// and the client's histogram exist before the clock starts.
+func runLoad(addrs []string, reqs []request, clients int, duration time.Duration, maxRequests int, once bool) result {
 	if len(reqs) == 0 {
 		return result{FirstErr: "no requests"}
 	}
@@ -236,8 +249,20 @@ func runLoad(addr string, reqs []request, clients int, duration time.Duration, m
 	}
 	var next atomic.Int64
 	var firstErr atomic.Value
-	lat := make([][]time.Duration, clients)
+	hists := make([]hist, clients)
 	errs := make([]int, clients)
+	conns := make([]*conn, clients)
+	for w := range clients {
+		conns[w] = &conn{addr: addrs[w%len(addrs)]}
+		if c, err := dial(conns[w].addr); err == nil {
+			conns[w] = c
+		}
+	}
+	// Collect the harness's garbage now, so that a collection during the
+	// run (counted below) is one the run itself caused.
+	runtime.GC()
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
 	var wg sync.WaitGroup
 	start := time.Now()
 	deadline := start.Add(duration)
@@ -245,9 +270,8 @@ func runLoad(addr string, reqs []request, clients int, duration time.Duration, m
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			c := &conn{addr: addr}
+			c, h := conns[w], &hists[w]
 			defer c.close()
-			samples := make([]time.Duration, 0, 4096)
 			for {
 				i := next.Add(1) - 1
 				if i >= int64(maxRequests) {
@@ -257,35 +281,34 @@ func runLoad(addr string, reqs []request, clients int, duration time.Duration, m
 				if t0.After(deadline) {
 					break
 				}
-				status, _, err := c.do(reqs[i%int64(len(reqs))].wire, false)
-				samples = append(samples, time.Since(t0))
+				req := &reqs[i%int64(len(reqs))]
+				status, _, err := c.do(req.wire, false)
+				h.record(time.Since(t0))
 				if err != nil || status < 200 || status > 299 {
 					errs[w]++
 					if err == nil {
-						err = fmt.Errorf("%s: status %d", reqs[i%int64(len(reqs))].key, status)
+						err = fmt.Errorf("%s: status %d", req.key, status)
 					}
 					firstErr.CompareAndSwap(nil, err.Error())
 				}
 			}
-			lat[w] = samples
 		}()
 	}
 	wg.Wait()
-	res := result{Elapsed: time.Since(start)}
-	var all []time.Duration
+	res := result{Elapsed: time.Since(start), Hist: &hist{}}
+	runtime.ReadMemStats(&after)
+	res.HarnessGCs = after.NumGC - before.NumGC
+	res.HarnessPause = time.Duration(after.PauseTotalNs - before.PauseTotalNs)
 	for w := range clients {
-		all = append(all, lat[w]...)
+		res.Hist.merge(&hists[w])
 		res.Errors += errs[w]
 	}
-	res.Requests = len(all)
+	res.Requests = int(res.Hist.n)
 	if s, ok := firstErr.Load().(string); ok {
 		res.FirstErr = s
 	}
-	if len(all) > 0 {
-		slices.Sort(all)
-		res.P50 = all[len(all)*50/100]
-		res.P99 = all[min(len(all)-1, len(all)*99/100)]
-	}
+	h := res.Hist
+	res.P50, res.P90, res.P99, res.P999, res.Max = h.quantile(0.50), h.quantile(0.90), h.quantile(0.99), h.quantile(0.999), h.max
 	return res
 }
 

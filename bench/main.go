@@ -44,6 +44,11 @@ type options struct {
 	noPin            bool
 	keep             bool
 	bin              string
+	profile          string        // directory for profiles of each agentry run
+	replicas         int           // agentry servers on one PostgreSQL database
+	soak             time.Duration // mixed-load soak instead of the endpoint runs
+	soakWrites       int           // writes per second during the soak
+	targets          bool          // print the issue's targets after a run
 }
 
 func main() {
@@ -91,6 +96,11 @@ func parseFlags(args []string) (*options, error) {
 	fs.BoolVar(&o.noPin, "no-pin", false, "do not pin the server and the load to separate cores")
 	fs.BoolVar(&o.keep, "keep", false, "keep the temp dir (database, logs)")
 	fs.StringVar(&o.bin, "bin", "", "measure this agentry binary instead of building one (to compare builds)")
+	fs.StringVar(&o.profile, "profile", "", "start agentry with --debug-addr and save CPU, mutex, block, goroutine and heap profiles and a 1s execution trace of each agentry run in this directory, with pprof -top summaries in the report")
+	fs.IntVar(&o.replicas, "replicas", 1, "with --db postgres://…, also measure the reads on this many agentry servers sharing the database, clients spread over them by connection")
+	fs.DurationVar(&o.soak, "soak", 0, "instead of the endpoint runs, a mixed load for this long (e.g. 10m), sampling agentry's RSS every 5s; reports the curve and whether it is flat")
+	fs.IntVar(&o.soakWrites, "soak-writes", 50, "writes per second during --soak (updates, new versions and their publishes)")
+	fs.BoolVar(&o.targets, "targets", true, "after a run, print issue 15's targets with the measured value and met or not")
 	if err := fs.Parse(args); err != nil {
 		return nil, err
 	}
@@ -102,6 +112,12 @@ func parseFlags(args []string) (*options, error) {
 		o.duration, o.warmup = 300*time.Millisecond, 0
 		*clients = "4"
 		o.prism = false
+	}
+	if o.replicas < 1 {
+		return nil, errors.New("--replicas must be at least 1")
+	}
+	if o.replicas > 1 && !isPostgres(o.db) {
+		return nil, errors.New("--replicas needs --db postgres://… (replicas share one database)")
 	}
 	if o.versions < 3 {
 		return nil, errors.New("--versions must be at least 3 (published versions and drafts)")

@@ -19,7 +19,10 @@ import (
 type proc struct {
 	name string
 	addr string
-	cmd  *exec.Cmd
+	// debug is the address of agentry's debug listener (serve --debug-addr),
+	// when the harness asked for one.
+	debug string
+	cmd   *exec.Cmd
 	done chan struct{} // closed when the process has exited
 	err  error
 	once sync.Once

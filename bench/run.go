@@ -47,6 +47,9 @@ type report struct {
 	listBaseline []row // agentry at 1,000 × 5; ceiling unused
 	baselineDS   *dataset
 	failures     []string
+	profiles     []profileSet
+	replicas     []replicaRow
+	soak         *soakReport
 }
 
 func run(ctx context.Context, o *options) error {
@@ -85,6 +88,11 @@ func run(ctx context.Context, o *options) error {
 		dsn, storeName = fresh, "PostgreSQL"
 	}
 	rep.store = storeName
+	if o.profile != "" {
+		if err := os.MkdirAll(o.profile, 0o755); err != nil {
+			return err
+		}
+	}
 	logf("loading %d agents × %d versions into %s", o.agents, o.versions, storeName)
 	ds, err := loadDataset(ctx, dsn, o.agents, o.versions)
 	if err != nil {
@@ -151,15 +159,27 @@ func run(ctx context.Context, o *options) error {
 			if sc.once {
 				reqs = sc.runs[i]
 			} else if o.warmup > 0 {
-				runLoad(srv.addr, reqs, c, o.warmup, o.maxRequests, false)
-				runLoad(ceil.addr, reqs, c, o.warmup, o.maxRequests, false)
+				runLoad([]string{srv.addr}, reqs, c, o.warmup, o.maxRequests, false)
+				runLoad([]string{ceil.addr}, reqs, c, o.warmup, o.maxRequests, false)
 			}
-			a := runLoad(srv.addr, reqs, c, o.duration, o.maxRequests, sc.once)
-			b := runLoad(ceil.addr, reqs, c, o.duration, o.maxRequests, sc.once)
+			var profiled func() (profileSet, error)
+			if o.profile != "" {
+				profiled = startProfiles(srv.debug, o.profile, sc.name, c, o.duration)
+			}
+			a := runLoad([]string{srv.addr}, reqs, c, o.duration, o.maxRequests, sc.once)
+			if profiled != nil {
+				set, err := profiled()
+				if err != nil {
+					logf("profiles of %s at %d clients: %v", sc.name, c, err)
+				}
+				rep.profiles = append(rep.profiles, set)
+			}
+			b := runLoad([]string{ceil.addr}, reqs, c, o.duration, o.maxRequests, sc.once)
 			r := row{scenario: sc.name, clients: c, agentry: a, ceiling: b, hwm: srv.peakRSS()}
 			rep.rows = append(rep.rows, r)
-			logf("%-22s %3d clients: agentry %8.0f req/s p50 %s p99 %s | ceiling %8.0f req/s p99 %s | ratio %.2f | errors %d %s",
-				sc.name, c, a.rps(), ms(a.P50), ms(a.P99), b.rps(), ms(b.P99), ratio(a, b), a.Errors+b.Errors, a.FirstErr+b.FirstErr)
+			logf("%-22s %3d clients: agentry %8.0f req/s p50 %s p99 %s p99.9 %s max %s | ceiling %8.0f req/s p99 %s | ratio %.2f | errors %d %s",
+				sc.name, c, a.rps(), ms(a.P50), ms(a.P99), ms(a.P999), ms(a.Max), b.rps(), ms(b.P99), ratio(a, b), a.Errors+b.Errors, a.FirstErr+b.FirstErr)
+			logf("%-22s %3d clients: latency shape %s; harness GCs %d (%s paused)", sc.name, c, a.Hist.shape(), a.HarnessGCs, a.HarnessPause)
 			rep.check(sc.name, c, "agentry", a)
 			rep.check(sc.name, c, "ceiling", b)
 		}
@@ -178,6 +198,10 @@ func run(ctx context.Context, o *options) error {
 		if err := runListBaseline(ctx, o, bin, tmp, rep); err != nil {
 			return fmt.Errorf("list baseline: %w", err)
 		}
+	}
+	for i := range rep.profiles {
+		summarize(ctx, &rep.profiles[i])
+		logf("profiles of %s at %d clients:\n%s", rep.profiles[i].scenario, rep.profiles[i].clients, rep.profiles[i].summary)
 	}
 	md := rep.markdown()
 	fmt.Println(md)
@@ -205,9 +229,20 @@ func startAgentry(o *options, bin, dsn string, ds *dataset, tmp, name string) (*
 		return nil, err
 	}
 	argv := []string{bin, "serve", "--addr", addr, "--db", dsn}
+	debug := ""
+	if o.profile != "" || o.soak > 0 {
+		if debug, err = freeAddr(); err != nil {
+			return nil, err
+		}
+		argv = append(argv, "--debug-addr", debug)
+	}
 	argv = append(argv, o.serverArgs...)
-	return start(name, addr, serverCPU(o), argv, []string{"AGENTRY_API_KEY=" + ds.key},
+	p, err := start(name, addr, serverCPU(o), argv, []string{"AGENTRY_API_KEY=" + ds.key},
 		filepath.Join(tmp, name+".log"), newRequest(addr, ds.key, "GET", "/readyz", nil))
+	if p != nil {
+		p.debug = debug
+	}
+	return p, err
 }
 
 // pageKeys walks list-agents with large pages and returns the pagination
@@ -352,9 +387,9 @@ func runListBaseline(ctx context.Context, o *options, bin, tmp string, rep *repo
 		}
 		for _, c := range o.clients {
 			if o.warmup > 0 {
-				runLoad(srv.addr, sc.reqs, c, o.warmup, o.maxRequests, false)
+				runLoad([]string{srv.addr}, sc.reqs, c, o.warmup, o.maxRequests, false)
 			}
-			a := runLoad(srv.addr, sc.reqs, c, o.duration, o.maxRequests, false)
+			a := runLoad([]string{srv.addr}, sc.reqs, c, o.duration, o.maxRequests, false)
 			rep.listBaseline = append(rep.listBaseline, row{scenario: sc.name, clients: c, agentry: a})
 			logf("baseline %-20s %3d clients: %8.0f req/s p50 %s p99 %s", sc.name, c, a.rps(), ms(a.P50), ms(a.P99))
 			rep.check("baseline "+sc.name, c, "agentry", a)
@@ -408,10 +443,10 @@ func runPrism(ctx context.Context, o *options, root, tmp string, srv *proc, ds *
 	defer p.stop()
 	for _, c := range o.clients {
 		if o.warmup > 0 {
-			runLoad(p.addr, get.reqs, c, o.warmup, o.maxRequests, false)
+			runLoad([]string{p.addr}, get.reqs, c, o.warmup, o.maxRequests, false)
 		}
-		a := runLoad(srv.addr, get.reqs, c, o.duration, o.maxRequests, false)
-		b := runLoad(p.addr, get.reqs, c, o.duration, o.maxRequests, false)
+		a := runLoad([]string{srv.addr}, get.reqs, c, o.duration, o.maxRequests, false)
+		b := runLoad([]string{p.addr}, get.reqs, c, o.duration, o.maxRequests, false)
 		rep.prism = append(rep.prism, row{scenario: get.name, clients: c, agentry: a, ceiling: b})
 		logf("prism %-16s %3d clients: agentry %8.0f req/s | prism %8.0f req/s p50 %s p99 %s | %.1f×",
 			get.name, c, a.rps(), b.rps(), ms(b.P50), ms(b.P99), a.rps()/max(b.rps(), 1e-9))
@@ -420,6 +455,14 @@ func runPrism(ctx context.Context, o *options, root, tmp string, srv *proc, ds *
 	rep.prismHWM = p.peakRSS()
 	rep.agentryHWM = srv.peakRSS()
 	return nil
+}
+
+// tailRatio is p99 ÷ p50, what the issue's tail target bounds.
+func tailRatio(r result) float64 {
+	if r.P50 <= 0 {
+		return 0
+	}
+	return float64(r.P99) / float64(r.P50)
 }
 
 func ms(d time.Duration) string { return fmt.Sprintf("%.2fms", float64(d.Microseconds())/1000) }
@@ -444,13 +487,23 @@ func (r *report) markdown() string {
 		fmt.Fprintf(&b, " (SQLite file %s)", mb(r.ds.dbBytes))
 	}
 	b.WriteString(".\n\n")
-	b.WriteString("| endpoint | clients | agentry req/s | p50 | p99 | ceiling req/s | ceiling p50 | ceiling p99 | ratio | server peak RSS |\n")
-	b.WriteString("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n")
+	b.WriteString("| endpoint | clients | agentry req/s | p50 | p90 | p99 | p99.9 | max | p99 ÷ p50 | ceiling req/s | ceiling p50 | ceiling p99 | ratio | server peak RSS |\n")
+	b.WriteString("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n")
 	for _, x := range r.rows {
-		fmt.Fprintf(&b, "| %s | %d | %.0f | %s | %s | %.0f | %s | %s | %.2f | %s |\n", x.scenario, x.clients,
-			x.agentry.rps(), ms(x.agentry.P50), ms(x.agentry.P99), x.ceiling.rps(), ms(x.ceiling.P50), ms(x.ceiling.P99), ratio(x.agentry, x.ceiling), mb(x.hwm))
+		a := x.agentry
+		fmt.Fprintf(&b, "| %s | %d | %.0f | %s | %s | %s | %s | %s | %.1f | %.0f | %s | %s | %.2f | %s |\n", x.scenario, x.clients,
+			a.rps(), ms(a.P50), ms(a.P90), ms(a.P99), ms(a.P999), ms(a.Max), tailRatio(a),
+			x.ceiling.rps(), ms(x.ceiling.P50), ms(x.ceiling.P99), ratio(a, x.ceiling), mb(x.hwm))
 	}
 	fmt.Fprintf(&b, "\nagentry's peak RSS (VmHWM) over the whole run: %s.\n", mb(r.serverHWM))
+	b.WriteString("\nLatency shape of each agentry run (requests answered within each power of two of time, by its lower bound; ")
+	b.WriteString("the harness's own GCs during the run after the semicolon):\n\n")
+	for _, x := range r.rows {
+		fmt.Fprintf(&b, "- %s, %d clients: %s; harness GCs %d (%s)\n", x.scenario, x.clients, x.agentry.Hist.shape(), x.agentry.HarnessGCs, x.agentry.HarnessPause)
+	}
+	for _, p := range r.profiles {
+		fmt.Fprintf(&b, "\n#### Profiles: %s, %d clients (%s)\n\n```\n%s```\n", p.scenario, p.clients, p.dir, p.summary)
+	}
 	if len(r.prism) > 0 {
 		b.WriteString("\n| get-agent (published) | clients | agentry req/s | Prism req/s | Prism p50 | Prism p99 | agentry ÷ Prism |\n|---|---:|---:|---:|---:|---:|---:|\n")
 		for _, x := range r.prism {

@@ -307,3 +307,35 @@ func TestPublishedVersionsAreTitledAfterTheGitCommit(t *testing.T) {
 		t.Fatalf("outside a repository: %q %q", title, description)
 	}
 }
+
+func TestServeDebugAddr(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	debug := ln.Addr().String()
+	ln.Close()
+	api, _ := startServe(t, map[string]string{"AGENTRY_DEBUG_ADDR": debug}, "--db", filepath.Join(t.TempDir(), "a.db"))
+
+	res, err := http.Get("http://" + debug + "/debug/pprof/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	if res.StatusCode != 200 || !strings.Contains(string(body), "goroutine") {
+		t.Fatalf("GET /debug/pprof/ on the debug address: %d\n%s", res.StatusCode, body)
+	}
+	if got := status(t, "GET", "http://"+debug+"/debug/vars", ""); got != 200 {
+		t.Fatalf("GET /debug/vars: %d", got)
+	}
+	// The profiler is not on the API's port.
+	if got := status(t, "GET", api+"/debug/pprof/", ""); got == 200 {
+		t.Fatal("GET /debug/pprof/ on the API address answered 200")
+	}
+
+	// An address other hosts could reach is refused unless asked for.
+	if _, _, err := runApp(t, nil, "serve", "--db", filepath.Join(t.TempDir(), "b.db"), "--debug-addr", "0.0.0.0:0"); err == nil || exitCode(err) != 2 {
+		t.Fatalf("--debug-addr 0.0.0.0:0 without --debug-public: %v, want a usage error", err)
+	}
+}

@@ -40,7 +40,11 @@ On a first start with no key at all, a key is created and printed once.
 	concurrency := fs.Int("concurrency-limit", agentry.DefaultConcurrencyLimit, "the concurrent-call limit get-concurrency reports (AGENTRY_CONCURRENCY_LIMIT)")
 	probe := fs.Duration("ready-probe-interval", httpapi.DefaultWriteProbeInterval, "how long /readyz trusts its last write probe (a one-row write that tells whether\nthe database can write) before it probes again (AGENTRY_READY_PROBE_INTERVAL)")
 	strict := fs.Bool("strict", false, "refuse request body fields agentry does not know with a 400 that names them;\nby default they are accepted, ignored and named in the Agentry-Ignored-Fields header (AGENTRY_STRICT)")
+	debugAddr := fs.String("debug-addr", "", "if set, also serve Go's profiler (/debug/pprof/) and runtime variables (/debug/vars)\non this address, a listener of its own with NO authentication; it must be a loopback\naddress unless --debug-public is given. Off by default (AGENTRY_DEBUG_ADDR)")
+	debugPublic := fs.Bool("debug-public", false, "allow --debug-addr on an address other hosts can reach (AGENTRY_DEBUG_PUBLIC)")
 	a.fromEnv(fs, "addr", "AGENTRY_ADDR")
+	a.fromEnv(fs, "debug-addr", "AGENTRY_DEBUG_ADDR")
+	a.fromEnv(fs, "debug-public", "AGENTRY_DEBUG_PUBLIC")
 	a.fromEnv(fs, "drain-timeout", "AGENTRY_DRAIN_TIMEOUT")
 	a.fromEnv(fs, "cache-mb", "AGENTRY_CACHE_MB")
 	a.fromEnv(fs, "cache-ttl", "AGENTRY_CACHE_TTL")
@@ -100,6 +104,11 @@ On a first start with no key at all, a key is created and printed once.
 	if *probe <= 0 {
 		return usageError{fmt.Sprintf("serve: --ready-probe-interval must be positive, got %s", *probe)}
 	}
+	if *debugAddr != "" {
+		if err := checkDebugAddr(*debugAddr, *debugPublic); err != nil {
+			return err
+		}
+	}
 	st, err := openStore(ctx, db)
 	if err != nil {
 		return err
@@ -154,6 +163,13 @@ On a first start with no key at all, a key is created and printed once.
 		WriteTimeout:      30 * time.Second,
 		IdleTimeout:       120 * time.Second,
 		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+	}
+	if *debugAddr != "" {
+		stopDebug, err := startDebug(*debugAddr, logger)
+		if err != nil {
+			return err
+		}
+		defer stopDebug() // before onListen: a caller told the server is up finds it
 	}
 	logger.Info("agentry listening", "addr", ln.Addr().String(), "db", redactDSN(db.dsn), "strict", *strict)
 	logOut.Flush()

@@ -1,0 +1,131 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+)
+
+// With --profile DIR, the harness starts agentry with --debug-addr and, during
+// each measured agentry run, fetches from it what shows where time goes:
+//
+//	<endpoint>-<clients>.cpu.pprof        CPU profile for the run's length
+//	<endpoint>-<clients>.mutex.pprof      contended locks during the run (delta)
+//	<endpoint>-<clients>.block.pprof      blocking (channels, locks, select) during the run (delta)
+//	<endpoint>-<clients>.trace            1 s execution trace from the middle of the run (go tool trace)
+//	<endpoint>-<clients>.sched.pprof      the trace's scheduler latency, as a profile
+//	<endpoint>-<clients>.goroutine.pprof  goroutines at the end of the run
+//	<endpoint>-<clients>.heap.pprof       heap at the end of the run
+//
+// The summaries (go tool pprof -top, 15 lines) are made after the last run, so
+// that running pprof does not share the load core with a measurement.
+
+// profileSet is the profiles of one run, and their summary once made.
+type profileSet struct {
+	scenario string
+	clients  int
+	dir      string
+	base     string // path prefix: dir/<endpoint>-<clients>
+	summary  string
+}
+
+// profileName is a run's file prefix: the endpoint with spaces as dashes.
+func profileName(scenario string, clients int) string {
+	return fmt.Sprintf("%s-%d", strings.ReplaceAll(scenario, " ", "-"), clients)
+}
+
+// startProfiles begins fetching the profiles of a run of length d from the
+// debug address; wait blocks until they are written and takes the end-of-run
+// snapshots.
+func startProfiles(debugAddr, dir, scenario string, clients int, d time.Duration) (wait func() (profileSet, error)) {
+	set := profileSet{scenario: scenario, clients: clients, dir: dir, base: filepath.Join(dir, profileName(scenario, clients))}
+	secs := max(1, int((d+time.Second/2)/time.Second)) // the profiler counts whole seconds
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	var errs []error
+	fetch := func(after time.Duration, path, suffix string) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			time.Sleep(after)
+			if err := fetchTo("http://"+debugAddr+path, set.base+suffix); err != nil {
+				mu.Lock()
+				errs = append(errs, err)
+				mu.Unlock()
+			}
+		}()
+	}
+	fetch(0, fmt.Sprintf("/debug/pprof/profile?seconds=%d", secs), ".cpu.pprof")
+	fetch(0, fmt.Sprintf("/debug/pprof/mutex?seconds=%d", secs), ".mutex.pprof")
+	fetch(0, fmt.Sprintf("/debug/pprof/block?seconds=%d", secs), ".block.pprof")
+	fetch(max(0, d/2-time.Second/2), "/debug/pprof/trace?seconds=1", ".trace")
+	return func() (profileSet, error) {
+		wg.Wait()
+		for _, p := range []string{"goroutine", "heap"} {
+			if err := fetchTo("http://"+debugAddr+"/debug/pprof/"+p, set.base+"."+p+".pprof"); err != nil {
+				errs = append(errs, err)
+			}
+		}
+		return set, errors.Join(errs...)
+	}
+}
+
+func fetchTo(url, path string) error {
+	res, err := http.Get(url)
+	if err != nil {
+		return err
+	}
+	defer res.Body.Close()
+	if res.StatusCode != 200 {
+		b, _ := io.ReadAll(io.LimitReader(res.Body, 500))
+		return fmt.Errorf("GET %s: %d %s", url, res.StatusCode, b)
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(f, res.Body); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}
+
+// summarize fills set.summary with the top 15 lines of each profile, and
+// turns the trace into a scheduler-latency profile first.
+func summarize(ctx context.Context, set *profileSet) {
+	var b strings.Builder
+	if _, err := os.Stat(set.base + ".trace"); err == nil {
+		if out, err := exec.CommandContext(ctx, "go", "tool", "trace", "-pprof=sched", set.base+".trace").Output(); err == nil {
+			_ = os.WriteFile(set.base+".sched.pprof", out, 0o644)
+		}
+	}
+	for _, kind := range []string{"cpu", "mutex", "block", "sched"} {
+		path := set.base + "." + kind + ".pprof"
+		fmt.Fprintf(&b, "== %s (%s)\n", kind, filepath.Base(path))
+		if _, err := os.Stat(path); err != nil {
+			b.WriteString("(none)\n")
+			continue
+		}
+		args := []string{"tool", "pprof", "-top", "-nodecount=15"}
+		if kind == "block" {
+			// Idle background workers block in select all run long: show
+			// only the blocking inside request handling.
+			args = append(args, "-focus=ServeHTTP")
+		}
+		out, err := exec.CommandContext(ctx, "go", append(args, path)...).CombinedOutput()
+		if err != nil {
+			fmt.Fprintf(&b, "(go tool pprof: %v)\n", err)
+		}
+		b.Write(out)
+	}
+	set.summary = b.String()
+}

@@ -1,0 +1,4 @@
+package main
+
+type replicaRow struct{}
+type soakReport struct{}
