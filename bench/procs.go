@@ -23,9 +23,9 @@ type proc struct {
 	// when the harness asked for one.
 	debug string
 	cmd   *exec.Cmd
-	done chan struct{} // closed when the process has exited
-	err  error
-	once sync.Once
+	done  chan struct{} // closed when the process has exited
+	err   error
+	once  sync.Once
 }
 
 func freeAddr() (string, error) {
