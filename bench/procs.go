@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"fmt"
 	"net"
@@ -113,21 +112,7 @@ func treeHWM(pid int) int64 {
 }
 
 // vmHWM reads VmHWM (bytes) from /proc/PID/status.
-func vmHWM(pid int) int64 {
-	f, err := os.Open(fmt.Sprintf("/proc/%d/status", pid))
-	if err != nil {
-		return 0
-	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		if v, ok := strings.CutPrefix(sc.Text(), "VmHWM:"); ok {
-			kb, _ := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(v), " kB"), 10, 64)
-			return kb << 10
-		}
-	}
-	return 0
-}
+func vmHWM(pid int) int64 { return procStatus(pid, "VmHWM:") }
 
 func tail(path string) string {
 	b, _ := os.ReadFile(path)

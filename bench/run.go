@@ -122,6 +122,19 @@ func run(ctx context.Context, o *options) error {
 	}
 	scenarios := buildScenarios(o, ds, host, listKeys)
 
+	if o.soak > 0 {
+		for _, sc := range scenarios {
+			if _, err := capture(srv.addr, sc.warm); err != nil {
+				return fmt.Errorf("%s: %w", sc.name, err)
+			}
+		}
+		logf("soak: %s of mixed load, %d read clients, %d writes/s", o.soak, o.clients[0], o.soakWrites)
+		if rep.soak, err = runSoak(ctx, o, srv, ds, scenarios); err != nil {
+			return err
+		}
+		return rep.finish(ctx)
+	}
+
 	logf("capturing responses (and warming the server)")
 	data := &ceilingData{Exact: map[string]*response{}, Prefix: map[string]*response{}}
 	for _, sc := range scenarios {
@@ -186,6 +199,12 @@ func run(ctx context.Context, o *options) error {
 	}
 	rep.serverHWM = srv.peakRSS()
 
+	if o.replicas > 1 {
+		if err := runReplicas(o, bin, dsn, tmp, srv, ds, scenarios, rep); err != nil {
+			return fmt.Errorf("replicas: %w", err)
+		}
+	}
+
 	if o.prism {
 		if err := runPrism(ctx, o, root, tmp, srv, ds, scenarios, rep); err != nil {
 			return fmt.Errorf("prism: %w", err)
@@ -199,14 +218,20 @@ func run(ctx context.Context, o *options) error {
 			return fmt.Errorf("list baseline: %w", err)
 		}
 	}
+	return rep.finish(ctx)
+}
+
+// finish summarises the profiles, prints the report (and writes it with
+// --out) and fails when a run did.
+func (rep *report) finish(ctx context.Context) error {
 	for i := range rep.profiles {
 		summarize(ctx, &rep.profiles[i])
 		logf("profiles of %s at %d clients:\n%s", rep.profiles[i].scenario, rep.profiles[i].clients, rep.profiles[i].summary)
 	}
 	md := rep.markdown()
 	fmt.Println(md)
-	if o.out != "" {
-		if err := os.WriteFile(o.out, []byte(md), 0o644); err != nil {
+	if rep.opts.out != "" {
+		if err := os.WriteFile(rep.opts.out, []byte(md), 0o644); err != nil {
 			return err
 		}
 	}
@@ -487,6 +512,10 @@ func (r *report) markdown() string {
 		fmt.Fprintf(&b, " (SQLite file %s)", mb(r.ds.dbBytes))
 	}
 	b.WriteString(".\n\n")
+	if r.soak != nil {
+		b.WriteString(r.soak.markdown())
+		return b.String()
+	}
 	b.WriteString("| endpoint | clients | agentry req/s | p50 | p90 | p99 | p99.9 | max | p99 ÷ p50 | ceiling req/s | ceiling p50 | ceiling p99 | ratio | server peak RSS |\n")
 	b.WriteString("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n")
 	for _, x := range r.rows {
@@ -500,9 +529,6 @@ func (r *report) markdown() string {
 	b.WriteString("the harness's own GCs during the run after the semicolon):\n\n")
 	for _, x := range r.rows {
 		fmt.Fprintf(&b, "- %s, %d clients: %s; harness GCs %d (%s)\n", x.scenario, x.clients, x.agentry.Hist.shape(), x.agentry.HarnessGCs, x.agentry.HarnessPause)
-	}
-	for _, p := range r.profiles {
-		fmt.Fprintf(&b, "\n#### Profiles: %s, %d clients (%s)\n\n```\n%s```\n", p.scenario, p.clients, p.dir, p.summary)
 	}
 	if len(r.prism) > 0 {
 		b.WriteString("\n| get-agent (published) | clients | agentry req/s | Prism req/s | Prism p50 | Prism p99 | agentry ÷ Prism |\n|---|---:|---:|---:|---:|---:|---:|\n")
@@ -522,11 +548,18 @@ func (r *report) markdown() string {
 			}
 		}
 	}
+	b.WriteString(r.replicaMarkdown())
+	if r.opts.targets && !r.opts.smoke {
+		b.WriteString("\n" + targetsMarkdown(evaluateTargets(r)))
+	}
 	if len(r.failures) > 0 {
 		b.WriteString("\nFailures:\n")
 		for _, f := range r.failures {
 			b.WriteString("- " + f + "\n")
 		}
+	}
+	for _, p := range r.profiles {
+		fmt.Fprintf(&b, "\n#### Profiles: %s, %d clients (%s.*)\n\n```\n%s```\n", p.scenario, p.clients, p.base, p.summary)
 	}
 	return b.String()
 }

@@ -1,4 +1,0 @@
-package main
-
-type replicaRow struct{}
-type soakReport struct{}
