@@ -46,6 +46,7 @@ type options struct {
 	bin              string
 	profile          string        // directory for profiles of each agentry run
 	replicas         int           // agentry servers on one PostgreSQL database
+	replicaCPUs      []string      // taskset lists: replica i on replicaCPUs[i % len]
 	soak             time.Duration // mixed-load soak instead of the endpoint runs
 	soakWrites       int           // writes per second during the soak
 	targets          bool          // print the issue's targets after a run
@@ -98,6 +99,7 @@ func parseFlags(args []string) (*options, error) {
 	fs.StringVar(&o.bin, "bin", "", "measure this agentry binary instead of building one (to compare builds)")
 	fs.StringVar(&o.profile, "profile", "", "start agentry with --debug-addr and save CPU, mutex, block, goroutine and heap profiles and a 1s execution trace of each agentry run in this directory, with pprof -top summaries in the report")
 	fs.IntVar(&o.replicas, "replicas", 1, "with --db postgres://…, also measure the reads on this many agentry servers sharing the database, clients spread over them by connection")
+	replicaCPUs := fs.String("replica-cpus", "0", "with --replicas, the cores the servers are pinned to, replica i on the i-th (cycling), e.g. \"0\" (all on core 0, the default: see docs/BENCHMARKS.md) or \"0,1\"")
 	fs.DurationVar(&o.soak, "soak", 0, "instead of the endpoint runs, a mixed load for this long (e.g. 10m), sampling agentry's RSS every 5s; reports the curve and whether it is flat")
 	fs.IntVar(&o.soakWrites, "soak-writes", 50, "writes per second during --soak (updates, new versions and their publishes)")
 	fs.BoolVar(&o.targets, "targets", true, "after a run, print issue 15's targets with the measured value and met or not")
@@ -112,6 +114,12 @@ func parseFlags(args []string) (*options, error) {
 		o.duration, o.warmup = 300*time.Millisecond, 0
 		*clients = "4"
 		o.prism = false
+	}
+	for _, c := range strings.Split(*replicaCPUs, ",") {
+		if _, err := strconv.Atoi(strings.TrimSpace(c)); err != nil {
+			return nil, fmt.Errorf("--replica-cpus: %q is not a core number", c)
+		}
+		o.replicaCPUs = append(o.replicaCPUs, strings.TrimSpace(c))
 	}
 	if o.replicas < 1 {
 		return nil, errors.New("--replicas must be at least 1")
@@ -174,11 +182,15 @@ func pinSelf(o *options) (int, bool) {
 }
 
 // serverCPU is the taskset prefix that pins a measured server to core 0.
-func serverCPU(o *options) []string {
+func serverCPU(o *options) []string { return pinTo(o, "0") }
+
+// pinTo is the taskset prefix that pins a measured server to cpus (a
+// taskset list), unless the harness runs unpinned.
+func pinTo(o *options, cpus string) []string {
 	if o.noPin || os.Getenv("AGENTRY_BENCH_PINNED") == "" {
 		return nil
 	}
-	return []string{"taskset", "-c", "0"}
+	return []string{"taskset", "-c", cpus}
 }
 
 func logf(format string, args ...any) {

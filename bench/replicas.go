@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"path/filepath"
+	"strings"
 )
 
 // With --replicas N (PostgreSQL only), the harness starts N-1 more agentry
@@ -10,7 +11,7 @@ import (
 // to back: every client on the first server, then the clients spread over
 // all N, one connection per client, client i on server i mod N (the harness
 // is the load balancer). Every server is pinned to core 0 like the single
-// one; docs/BENCHMARKS.md says why.
+// one, unless --replica-cpus says otherwise; docs/BENCHMARKS.md says why.
 
 // replicaRow is one read endpoint at one client count on 1 and N servers.
 type replicaRow struct {
@@ -25,8 +26,12 @@ var readScenarios = map[string]bool{"get-agent published": true, "get-agent draf
 
 func runReplicas(o *options, bin, dsn, tmp string, first *proc, ds *dataset, scs []scenario, rep *report) error {
 	addrs := []string{first.addr}
+	if cpus := o.replicaCPUs[0]; cpus != "0" { // the first server is the single-server runs' own, on core 0
+		logf("replicas: the first server stays on core 0 (it is also the 1-server measure); --replica-cpus pins the others")
+	}
 	for i := 2; i <= o.replicas; i++ {
-		p, err := startAgentry(o, bin, dsn, ds, tmp, fmt.Sprintf("agentry-%d", i))
+		cpus := o.replicaCPUs[(i-1)%len(o.replicaCPUs)]
+		p, err := startAgentryOn(o, cpus, bin, dsn, ds, tmp, fmt.Sprintf("agentry-%d", i))
 		if err != nil {
 			return err
 		}
@@ -64,7 +69,16 @@ func (r *report) replicaMarkdown() string {
 		return ""
 	}
 	n := r.opts.replicas
-	s := fmt.Sprintf("\n| reads on replicas | clients | 1 server req/s | p50 | p99 | %d servers req/s | p50 | p99 | %d ÷ 1 |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|\n", n, n)
+	cores := []string{"0"}
+	for i := 2; i <= n; i++ {
+		cores = append(cores, r.opts.replicaCPUs[(i-1)%len(r.opts.replicaCPUs)])
+	}
+	pinned := "pinned to cores " + strings.Join(cores, ", ")
+	if r.opts.noPin {
+		pinned = "unpinned"
+	}
+	s := fmt.Sprintf("\n%d agentry servers on one database, %s; the same requests on the first alone, then spread over all by connection, back to back.\n", n, pinned)
+	s += fmt.Sprintf("\n| reads on replicas | clients | 1 server req/s | p50 | p99 | %d servers req/s | p50 | p99 | %d ÷ 1 |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|\n", n, n)
 	for _, x := range r.replicas {
 		s += fmt.Sprintf("| %s | %d | %.0f | %s | %s | %.0f | %s | %s | %.2f× |\n", x.scenario, x.clients,
 			x.one.rps(), ms(x.one.P50), ms(x.one.P99), x.all.rps(), ms(x.all.P50), ms(x.all.P99), x.all.rps()/max(x.one.rps(), 1e-9))

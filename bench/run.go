@@ -249,6 +249,11 @@ func (r *report) check(name string, clients int, target string, res result) {
 }
 
 func startAgentry(o *options, bin, dsn string, ds *dataset, tmp, name string) (*proc, error) {
+	return startAgentryOn(o, "0", bin, dsn, ds, tmp, name)
+}
+
+// startAgentryOn starts agentry pinned to cpus (a taskset list).
+func startAgentryOn(o *options, cpus, bin, dsn string, ds *dataset, tmp, name string) (*proc, error) {
 	addr, err := freeAddr()
 	if err != nil {
 		return nil, err
@@ -262,7 +267,7 @@ func startAgentry(o *options, bin, dsn string, ds *dataset, tmp, name string) (*
 		argv = append(argv, "--debug-addr", debug)
 	}
 	argv = append(argv, o.serverArgs...)
-	p, err := start(name, addr, serverCPU(o), argv, []string{"AGENTRY_API_KEY=" + ds.key},
+	p, err := start(name, addr, pinTo(o, cpus), argv, []string{"AGENTRY_API_KEY=" + ds.key},
 		filepath.Join(tmp, name+".log"), newRequest(addr, ds.key, "GET", "/readyz", nil))
 	if p != nil {
 		p.debug = debug
@@ -505,8 +510,11 @@ func (r *report) markdown() string {
 	var b strings.Builder
 	o := r.opts
 	fmt.Fprintf(&b, "### %d agents × %d versions on %s\n\n", o.agents, o.versions, r.store)
-	fmt.Fprintf(&b, "Machine: %s. Server pinned to core 0, load to core 1: %v. Each run %s after %s of warm-up; hot set %d agents.\n",
-		r.machine, !o.noPin, o.duration, o.warmup, min(o.distinct, o.agents/4))
+	fmt.Fprintf(&b, "Machine: %s. Server pinned to core 0, load to core 1: %v. ", r.machine, !o.noPin)
+	if o.soak == 0 {
+		fmt.Fprintf(&b, "Each run %s after %s of warm-up; ", o.duration, o.warmup)
+	}
+	fmt.Fprintf(&b, "Hot set %d agents.\n", min(o.distinct, o.agents/4))
 	fmt.Fprintf(&b, "Data set loaded in %s", r.ds.loadTime.Round(time.Millisecond))
 	if r.ds.dbBytes > 0 {
 		fmt.Fprintf(&b, " (SQLite file %s)", mb(r.ds.dbBytes))
