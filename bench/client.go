@@ -8,10 +8,12 @@ import (
 	"io"
 	"net"
 	"runtime"
+	"runtime/metrics"
 	"slices"
 	"strconv"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 )
 
@@ -222,6 +224,57 @@ type result struct {
 	// made, not the server.
 	HarnessGCs   uint32
 	HarnessPause time.Duration
+	// The harness's CPU time during the run as a share of its one core
+	// (near 1, the load generator is the limit), and the 99th percentile of
+	// the time its goroutines waited to run once runnable (its own
+	// scheduling delay, which every latency it measured includes).
+	HarnessCPU      float64
+	HarnessSchedP99 time.Duration
+}
+
+// harnessLine says what the load generator itself did during the run.
+func (r result) harnessLine() string {
+	return fmt.Sprintf("harness: CPU %.0f%% of its core, scheduling delay p99 %s, GCs %d (%s paused)",
+		r.HarnessCPU*100, r.HarnessSchedP99, r.HarnessGCs, r.HarnessPause)
+}
+
+// harnessClock is the harness's CPU time and scheduling-delay histogram.
+type harnessClock struct {
+	cpu   time.Duration
+	sched metrics.Sample
+}
+
+func readHarnessClock() harnessClock {
+	var ru syscall.Rusage
+	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	s := []metrics.Sample{{Name: "/sched/latencies:seconds"}}
+	metrics.Read(s)
+	return harnessClock{cpu: time.Duration(ru.Utime.Nano() + ru.Stime.Nano()), sched: s[0]}
+}
+
+// schedP99 is the 99th percentile of the scheduling delays between two readings.
+func schedP99(before, after harnessClock) time.Duration {
+	if before.sched.Value.Kind() != metrics.KindFloat64Histogram || after.sched.Value.Kind() != metrics.KindFloat64Histogram {
+		return 0
+	}
+	b, a := before.sched.Value.Float64Histogram(), after.sched.Value.Float64Histogram()
+	var total uint64
+	diff := make([]uint64, len(a.Counts))
+	for i := range a.Counts {
+		diff[i] = a.Counts[i] - b.Counts[i]
+		total += diff[i]
+	}
+	if total == 0 {
+		return 0
+	}
+	rank, seen := total-total/100, uint64(0)
+	for i, c := range diff {
+		seen += c
+		if seen >= rank {
+			return time.Duration(a.Buckets[i+1] * 1e9) // the bucket's upper bound
+		}
+	}
+	return 0
 }
 
 func (r result) rps() float64 {
@@ -263,6 +316,7 @@ func runLoad(addrs []string, reqs []request, clients int, duration time.Duration
 	runtime.GC()
 	var before, after runtime.MemStats
 	runtime.ReadMemStats(&before)
+	clock0 := readHarnessClock()
 	var wg sync.WaitGroup
 	start := time.Now()
 	deadline := start.Add(duration)
@@ -296,6 +350,9 @@ func runLoad(addrs []string, reqs []request, clients int, duration time.Duration
 	}
 	wg.Wait()
 	res := result{Elapsed: time.Since(start), Hist: &hist{}}
+	clock1 := readHarnessClock()
+	res.HarnessCPU = float64(clock1.cpu-clock0.cpu) / float64(res.Elapsed)
+	res.HarnessSchedP99 = schedP99(clock0, clock1)
 	runtime.ReadMemStats(&after)
 	res.HarnessGCs = after.NumGC - before.NumGC
 	res.HarnessPause = time.Duration(after.PauseTotalNs - before.PauseTotalNs)

@@ -192,7 +192,7 @@ func run(ctx context.Context, o *options) error {
 			rep.rows = append(rep.rows, r)
 			logf("%-22s %3d clients: agentry %8.0f req/s p50 %s p99 %s p99.9 %s max %s | ceiling %8.0f req/s p99 %s | ratio %.2f | errors %d %s",
 				sc.name, c, a.rps(), ms(a.P50), ms(a.P99), ms(a.P999), ms(a.Max), b.rps(), ms(b.P99), ratio(a, b), a.Errors+b.Errors, a.FirstErr+b.FirstErr)
-			logf("%-22s %3d clients: latency shape %s; harness GCs %d (%s paused)", sc.name, c, a.Hist.shape(), a.HarnessGCs, a.HarnessPause)
+			logf("%-22s %3d clients: latency shape %s; %s", sc.name, c, a.Hist.shape(), a.harnessLine())
 			rep.check(sc.name, c, "agentry", a)
 			rep.check(sc.name, c, "ceiling", b)
 		}
@@ -534,9 +534,9 @@ func (r *report) markdown() string {
 	}
 	fmt.Fprintf(&b, "\nagentry's peak RSS (VmHWM) over the whole run: %s.\n", mb(r.serverHWM))
 	b.WriteString("\nLatency shape of each agentry run (requests answered within each power of two of time, by its lower bound; ")
-	b.WriteString("the harness's own GCs during the run after the semicolon):\n\n")
+	b.WriteString("then what the load generator itself did: its CPU, its own scheduling delay, its GCs):\n\n")
 	for _, x := range r.rows {
-		fmt.Fprintf(&b, "- %s, %d clients: %s; harness GCs %d (%s)\n", x.scenario, x.clients, x.agentry.Hist.shape(), x.agentry.HarnessGCs, x.agentry.HarnessPause)
+		fmt.Fprintf(&b, "- %s, %d clients: %s; %s\n", x.scenario, x.clients, x.agentry.Hist.shape(), x.agentry.harnessLine())
 	}
 	if len(r.prism) > 0 {
 		b.WriteString("\n| get-agent (published) | clients | agentry req/s | Prism req/s | Prism p50 | Prism p99 | agentry ÷ Prism |\n|---|---:|---:|---:|---:|---:|---:|\n")
