@@ -117,9 +117,10 @@ func summarize(ctx context.Context, set *profileSet) {
 		}
 		args := []string{"tool", "pprof", "-top", "-nodecount=15"}
 		if kind == "block" {
-			// Idle background workers block in select all run long: show
-			// only the blocking inside request handling.
-			args = append(args, "-focus=ServeHTTP")
+			// Idle background workers (and the profiler's own handlers)
+			// block all run long: show only the blocking inside agentry's
+			// request handling, database pool waits included.
+			args = append(args, "-focus=agentry/httpapi", "-ignore=WatchDeletions")
 		}
 		out, err := exec.CommandContext(ctx, "go", append(args, path)...).CombinedOutput()
 		if err != nil {
