@@ -230,12 +230,19 @@ type result struct {
 	// scheduling delay, which every latency it measured includes).
 	HarnessCPU      float64
 	HarnessSchedP99 time.Duration
+	// ServerGC is what garbage collection cost the server during the run,
+	// when it has a debug listener (--debug, --profile).
+	ServerGC string
 }
 
 // harnessLine says what the load generator itself did during the run.
 func (r result) harnessLine() string {
-	return fmt.Sprintf("harness: CPU %.0f%% of its core, scheduling delay p99 %s, GCs %d (%s paused)",
+	s := fmt.Sprintf("harness: CPU %.0f%% of its core, scheduling delay p99 %s, GCs %d (%s paused)",
 		r.HarnessCPU*100, r.HarnessSchedP99, r.HarnessGCs, r.HarnessPause)
+	if r.ServerGC != "" {
+		s += "; " + r.ServerGC
+	}
+	return s
 }
 
 // harnessClock is the harness's CPU time and scheduling-delay histogram.

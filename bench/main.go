@@ -45,6 +45,7 @@ type options struct {
 	keep             bool
 	bin              string
 	profile          string        // directory for profiles of each agentry run
+	debug            bool          // start agentry with --debug-addr (its GCs per run in the report)
 	replicas         int           // agentry servers on one PostgreSQL database
 	replicaCPUs      []string      // taskset lists: replica i on replicaCPUs[i % len]
 	soak             time.Duration // mixed-load soak instead of the endpoint runs
@@ -98,6 +99,7 @@ func parseFlags(args []string) (*options, error) {
 	fs.BoolVar(&o.keep, "keep", false, "keep the temp dir (database, logs)")
 	fs.StringVar(&o.bin, "bin", "", "measure this agentry binary instead of building one (to compare builds)")
 	fs.StringVar(&o.profile, "profile", "", "start agentry with --debug-addr and save CPU, mutex, block, goroutine and heap profiles and a 1s execution trace of each agentry run in this directory, with pprof -top summaries in the report")
+	fs.BoolVar(&o.debug, "debug", false, "start agentry with --debug-addr and report its garbage collections during each run (implied by --profile and --soak)")
 	fs.IntVar(&o.replicas, "replicas", 1, "with --db postgres://…, also measure the reads on this many agentry servers sharing the database, clients spread over them by connection")
 	replicaCPUs := fs.String("replica-cpus", "0", "with --replicas, the cores the servers are pinned to, replica i on the i-th (cycling), e.g. \"0\" (all on core 0, the default: see docs/BENCHMARKS.md) or \"0,1\"")
 	fs.DurationVar(&o.soak, "soak", 0, "instead of the endpoint runs, a mixed load for this long (e.g. 10m), sampling agentry's RSS every 5s; reports the curve and whether it is flat")
@@ -114,6 +116,7 @@ func parseFlags(args []string) (*options, error) {
 		o.duration, o.warmup = 300*time.Millisecond, 0
 		*clients = "4"
 		o.prism = false
+		o.debug = true // CI then also checks serve --debug-addr
 	}
 	for _, c := range strings.Split(*replicaCPUs, ",") {
 		if _, err := strconv.Atoi(strings.TrimSpace(c)); err != nil {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -129,4 +130,48 @@ func summarize(ctx context.Context, set *profileSet) {
 		b.Write(out)
 	}
 	set.summary = b.String()
+}
+
+// serverGC is the part of the server's runtime.MemStats (from /debug/vars)
+// that tells how much garbage collection a run cost it.
+type serverGC struct {
+	NumGC        uint32
+	PauseTotalNs uint64
+	PauseNs      [256]uint64 // circular: the pause of GC n is at (n+255) % 256
+	PauseEnd     [256]uint64 // when each ended, Unix ns
+}
+
+// readServerGC reads the server's GC statistics, or nil without a debug
+// listener.
+func readServerGC(debugAddr string) *serverGC {
+	if debugAddr == "" {
+		return nil
+	}
+	res, err := http.Get("http://" + debugAddr + "/debug/vars")
+	if err != nil {
+		return nil
+	}
+	defer res.Body.Close()
+	var v struct {
+		Memstats serverGC `json:"memstats"`
+	}
+	if json.NewDecoder(res.Body).Decode(&v) != nil {
+		return nil
+	}
+	return &v.Memstats
+}
+
+// gcLine says what garbage collection cost the server between two
+// readings: collections, total stop-the-world pause and the longest.
+func gcLine(before, after *serverGC) string {
+	if before == nil || after == nil {
+		return ""
+	}
+	n := after.NumGC - before.NumGC
+	var longest uint64
+	for i := uint32(0); i < min(n, 256); i++ {
+		longest = max(longest, after.PauseNs[(after.NumGC-1-i)%256])
+	}
+	return fmt.Sprintf("server: GCs %d, paused %s in all, longest %s", n,
+		time.Duration(after.PauseTotalNs-before.PauseTotalNs).Round(time.Microsecond), time.Duration(longest).Round(time.Microsecond))
 }

@@ -179,7 +179,9 @@ func run(ctx context.Context, o *options) error {
 			if o.profile != "" {
 				profiled = startProfiles(srv.debug, o.profile, sc.name, c, o.duration)
 			}
+			gc0 := readServerGC(srv.debug)
 			a := runLoad([]string{srv.addr}, reqs, c, o.duration, o.maxRequests, sc.once)
+			a.ServerGC = gcLine(gc0, readServerGC(srv.debug))
 			if profiled != nil {
 				set, err := profiled()
 				if err != nil {
@@ -260,7 +262,7 @@ func startAgentryOn(o *options, cpus, bin, dsn string, ds *dataset, tmp, name st
 	}
 	argv := []string{bin, "serve", "--addr", addr, "--db", dsn}
 	debug := ""
-	if o.profile != "" || o.soak > 0 {
+	if o.profile != "" || o.soak > 0 || o.debug {
 		if debug, err = freeAddr(); err != nil {
 			return nil, err
 		}
