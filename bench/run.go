@@ -195,6 +195,7 @@ func run(ctx context.Context, o *options) error {
 			logf("%-22s %3d clients: agentry %8.0f req/s p50 %s p99 %s p99.9 %s max %s | ceiling %8.0f req/s p99 %s | ratio %.2f | errors %d %s",
 				sc.name, c, a.rps(), ms(a.P50), ms(a.P99), ms(a.P999), ms(a.Max), b.rps(), ms(b.P99), ratio(a, b), a.Errors+b.Errors, a.FirstErr+b.FirstErr)
 			logf("%-22s %3d clients: latency shape %s; %s", sc.name, c, a.Hist.shape(), a.harnessLine())
+			logf("%-22s %3d clients: ceiling's shape %s; %s", sc.name, c, b.Hist.shape(), b.harnessLine())
 			rep.check(sc.name, c, "agentry", a)
 			rep.check(sc.name, c, "ceiling", b)
 		}
