@@ -51,6 +51,9 @@ type Store struct {
 	OnClose func() error
 
 	queries sync.Map // query text with ? → dialect's text
+
+	gates        sync.Once
+	wGate, rGate gate // W's and R's, one gate when they are one pool
 }
 
 var (
@@ -60,15 +63,32 @@ var (
 
 // Update runs fn in one read-write transaction.
 func (s *Store) Update(ctx context.Context, fn func(agentry.Tx) error) error {
-	return s.run(ctx, s.W, s.WriteOpts, fn)
+	s.gates.Do(s.makeGates)
+	return s.run(ctx, s.W, s.wGate, s.WriteOpts, fn)
 }
 
 // View runs fn in one read-only transaction.
 func (s *Store) View(ctx context.Context, fn func(agentry.Tx) error) error {
-	return s.run(ctx, s.R, s.ReadOpts, fn)
+	s.gates.Do(s.makeGates)
+	return s.run(ctx, s.R, s.rGate, s.ReadOpts, fn)
 }
 
-func (s *Store) run(ctx context.Context, db *sql.DB, opts *sql.TxOptions, fn func(agentry.Tx) error) error {
+// makeGates sizes the gates to the pools, as the backend configured them.
+func (s *Store) makeGates() {
+	s.wGate = newGate(s.W)
+	s.rGate = s.wGate
+	if s.R != s.W {
+		s.rGate = newGate(s.R)
+	}
+}
+
+// run holds a slot of the pool's gate for the whole transaction, so that
+// the transaction's connection is free when it asks for one.
+func (s *Store) run(ctx context.Context, db *sql.DB, g gate, opts *sql.TxOptions, fn func(agentry.Tx) error) error {
+	if err := g.enter(ctx); err != nil {
+		return s.classify(ctx, fmt.Errorf("wait for a connection: %w", err))
+	}
+	defer g.leave()
 	tx, err := s.begin(ctx, db, opts)
 	if err != nil {
 		return s.classify(ctx, fmt.Errorf("begin: %w", err))
@@ -181,6 +201,11 @@ type querier interface {
 // two more round trips on PostgreSQL, and a goroutine per transaction in
 // database/sql to watch the context.
 func (s *Store) Read(ctx context.Context, fn func(agentry.Tx) error) error {
+	s.gates.Do(s.makeGates)
+	if err := s.rGate.enter(ctx); err != nil {
+		return s.classify(ctx, fmt.Errorf("wait for a connection: %w", err))
+	}
+	defer s.rGate.leave()
 	err := fn(&Tx{s: s, tx: s.R, ctx: ctx})
 	// A read changes nothing, so one that met a closed pooled connection is
 	// simply read again, as begin does.
