@@ -111,13 +111,14 @@ func runLatency(b *testing.B, clients int, op func(ctx context.Context, client i
 	pct := func(p float64) float64 { return float64(all[int(float64(len(all)-1)*p)]) / 1e6 }
 	b.ReportMetric(pct(0.50), "p50-ms")
 	b.ReportMetric(pct(0.99), "p99-ms")
+	b.ReportMetric(pct(0.999), "p99.9-ms")
 	b.ReportMetric(float64(len(all))/b.Elapsed().Seconds(), "calls/s")
 }
 
 // BenchmarkUpdateLatency is update-agent on the latest draft, each client
 // on its own agent: every call is one write transaction.
 func BenchmarkUpdateLatency(b *testing.B) {
-	for _, clients := range []int{16, 64} {
+	for _, clients := range []int{1, 16, 64} {
 		b.Run(fmt.Sprintf("clients=%d", clients), func(b *testing.B) {
 			e := newLatencyEnv(b, clients)
 			runLatency(b, clients, func(ctx context.Context, i int) error {
