@@ -162,3 +162,32 @@ func BenchmarkMixedLatency(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkGet is one get-agent after another from one goroutine, with a
+// request's context: the CPU and allocations of one read.
+func BenchmarkGet(b *testing.B) {
+	e := newLatencyEnv(b, 1)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	a := agentry.Address{Kind: agentry.VoiceAgent, ID: e.agents[0], Version: agentry.VersionRef{Form: agentry.RefNumber}}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := e.svc.Get(ctx, e.caller, a); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkUpdate is one update-agent after another from one goroutine.
+func BenchmarkUpdate(b *testing.B) {
+	e := newLatencyEnv(b, 1)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	req := agentry.UpdateRequest{Address: agentry.Address{Kind: agentry.VoiceAgent, ID: e.agents[0]}, Patch: e.patch}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := e.svc.Update(ctx, e.caller, req); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -38,6 +38,14 @@ type Dialect struct {
 	// escaping and no pattern length limit (SQLite's LIKE refuses patterns
 	// over 50,000 bytes).
 	Contains string
+	// RunToEnd runs each statement, and a read transaction's BEGIN, with a
+	// context that never ends: the request's context is checked before each
+	// statement (and honoured while waiting for a connection and for a
+	// write transaction's BEGIN, where a lock held by another process is
+	// waited for), but a statement that has started runs to its end. For an
+	// embedded database whose statements cannot stall on a network, see
+	// sqlite.Open for the measurements.
+	RunToEnd bool
 }
 
 // Store is an agentry.Store on database/sql. Writes go through W, reads
@@ -89,7 +97,12 @@ func (s *Store) run(ctx context.Context, db *sql.DB, g gate, opts *sql.TxOptions
 		return s.classify(ctx, fmt.Errorf("wait for a connection: %w", err))
 	}
 	defer g.leave()
-	tx, err := s.begin(ctx, db, opts)
+	bctx := ctx
+	if s.Dialect.RunToEnd && db != s.W && ctx.Err() == nil {
+		// A read transaction's BEGIN takes no lock and cannot wait.
+		bctx = context.Background()
+	}
+	tx, err := s.begin(bctx, db, opts)
 	if err != nil {
 		return s.classify(ctx, fmt.Errorf("begin: %w", err))
 	}
@@ -265,11 +278,22 @@ func hasNUL(args []any) bool {
 	return false
 }
 
+// stmtCtx is the context a statement runs with: the request's, or, on a
+// RunToEnd dialect while the request goes on, one that never ends (a request
+// that has ended is given its own context, which fails the statement before
+// it starts).
+func (t *Tx) stmtCtx() context.Context {
+	if t.s.Dialect.RunToEnd && t.ctx.Err() == nil {
+		return context.Background()
+	}
+	return t.ctx
+}
+
 func (t *Tx) exec(query string, args ...any) (sql.Result, error) {
 	if hasNUL(args) {
 		return nil, errNUL
 	}
-	res, err := t.tx.ExecContext(t.ctx, t.s.q(query), args...)
+	res, err := t.tx.ExecContext(t.stmtCtx(), t.s.q(query), args...)
 	if err != nil && t.s.Dialect.IsDuplicate != nil && t.s.Dialect.IsDuplicate(err) {
 		return nil, fmt.Errorf("%w: %w", agentry.ErrDuplicate, err)
 	}
@@ -280,14 +304,14 @@ func (t *Tx) query(query string, args ...any) (*sql.Rows, error) {
 	if hasNUL(args) {
 		query, args = noRows, nil
 	}
-	return t.tx.QueryContext(t.ctx, t.s.q(query), args...)
+	return t.tx.QueryContext(t.stmtCtx(), t.s.q(query), args...)
 }
 
 func (t *Tx) queryRow(query string, args ...any) *sql.Row {
 	if hasNUL(args) {
 		query, args = noRows, nil
 	}
-	return t.tx.QueryRowContext(t.ctx, t.s.q(query), args...)
+	return t.tx.QueryRowContext(t.stmtCtx(), t.s.q(query), args...)
 }
 
 // mustAffect turns "no row changed" into ErrNotFound.
