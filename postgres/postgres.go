@@ -96,6 +96,9 @@ func newStore(dsn string, opts Options) (*sqlstore.Store, error) {
 		n = DefaultMaxConns
 	}
 	db := stdlib.OpenDB(*cfg)
+	// Reads and writes share these n connections; sqlstore queues requests
+	// for them first come, first served (its gate), so that database/sql's
+	// random pick among waiters never leaves one waiting behind later ones.
 	db.SetMaxOpenConns(n)
 	db.SetMaxIdleConns(n)
 	// Recycle connections now and then so that a failover or a load balancer

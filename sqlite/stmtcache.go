@@ -5,7 +5,10 @@ import (
 	"database/sql"
 	"database/sql/driver"
 	"errors"
+	"os"
 	"strings"
+	"sync"
+	"time"
 )
 
 // The driver parses and plans every query anew and throws the plan away
@@ -30,7 +33,16 @@ var registered = func() driver.Driver {
 }()
 
 // connector opens driver connections that cache prepared statements.
-type connector struct{ dsn string }
+type connector struct {
+	dsn string
+	// On the writer's connector: the log's file and its limit in bytes.
+	// Past the limit, the writer empties the log before its next
+	// transaction (see emptyLog).
+	walPath  string
+	walLimit int64
+	// checkpointing is held by whoever checkpoints in this process.
+	checkpointing *sync.Mutex
+}
 
 func openDB(dsn string) *sql.DB { return sql.OpenDB(&connector{dsn: dsn}) }
 
@@ -39,7 +51,8 @@ func (c *connector) Connect(context.Context) (driver.Conn, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &cachingConn{conn: dc, stmts: map[string]*cachedStmt{}}, nil
+	return &cachingConn{conn: dc, stmts: map[string]*cachedStmt{}, walPath: c.walPath, walLimit: c.walLimit,
+		checkpointing: c.checkpointing}, nil
 }
 
 func (c *connector) Driver() driver.Driver { return registered }
@@ -47,8 +60,11 @@ func (c *connector) Driver() driver.Driver { return registered }
 // cachingConn is a driver connection with its prepared statements. Like
 // every driver.Conn, it is used by one goroutine at a time.
 type cachingConn struct {
-	conn  driver.Conn
-	stmts map[string]*cachedStmt
+	conn          driver.Conn
+	stmts         map[string]*cachedStmt
+	walPath       string
+	walLimit      int64
+	checkpointing *sync.Mutex
 }
 
 type cachedStmt struct {
@@ -125,7 +141,50 @@ func (c *cachingConn) Begin() (driver.Tx, error) {
 }
 
 func (c *cachingConn) BeginTx(ctx context.Context, opts driver.TxOptions) (driver.Tx, error) {
+	if c.walPath != "" {
+		// The log's file is cut back to the limit whenever the log starts
+		// over (journal_size_limit), so a larger file is a log that the
+		// background checkpoints have not kept up with.
+		if fi, err := os.Stat(c.walPath); err == nil && fi.Size() > c.walLimit {
+			if err := c.emptyLog(ctx); err != nil {
+				return nil, err
+			}
+		}
+	}
 	return c.conn.(driver.ConnBeginTx).BeginTx(ctx, opts)
+}
+
+// emptyLog copies the whole log into the database file and cuts the log to
+// nothing, waiting (under busy_timeout) for readers of old snapshots to
+// finish: writes pause until the log is back under its limit. If readers
+// still hold it after busy_timeout, the write goes ahead and the next one
+// tries again.
+func (c *cachingConn) emptyLog(ctx context.Context) error {
+	// A checkpoint that another connection runs makes this one fail at once,
+	// without waiting: this process's checkpointer is waited for, another
+	// process's is tried again a few times.
+	c.checkpointing.Lock()
+	defer c.checkpointing.Unlock()
+	for try := 0; ; try++ {
+		rows, err := c.QueryContext(ctx, "PRAGMA wal_checkpoint(TRUNCATE)", nil)
+		if err != nil {
+			return err
+		}
+		res := make([]driver.Value, 3)
+		err = rows.Next(res)
+		err = errors.Join(err, rows.Close())
+		if err != nil {
+			return err
+		}
+		if started, _ := res[1].(int64); started >= 0 || try == 10 {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(time.Millisecond):
+		}
+	}
 }
 
 func (c *cachingConn) Ping(ctx context.Context) error { return c.conn.(driver.Pinger).Ping(ctx) }

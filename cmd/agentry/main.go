@@ -13,6 +13,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/agentry/agentry"
 )
 
 const usage = `agentry serves Retell AI's agent-management API (voice and chat agents,
@@ -51,6 +53,7 @@ type app struct {
 	stdout   io.Writer
 	stderr   io.Writer
 	onListen func(addr string)
+	onStore  func(agentry.Store) // tests: the store serve opened
 
 	// envFlags records, per flag set, which flags take their value from
 	// which environment variable when not given (see fromEnv).

@@ -39,6 +39,7 @@ On a first start with no key at all, a key is created and printed once.
 	kbIndexing := fs.Duration("kb-indexing-time", time.Second, "how long the emulated indexing of a knowledge base's new sources takes: the knowledge base\nis in_progress (or refreshing_in_progress) until it ends; 0 indexes them at once (AGENTRY_KB_INDEXING_TIME)")
 	concurrency := fs.Int("concurrency-limit", agentry.DefaultConcurrencyLimit, "the concurrent-call limit get-concurrency reports (AGENTRY_CONCURRENCY_LIMIT)")
 	probe := fs.Duration("ready-probe-interval", httpapi.DefaultWriteProbeInterval, "how long /readyz trusts its last write probe (a one-row write that tells whether\nthe database can write) before it probes again (AGENTRY_READY_PROBE_INTERVAL)")
+	fs.StringVar(&db.sqliteSync, "sqlite-synchronous", "normal", "SQLite: when a write is flushed to the disk. normal: a write acknowledged with a 2xx\nsurvives the process being killed, but a power loss or an operating system crash can lose\nthe last writes (the file stays intact); full: every write is flushed to the disk before it\nis acknowledged, so it survives a power loss too, at the cost of one disk flush per write\n(AGENTRY_SQLITE_SYNCHRONOUS)")
 	strict := fs.Bool("strict", false, "refuse request body fields agentry does not know with a 400 that names them;\nby default they are accepted, ignored and named in the Agentry-Ignored-Fields header (AGENTRY_STRICT)")
 	debugAddr := fs.String("debug-addr", "", "if set, also serve Go's profiler (/debug/pprof/) and runtime variables (/debug/vars)\non this address, a listener of its own with NO authentication; it must be a loopback\naddress unless --debug-public is given. Off by default (AGENTRY_DEBUG_ADDR)")
 	debugPublic := fs.Bool("debug-public", false, "allow --debug-addr on an address other hosts can reach (AGENTRY_DEBUG_PUBLIC)")
@@ -57,6 +58,7 @@ On a first start with no key at all, a key is created and printed once.
 	a.fromEnv(fs, "kb-indexing-time", "AGENTRY_KB_INDEXING_TIME")
 	a.fromEnv(fs, "concurrency-limit", "AGENTRY_CONCURRENCY_LIMIT")
 	a.fromEnv(fs, "strict", "AGENTRY_STRICT")
+	a.fromEnv(fs, "sqlite-synchronous", "AGENTRY_SQLITE_SYNCHRONOUS")
 	a.fromEnv(fs, "ready-probe-interval", "AGENTRY_READY_PROBE_INTERVAL")
 	if err := a.parse(fs, args); err != nil {
 		return err
@@ -66,6 +68,9 @@ On a first start with no key at all, a key is created and printed once.
 	}
 	if fs.NArg() > 0 {
 		return usageError{fmt.Sprintf("serve: unexpected argument %q", fs.Arg(0))}
+	}
+	if db.sqliteSync != "normal" && db.sqliteSync != "full" {
+		return usageError{fmt.Sprintf("serve: --sqlite-synchronous must be normal or full, got %q", db.sqliteSync)}
 	}
 	// The access log is one line per request; writing each line with its own
 	// system call cost a tenth of a cached read. Lines are buffered and
@@ -114,6 +119,9 @@ On a first start with no key at all, a key is created and printed once.
 		return err
 	}
 	defer st.Close()
+	if a.onStore != nil {
+		a.onStore(st)
+	}
 	// A server on a database it cannot write would pass its health checks
 	// and fail every write: refuse to start instead.
 	if p, ok := st.(agentry.WriteProber); ok {

@@ -18,6 +18,7 @@ type dbConfig struct {
 	dsn         string
 	maxConns    int
 	connTimeout time.Duration
+	sqliteSync  string // serve's --sqlite-synchronous; "" is SQLite's default, normal
 }
 
 // dbFlags adds --db (AGENTRY_DB) and the pool flags to fs.
@@ -43,7 +44,7 @@ func openStore(ctx context.Context, c *dbConfig) (agentry.Store, error) {
 	if isPostgres(c.dsn) {
 		st, err = postgres.Open(ctx, c.dsn, postgres.Options{MaxConns: c.maxConns, ConnTimeout: c.connTimeout})
 	} else {
-		st, err = sqlite.Open(ctx, strings.TrimPrefix(c.dsn, "sqlite://"))
+		st, err = sqlite.OpenWith(ctx, strings.TrimPrefix(c.dsn, "sqlite://"), sqlite.Options{Synchronous: c.sqliteSync})
 	}
 	if err != nil {
 		// Not st: a nil *sqlstore.Store in an agentry.Store is not a nil interface.

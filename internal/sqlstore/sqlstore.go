@@ -38,6 +38,14 @@ type Dialect struct {
 	// escaping and no pattern length limit (SQLite's LIKE refuses patterns
 	// over 50,000 bytes).
 	Contains string
+	// RunToEnd runs each statement, and a read transaction's BEGIN, with a
+	// context that never ends: the request's context is checked before each
+	// statement (and honoured while waiting for a connection and for a
+	// write transaction's BEGIN, where a lock held by another process is
+	// waited for), but a statement that has started runs to its end. For an
+	// embedded database whose statements cannot stall on a network, see
+	// sqlite.Open for the measurements.
+	RunToEnd bool
 }
 
 // Store is an agentry.Store on database/sql. Writes go through W, reads
@@ -51,6 +59,9 @@ type Store struct {
 	OnClose func() error
 
 	queries sync.Map // query text with ? → dialect's text
+
+	gates        sync.Once
+	wGate, rGate gate // W's and R's, one gate when they are one pool
 }
 
 var (
@@ -60,16 +71,38 @@ var (
 
 // Update runs fn in one read-write transaction.
 func (s *Store) Update(ctx context.Context, fn func(agentry.Tx) error) error {
-	return s.run(ctx, s.W, s.WriteOpts, fn)
+	s.gates.Do(s.makeGates)
+	return s.run(ctx, s.W, s.wGate, s.WriteOpts, fn)
 }
 
 // View runs fn in one read-only transaction.
 func (s *Store) View(ctx context.Context, fn func(agentry.Tx) error) error {
-	return s.run(ctx, s.R, s.ReadOpts, fn)
+	s.gates.Do(s.makeGates)
+	return s.run(ctx, s.R, s.rGate, s.ReadOpts, fn)
 }
 
-func (s *Store) run(ctx context.Context, db *sql.DB, opts *sql.TxOptions, fn func(agentry.Tx) error) error {
-	tx, err := s.begin(ctx, db, opts)
+// makeGates sizes the gates to the pools, as the backend configured them.
+func (s *Store) makeGates() {
+	s.wGate = newGate(s.W)
+	s.rGate = s.wGate
+	if s.R != s.W {
+		s.rGate = newGate(s.R)
+	}
+}
+
+// run holds a slot of the pool's gate for the whole transaction, so that
+// the transaction's connection is free when it asks for one.
+func (s *Store) run(ctx context.Context, db *sql.DB, g gate, opts *sql.TxOptions, fn func(agentry.Tx) error) error {
+	if err := g.enter(ctx); err != nil {
+		return s.classify(ctx, fmt.Errorf("wait for a connection: %w", err))
+	}
+	defer g.leave()
+	bctx := ctx
+	if s.Dialect.RunToEnd && db != s.W && ctx.Err() == nil {
+		// A read transaction's BEGIN takes no lock and cannot wait.
+		bctx = context.Background()
+	}
+	tx, err := s.begin(bctx, db, opts)
 	if err != nil {
 		return s.classify(ctx, fmt.Errorf("begin: %w", err))
 	}
@@ -181,6 +214,11 @@ type querier interface {
 // two more round trips on PostgreSQL, and a goroutine per transaction in
 // database/sql to watch the context.
 func (s *Store) Read(ctx context.Context, fn func(agentry.Tx) error) error {
+	s.gates.Do(s.makeGates)
+	if err := s.rGate.enter(ctx); err != nil {
+		return s.classify(ctx, fmt.Errorf("wait for a connection: %w", err))
+	}
+	defer s.rGate.leave()
 	err := fn(&Tx{s: s, tx: s.R, ctx: ctx})
 	// A read changes nothing, so one that met a closed pooled connection is
 	// simply read again, as begin does.
@@ -240,11 +278,22 @@ func hasNUL(args []any) bool {
 	return false
 }
 
+// stmtCtx is the context a statement runs with: the request's, or, on a
+// RunToEnd dialect while the request goes on, one that never ends (a request
+// that has ended is given its own context, which fails the statement before
+// it starts).
+func (t *Tx) stmtCtx() context.Context {
+	if t.s.Dialect.RunToEnd && t.ctx.Err() == nil {
+		return context.Background()
+	}
+	return t.ctx
+}
+
 func (t *Tx) exec(query string, args ...any) (sql.Result, error) {
 	if hasNUL(args) {
 		return nil, errNUL
 	}
-	res, err := t.tx.ExecContext(t.ctx, t.s.q(query), args...)
+	res, err := t.tx.ExecContext(t.stmtCtx(), t.s.q(query), args...)
 	if err != nil && t.s.Dialect.IsDuplicate != nil && t.s.Dialect.IsDuplicate(err) {
 		return nil, fmt.Errorf("%w: %w", agentry.ErrDuplicate, err)
 	}
@@ -255,14 +304,14 @@ func (t *Tx) query(query string, args ...any) (*sql.Rows, error) {
 	if hasNUL(args) {
 		query, args = noRows, nil
 	}
-	return t.tx.QueryContext(t.ctx, t.s.q(query), args...)
+	return t.tx.QueryContext(t.stmtCtx(), t.s.q(query), args...)
 }
 
 func (t *Tx) queryRow(query string, args ...any) *sql.Row {
 	if hasNUL(args) {
 		query, args = noRows, nil
 	}
-	return t.tx.QueryRowContext(t.ctx, t.s.q(query), args...)
+	return t.tx.QueryRowContext(t.stmtCtx(), t.s.q(query), args...)
 }
 
 // mustAffect turns "no row changed" into ErrNotFound.

@@ -1,0 +1,58 @@
+package main
+
+import (
+	"context"
+	"io"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/agentry/agentry"
+	"github.com/agentry/agentry/internal/sqlstore"
+)
+
+// serve --sqlite-synchronous (or AGENTRY_SQLITE_SYNCHRONOUS) sets SQLite's
+// synchronous pragma on the store serve opens: 1 is NORMAL, 2 is FULL.
+func TestServeSQLiteSynchronous(t *testing.T) {
+	for _, c := range []struct {
+		env  map[string]string
+		args []string
+		want int
+	}{
+		{nil, nil, 1},
+		{nil, []string{"--sqlite-synchronous", "full"}, 2},
+		{map[string]string{"AGENTRY_SQLITE_SYNCHRONOUS": "full"}, nil, 2},
+		{map[string]string{"AGENTRY_SQLITE_SYNCHRONOUS": "full"}, []string{"--sqlite-synchronous", "normal"}, 1},
+	} {
+		ctx, cancel := context.WithCancel(context.Background())
+		got := -1
+		env := map[string]string{"AGENTRY_DB": filepath.Join(t.TempDir(), "agentry.db")}
+		for k, v := range c.env {
+			env[k] = v
+		}
+		a := &app{getenv: func(k string) string { return env[k] }, stdout: io.Discard, stderr: io.Discard,
+			onStore: func(st agentry.Store) {
+				if err := st.(*sqlstore.Store).W.QueryRow("PRAGMA synchronous").Scan(&got); err != nil {
+					t.Error(err)
+				}
+			},
+			onListen: func(string) { cancel() }}
+		if err := a.run(ctx, append([]string{"serve", "--addr", "127.0.0.1:0"}, c.args...)); err != nil {
+			t.Fatalf("serve %v with %v: %v", c.args, c.env, err)
+		}
+		if got != c.want {
+			t.Errorf("serve %v with %v: PRAGMA synchronous is %d, want %d", c.args, c.env, got, c.want)
+		}
+	}
+}
+
+func TestServeSQLiteSynchronousRefusesOtherValues(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "agentry.db")
+	for _, v := range []string{"off", "FULL", "extra", ""} {
+		_, _, err := runApp(t, map[string]string{"AGENTRY_DB": db}, "serve", "--addr", "127.0.0.1:0", "--sqlite-synchronous", v)
+		if err == nil || exitCode(err) != 2 || !strings.Contains(err.Error(), "--sqlite-synchronous") ||
+			!strings.Contains(err.Error(), "normal or full") {
+			t.Errorf("--sqlite-synchronous %q: %v; want a usage error naming the flag and normal or full", v, err)
+		}
+	}
+}
