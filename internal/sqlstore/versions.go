@@ -182,12 +182,7 @@ func versionPage(workspaceID, resourceID string, q agentry.VersionQuery) (string
 		query += ` AND number = (SELECT version FROM tags WHERE workspace_id = ? AND agent_id = ? AND name = ?)`
 		args = append(args, workspaceID, resourceID, q.Tag)
 	}
-	query += ` ORDER BY number ` + order(q.Desc)
-	if q.Limit > 0 {
-		query += ` LIMIT ?`
-		args = append(args, q.Limit)
-	}
-	return query, args
+	return query + ` ORDER BY number ` + order(q.Desc) + limit(q.Limit), args
 }
 
 // summaryColumns are what a version summary shows; the versions_summary
