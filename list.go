@@ -3,6 +3,7 @@ package agentry
 import (
 	"context"
 	"encoding/base64"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -71,16 +72,10 @@ func (s *Service) ListAgents(ctx context.Context, c Caller, f AgentFilter, p Pag
 	q.PublishedOnly, q.Tag = f.PublishedOnly, f.Tag
 	var items []Resource
 	var tags []Tag
-	err = s.Store.View(ctx, func(tx Tx) error {
-		var err error
-		if items, err = tx.ListResources(c.Workspace, q); err != nil || len(items) == 0 {
-			return err
-		}
-		ids := make([]string, len(items))
-		for i := range items {
-			ids[i] = items[i].ID
-		}
-		tags, err = tx.ListTags(c.Workspace, ids...)
+	// The page and its tags in one statement: no transaction where the
+	// store can run one statement outside one.
+	err = s.readOne(ctx, func(tx Tx) (err error) {
+		items, tags, err = tx.ListResourcesTags(c.Workspace, q)
 		return err
 	})
 	if err != nil {
@@ -164,14 +159,15 @@ func (s *Service) ListVersionsWhere(ctx context.Context, c Caller, agentID strin
 	}
 	q := VersionQuery{After: after, Desc: p.Desc, Limit: p.Limit + 1, Summary: true, PublishedOnly: f.PublishedOnly, Tag: f.Tag}
 	var items []Version
-	err = s.Store.View(ctx, func(tx Tx) error {
-		r, err := getResource(tx, c.Workspace, AnyAgent, agentID, false)
-		if err != nil {
-			return err
-		}
-		items, err = tx.ListVersions(c.Workspace, r.ID, q)
+	var kind *Kind
+	// The agent's kind and the page in one statement, as above.
+	err = s.readOne(ctx, func(tx Tx) (err error) {
+		kind, items, err = tx.ListVersionSummaries(c.Workspace, agentID, q)
 		return err
 	})
+	if errors.Is(err, ErrNotFound) || (err == nil && !AnyAgent.Covers(kind)) {
+		return nil, Errorf(ENOTFOUND, "%s %s not found", AnyAgent.Noun, agentID)
+	}
 	if err != nil {
 		return nil, err
 	}

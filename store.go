@@ -50,6 +50,10 @@ type Tx interface {
 	// DeleteResource deletes the resource row and every version of it.
 	DeleteResource(workspaceID, id string) error
 	ListResources(workspaceID string, q ResourceQuery) ([]Resource, error)
+	// ListResourcesTags reads what ListResources reads and the tags of those
+	// resources (in the page's order, then by name) in one statement, one snapshot: a
+	// read that Store.Read may run outside a transaction.
+	ListResourcesTags(workspaceID string, q ResourceQuery) ([]Resource, []Tag, error)
 
 	InsertVersion(v *Version) error
 	GetVersion(workspaceID, resourceID string, number int64) (*Version, error)
@@ -60,6 +64,11 @@ type Tx interface {
 	DeleteVersion(workspaceID, resourceID string, number int64) error
 	CountVersions(workspaceID, resourceID string) (int, error)
 	ListVersions(workspaceID, resourceID string, q VersionQuery) ([]Version, error)
+	// ListVersionSummaries reads a resource's kind and what ListVersions
+	// reads with q.Summary, in one statement, one snapshot (a read that
+	// Store.Read may run outside a transaction). A missing resource is
+	// ErrNotFound; one with no matching version gives its kind and no rows.
+	ListVersionSummaries(workspaceID, resourceID string, q VersionQuery) (*Kind, []Version, error)
 	// EngineUsers lists up to limit agent versions that pin the engine.
 	EngineUsers(workspaceID, engineID string, limit int) ([]Version, error)
 

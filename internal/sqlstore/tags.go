@@ -26,6 +26,35 @@ func scanTag(sc interface{ Scan(...any) error }) (agentry.Tag, error) {
 	return t, err
 }
 
+// nullTag holds the tag columns of an outer join, NULL where the row has
+// no tag.
+type nullTag struct {
+	workspaceID, agentID, name, vars sql.NullString
+	version                          sql.NullInt64
+	publishedOnly                    sql.NullBool
+	seq, assignedAt, assignedOrder   sql.NullInt64
+	createdAt, modifiedAt            sql.NullInt64
+}
+
+// dest is what Scan fills, in the order of tagColumns.
+func (n *nullTag) dest() []any {
+	return []any{&n.workspaceID, &n.agentID, &n.name, &n.version, &n.vars, &n.publishedOnly, &n.seq,
+		&n.assignedAt, &n.assignedOrder, &n.createdAt, &n.modifiedAt}
+}
+
+// tag is the tag scanned, when name is not NULL.
+func (n *nullTag) tag() (agentry.Tag, error) {
+	t := agentry.Tag{WorkspaceID: n.workspaceID.String, AgentID: n.agentID.String, Name: n.name.String,
+		PublishedOnly: n.publishedOnly.Bool, Seq: n.seq.Int64, AssignedAt: n.assignedAt.Int64,
+		AssignedOrder: n.assignedOrder.Int64, CreatedAt: n.createdAt.Int64, ModifiedAt: n.modifiedAt.Int64}
+	if n.version.Valid {
+		t.Version = &n.version.Int64
+	}
+	var err error
+	t.Variables, err = decodeVariables(n.vars.String)
+	return t, err
+}
+
 func decodeVariables(s string) (map[string]string, error) {
 	m := map[string]string{}
 	if err := json.Unmarshal([]byte(s), &m); err != nil {

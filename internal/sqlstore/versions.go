@@ -104,15 +104,71 @@ func (t *Tx) EngineUsers(workspaceID, engineID string, limit int) ([]agentry.Ver
 // ListVersions reads a keyset page of versions ordered by number; a zero
 // limit reads them all.
 func (t *Tx) ListVersions(workspaceID, resourceID string, q agentry.VersionQuery) ([]agentry.Version, error) {
+	query, args := versionPage(workspaceID, resourceID, q)
+	if q.Summary {
+		return t.summaries(workspaceID, resourceID, query, args...)
+	}
+	return t.versions(query, args...)
+}
+
+// ListVersionSummaries reads the kind of a resource and a page of its
+// version summaries (q.Summary is implied) in one statement, so that the
+// store can run it outside a transaction (Store.Read): on PostgreSQL one
+// round trip where BEGIN, two SELECTs and COMMIT were four. The page is a
+// subquery left-joined to the resource's row, so a resource without a
+// matching version still gives its kind; no resource row is ErrNotFound.
+func (t *Tx) ListVersionSummaries(workspaceID, resourceID string, q agentry.VersionQuery) (*agentry.Kind, []agentry.Version, error) {
+	q.Summary = true
+	page, args := versionPage(workspaceID, resourceID, q)
+	rows, err := t.query(`SELECT r.kind, `+prefixed("v.", summaryColumns)+` FROM resources r LEFT JOIN (`+page+`) v ON 1 = 1
+		WHERE r.workspace_id = ? AND r.id = ? ORDER BY v.number `+order(q.Desc), append(args, workspaceID, resourceID)...)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer rows.Close()
+	var kind *agentry.Kind
+	var out []agentry.Version
+	for rows.Next() {
+		v := agentry.Version{WorkspaceID: workspaceID, ResourceID: resourceID}
+		var name string
+		var number, base, modified sql.NullInt64
+		var published sql.NullBool
+		var title, desc sql.NullString
+		if err := rows.Scan(&name, &number, &base, &published, &title, &desc, &modified); err != nil {
+			return nil, nil, err
+		}
+		if kind == nil {
+			if kind, err = kindOf(name); err != nil {
+				return nil, nil, err
+			}
+		}
+		if !number.Valid {
+			continue // the resource's row, without a version
+		}
+		v.Number, v.Published, v.ModifiedAt = number.Int64, published.Bool, modified.Int64
+		setOptional(&v, base, title, desc)
+		out = append(out, v)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, nil, err
+	}
+	if kind == nil {
+		return nil, nil, agentry.ErrNotFound
+	}
+	return kind, out, nil
+}
+
+// versionPage builds the query of a page of one resource's versions.
+func versionPage(workspaceID, resourceID string, q agentry.VersionQuery) (string, []any) {
 	columns := versionColumns
 	if q.Summary {
 		columns = summaryColumns
 	}
 	query := `SELECT ` + columns + ` FROM versions WHERE workspace_id = ? AND resource_id = ?`
 	args := []any{workspaceID, resourceID}
-	op, dir := ">", "ASC"
+	op := ">"
 	if q.Desc {
-		op, dir = "<", "DESC"
+		op = "<"
 	}
 	if q.After != nil {
 		query += ` AND number ` + op + ` ?`
@@ -126,15 +182,7 @@ func (t *Tx) ListVersions(workspaceID, resourceID string, q agentry.VersionQuery
 		query += ` AND number = (SELECT version FROM tags WHERE workspace_id = ? AND agent_id = ? AND name = ?)`
 		args = append(args, workspaceID, resourceID, q.Tag)
 	}
-	query += ` ORDER BY number ` + dir
-	if q.Limit > 0 {
-		query += ` LIMIT ?`
-		args = append(args, q.Limit)
-	}
-	if q.Summary {
-		return t.summaries(workspaceID, resourceID, query, args...)
-	}
-	return t.versions(query, args...)
+	return query + ` ORDER BY number ` + order(q.Desc) + limit(q.Limit), args
 }
 
 // summaryColumns are what a version summary shows; the versions_summary

@@ -37,7 +37,7 @@ func Run(t *testing.T, open func(t *testing.T) agentry.Store) {
 		{"Tx", txTests},
 		{"Read", readTests},
 		{"Versioning", versioningTests},
-		{"Lists", listTests},
+		{"Lists", listTests}, {"PageReads", pageReadTests},
 		{"Keys", keyTests},
 		{"Engines", engineTests},
 		{"Deletions", deletionTests},
