@@ -56,6 +56,11 @@ func Open(ctx context.Context, path string) (*sqlstore.Store, error) {
 		s.Close()
 		return nil, fmt.Errorf("migrate sqlite %s: %w", path, err)
 	}
+	// The change stamp (stamp.go): without it (not WAL, in memory, another
+	// system) the store answers no stamp and nothing is cached by it.
+	if st, err := openStamp(ctx, path, "file:"+path+"?"+q.Encode()); err == nil {
+		s.Stamps, s.OnClose = st, st.close
+	}
 	return s, nil
 }
 
