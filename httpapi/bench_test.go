@@ -51,7 +51,7 @@ func benchServer(b testing.TB) (http.Handler, string, string) {
 		b.Fatal(err)
 	}
 	svc := &agentry.Service{Store: st, Rules: schema.Rules{}, Routes: agentry.NewRouteCache(1000)} // as serve has it
-	s := &Server{Service: svc, Keys: keys, Store: st, CacheBytes: 1 << 20, KeyTTL: 1 << 62, Logger: slog.New(slog.DiscardHandler)}
+	s := &Server{Service: svc, Keys: keys, Store: st, CacheBytes: 1 << 20, AnswerCacheBytes: 8 << 20, KeyTTL: 1 << 62, Logger: slog.New(slog.DiscardHandler)}
 	h := s.Handler()
 	c, err := keys.Authenticate(ctx, key)
 	if err != nil {
