@@ -98,6 +98,10 @@ func TestAnswerHitIsTheMiss(t *testing.T) {
 	a.must(t, 201, "POST", "/create-agent-version/"+id, `{"base_version":0}`)
 	a.must(t, 200, "PUT", "/agentry/v1/agents/"+id+"/tags/prod", `{"version":0}`)
 	chat := createTestAgent(t, b, "Other workspace") // b's own agent, same shape
+	var llm struct {
+		ID string `json:"llm_id"`
+	}
+	json.Unmarshal(a.must(t, 201, "POST", "/create-retell-llm", `{"general_prompt":"Be brief."}`).Body.Bytes(), &llm)
 	reads := []struct {
 		c            call
 		method, path string
@@ -113,6 +117,10 @@ func TestAnswerHitIsTheMiss(t *testing.T) {
 		{a, "POST", "/v2/list-agents?limit=1"},
 		{b, "POST", "/v2/list-agents"},
 		{b, "GET", "/get-agent/" + chat},
+		{a, "GET", "/get-retell-llm/" + llm.ID},
+		{a, "GET", "/get-retell-llm/" + llm.ID + "?version=0"},
+		{a, "GET", "/v2/list-retell-llms"},
+		{b, "GET", "/v2/list-retell-llms"},
 		{b, "GET", "/get-agent/" + id}, // not b's: 422 each time, never a's answer
 	}
 	for _, r := range reads {
