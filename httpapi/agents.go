@@ -104,6 +104,18 @@ func (s *Server) listAgents(w http.ResponseWriter, r *http.Request) error {
 			}
 		}
 	}
+	kindName := ""
+	if filter.Kind != nil {
+		kindName = filter.Kind.Name
+	}
+	limit, desc, after := pageParts(page)
+	akey := keyOf("list-agents", caller(r).Workspace, kindName, filter.Search,
+		strconv.FormatBool(filter.PublishedOnly), filter.Tag, limit, desc, after)
+	hit, stamp, cacheable := s.answers.get(akey)
+	if hit != nil {
+		writeRaw(w, http.StatusOK, hit.body)
+		return nil
+	}
 	res, err := s.Service.ListAgents(r.Context(), caller(r), filter, page)
 	if err != nil {
 		return err
@@ -116,8 +128,7 @@ func (s *Server) listAgents(w http.ResponseWriter, r *http.Request) error {
 		}
 		out.Items[i] = agentListItem{AgentID: a.ID, AgentName: a.Name, Channel: a.Kind.Name, UserModifiedTimestamp: a.ModifiedAt, Tags: tags}
 	}
-	writeJSON(w, http.StatusOK, out)
-	return nil
+	return s.writeAnswer(w, out, akey, stamp, cacheable)
 }
 
 func (s *Server) createAgentVersion(w http.ResponseWriter, r *http.Request) error {
@@ -187,6 +198,14 @@ func (s *Server) listAgentVersions(w http.ResponseWriter, r *http.Request) error
 	if err != nil {
 		return err
 	}
+	limit, desc, after := pageParts(page)
+	akey := keyOf("list-agent-versions", caller(r).Workspace, r.PathValue("agent_id"),
+		strconv.FormatBool(filter.PublishedOnly), filter.Tag, limit, desc, after)
+	hit, stamp, cacheable := s.answers.get(akey)
+	if hit != nil {
+		writeRaw(w, http.StatusOK, hit.body)
+		return nil
+	}
 	res, err := s.Service.ListVersionsWhere(r.Context(), caller(r), r.PathValue("agent_id"), filter, page)
 	if err != nil {
 		return err
@@ -196,8 +215,7 @@ func (s *Server) listAgentVersions(w http.ResponseWriter, r *http.Request) error
 		out.Items[i] = versionSummary{Version: v.Number, IsPublished: v.Published, VersionTitle: v.Title,
 			VersionDescription: v.Description, BaseVersion: v.BaseVersion, LastModificationTimestamp: v.ModifiedAt}
 	}
-	writeJSON(w, http.StatusOK, out)
-	return nil
+	return s.writeAnswer(w, out, akey, stamp, cacheable)
 }
 
 // versionFilter reads agentry's filters of list-agent-versions.
@@ -215,4 +233,18 @@ func versionFilter(q url.Values) (agentry.VersionFilter, error) {
 		}
 	}
 	return f, nil
+}
+
+// writeAnswer encodes a list page, answers with it and, when the read was
+// stamped, keeps its bytes in the answer cache under key.
+func (s *Server) writeAnswer(w http.ResponseWriter, out any, key string, stamp agentry.Stamp, cacheable bool) error {
+	b, err := json.Marshal(out)
+	if err != nil {
+		return err
+	}
+	if cacheable {
+		s.answers.put(key, stamp, &answer{body: b})
+	}
+	writeRaw(w, http.StatusOK, b)
+	return nil
 }

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"path/filepath"
 	"testing"
 
@@ -51,7 +52,7 @@ func benchServer(b testing.TB) (http.Handler, string, string) {
 		b.Fatal(err)
 	}
 	svc := &agentry.Service{Store: st, Rules: schema.Rules{}, Routes: agentry.NewRouteCache(1000)} // as serve has it
-	s := &Server{Service: svc, Keys: keys, Store: st, CacheBytes: 1 << 20, KeyTTL: 1 << 62, Logger: slog.New(slog.DiscardHandler)}
+	s := &Server{Service: svc, Keys: keys, Store: st, CacheBytes: 1 << 20, AnswerCacheBytes: benchAnswerBytes(), KeyTTL: 1 << 62, Logger: slog.New(slog.DiscardHandler)}
 	h := s.Handler()
 	c, err := keys.Authenticate(ctx, key)
 	if err != nil {
@@ -76,6 +77,15 @@ func benchServer(b testing.TB) (http.Handler, string, string) {
 		b.Fatal(err)
 	}
 	return h, key, v.ResourceID
+}
+
+// benchAnswerBytes is serve's answer cache budget, or 0 when
+// AGENTRY_BENCH_ANSWER_CACHE=off (to compare with the cache off).
+func benchAnswerBytes() int {
+	if os.Getenv("AGENTRY_BENCH_ANSWER_CACHE") == "off" {
+		return 0
+	}
+	return 8 << 20
 }
 
 func benchGet(b *testing.B, version int) {

@@ -156,6 +156,11 @@ func appendNullableString(b []byte, s *string) []byte {
 // writePage writes a page of a list as {items, has_more, pagination_key?},
 // each item appended by appendItem straight into the answer's bytes.
 func writePage[T any](w http.ResponseWriter, page *agentry.Page[T], sizeHint int, appendItem func([]byte, *T) []byte) {
+	writeRaw(w, http.StatusOK, encodePage(page, sizeHint, appendItem))
+}
+
+// encodePage is writePage's body.
+func encodePage[T any](page *agentry.Page[T], sizeHint int, appendItem func([]byte, *T) []byte) []byte {
 	b := append(make([]byte, 0, sizeHint+64), `{"items":[`...)
 	for i := range page.Items {
 		if i > 0 {
@@ -169,5 +174,5 @@ func writePage[T any](w http.ResponseWriter, page *agentry.Page[T], sizeHint int
 		b = append(b, `,"pagination_key":`...)
 		b = strconv.AppendQuote(b, page.NextKey)
 	}
-	writeRaw(w, http.StatusOK, append(b, '}'))
+	return append(b, '}')
 }

@@ -27,6 +27,13 @@ func (s *Server) listEngines(kind *agentry.Kind) handler {
 		if err != nil {
 			return err
 		}
+		limit, desc, after := pageParts(page)
+		akey := keyOf("list-engines", caller(r).Workspace, kind.Name, limit, desc, after)
+		hit, stamp, cacheable := s.answers.get(akey)
+		if hit != nil {
+			writeRaw(w, http.StatusOK, hit.body)
+			return nil
+		}
 		res, err := s.Service.ListEngines(r.Context(), caller(r), kind, page)
 		if err != nil {
 			return err
@@ -35,7 +42,11 @@ func (s *Server) listEngines(kind *agentry.Kind) handler {
 		for i := range res.Items {
 			size += 128 + len(res.Items[i].Config)
 		}
-		writePage(w, res, size, appendResponse)
+		b := encodePage(res, size, appendResponse)
+		if cacheable {
+			s.answers.put(akey, stamp, &answer{body: b})
+		}
+		writeRaw(w, http.StatusOK, b)
 		return nil
 	}
 }

@@ -48,7 +48,7 @@ func newEnv(t *testing.T, configure func(*httpapi.Server)) *env {
 		t.Fatal(err)
 	}
 	srv := &httpapi.Server{Service: &agentry.Service{Store: st, Rules: schema.Rules{}}, Keys: keys, Store: st, CacheBytes: 1 << 20,
-		Logger: slog.New(slog.DiscardHandler)}
+		AnswerCacheBytes: 8 << 20, Logger: slog.New(slog.DiscardHandler)} // the caches serve has
 	if configure != nil {
 		configure(srv)
 	}

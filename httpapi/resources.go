@@ -174,14 +174,25 @@ func (s *Server) delete(kind *agentry.Kind) handler {
 
 // getVersion answers a get of one version of a resource, from the published
 // cache when the reference is a number (the hot path: what a starting call
-// asks for).
+// asks for), else from the answer cache while the store's stamp holds (a
+// draft, latest: see answerCache). A tag is resolved through the routing
+// snapshot, not cached here.
 func (s *Server) getVersion(w http.ResponseWriter, r *http.Request, a agentry.Address) error {
 	c := caller(r)
-	var key string
 	if a.Version.Form == agentry.RefNumber {
-		key = cacheKey(c.Workspace, a.Kind.Name, a.ID, a.Version.Number)
+		key := cacheKey(c.Workspace, a.Kind.Name, a.ID, a.Version.Number)
 		if body, etag, ok := s.published.get(key); ok {
 			return s.writeCached(w, r, a.Kind, a.ID, a.Version.Number, body, etag)
+		}
+	}
+	var akey string
+	var stamp agentry.Stamp
+	var cacheable bool
+	if a.Version.Form != agentry.RefTag {
+		akey = keyOf("get", c.Workspace, a.Kind.Name, a.ID, strconv.Itoa(a.Version.Form), strconv.FormatInt(a.Version.Number, 10))
+		var hit *answer
+		if hit, stamp, cacheable = s.answers.get(akey); hit != nil {
+			return s.writeCached(w, r, hit.kind, a.ID, hit.number, hit.body, hit.etag)
 		}
 	}
 	v, err := s.Service.Get(r.Context(), c, a)
@@ -191,6 +202,9 @@ func (s *Server) getVersion(w http.ResponseWriter, r *http.Request, a agentry.Ad
 	body, etag := appendResponse(make([]byte, 0, 256+len(v.Config)), v), agentry.ETag(v)
 	if v.Published {
 		s.published.put(cacheKey(c.Workspace, a.Kind.Name, a.ID, v.Number), c.Workspace, a.ID, body, etag)
+	}
+	if cacheable {
+		s.answers.put(akey, stamp, &answer{body: body, etag: etag, kind: v.Kind, number: v.Number})
 	}
 	return s.writeCached(w, r, v.Kind, a.ID, v.Number, body, etag)
 }

@@ -321,7 +321,7 @@ func TestListFilters(t *testing.T) {
 func TestTagMoveReachesTheOtherReplica(t *testing.T) {
 	a := newEnv(t, withRoutes)
 	b := &httpapi.Server{Service: &agentry.Service{Store: a.store, Rules: schema.Rules{}, Routes: agentry.NewRouteCache(1000)},
-		Keys: a.keys, Store: a.store, CacheBytes: 1 << 20, Logger: slog.New(slog.DiscardHandler)}
+		Keys: a.keys, Store: a.store, CacheBytes: 1 << 20, AnswerCacheBytes: 8 << 20, Logger: slog.New(slog.DiscardHandler)}
 	tsB := httptest.NewServer(b.Handler())
 	t.Cleanup(tsB.Close)
 	ctx, cancel := context.WithCancel(context.Background())

@@ -48,6 +48,10 @@ type Server struct {
 	// how long a deletion through another replica may go unseen here.
 	CacheBytes int
 	CacheTTL   time.Duration
+	// AnswerCacheBytes bounds the cache of answers that can change (drafts,
+	// list pages), kept while the store's change stamp holds (answerCache);
+	// 0 turns it off, and a store that is no agentry.Stamper has none.
+	AnswerCacheBytes int
 	// KeyTTL is how long a key's workspace is remembered (0: every request
 	// reads the database); a revoked key is refused everywhere within it.
 	KeyTTL time.Duration
@@ -65,6 +69,7 @@ type Server struct {
 
 	mux       *http.ServeMux
 	published *publishedCache
+	answers   *answerCache
 	keyCache  *keyCache
 	writable  writeHealth
 }
@@ -148,6 +153,9 @@ func (s *Server) Handler() http.Handler {
 		s.Webhooks = &agentry.WebhookService{Store: s.Service.Store, Now: s.Service.Now}
 	}
 	s.published = newPublishedCache(s.CacheBytes, s.CacheTTL)
+	if st, ok := s.Service.Store.(agentry.Stamper); ok {
+		s.answers = newAnswerCache(st, s.AnswerCacheBytes)
+	}
 	s.keyCache = &keyCache{ttl: s.KeyTTL, now: time.Now}
 	s.mux = http.NewServeMux()
 	for op, h := range bound {

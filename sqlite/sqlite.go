@@ -138,6 +138,13 @@ func OpenWith(ctx context.Context, path string, opts Options) (*sqlstore.Store, 
 	}
 	started = true
 	go ck.run()
+	// The change stamp (stamp.go): without it (not WAL, in memory, another
+	// system) the store answers no stamp and nothing is cached by it.
+	if st, err := openStamp(ctx, path, "file:"+path+"?"+q.Encode()); err == nil {
+		closeCheckpointer := s.OnClose
+		s.Stamps = st
+		s.OnClose = func() error { return errors.Join(st.close(), closeCheckpointer()) }
+	}
 	return s, nil
 }
 

@@ -253,6 +253,7 @@ func TestBadEnvironmentValuesAreNamed(t *testing.T) {
 	db := filepath.Join(t.TempDir(), "agentry.db")
 	for env, flag := range map[string]string{
 		"AGENTRY_CACHE_MB":        "--cache-mb",
+		"AGENTRY_ANSWER_CACHE_MB": "--answer-cache-mb",
 		"AGENTRY_DRAIN_TIMEOUT":   "--drain-timeout",
 		"AGENTRY_KEY_TTL":         "--key-ttl",
 		"AGENTRY_REQUEST_TIMEOUT": "--request-timeout",

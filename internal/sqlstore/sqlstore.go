@@ -57,6 +57,9 @@ type Store struct {
 	WriteOpts, ReadOpts *sql.TxOptions
 	// OnClose runs after both pools are closed.
 	OnClose func() error
+	// Stamps stamps the database's state (agentry.Stamper); nil when the
+	// backend cannot (PostgreSQL), and then Stamp always answers false.
+	Stamps agentry.Stamper
 
 	queries sync.Map // query text with ? → dialect's text
 
@@ -67,7 +70,16 @@ type Store struct {
 var (
 	_ agentry.Store       = (*Store)(nil)
 	_ agentry.WriteProber = (*Store)(nil)
+	_ agentry.Stamper     = (*Store)(nil)
 )
+
+// Stamp returns the database's change stamp, through Stamps.
+func (s *Store) Stamp() (agentry.Stamp, bool) {
+	if s.Stamps == nil {
+		return agentry.Stamp{}, false
+	}
+	return s.Stamps.Stamp()
+}
 
 // Update runs fn in one read-write transaction.
 func (s *Store) Update(ctx context.Context, fn func(agentry.Tx) error) error {

@@ -1,0 +1,132 @@
+package httpapi
+
+import (
+	"strconv"
+	"sync"
+
+	"github.com/agentry/agentry"
+)
+
+// answerCache keeps the encoded answers of reads whose data can change — a
+// draft, a version got by number or by latest, a page of list-agents or of
+// list-agent-versions — for as long as the store's change stamp
+// (agentry.Stamper) stays the same. The stamp moves at every commit, by any
+// process that shares the database, so an answer is served only while
+// nothing at all has been committed since the read that made it began:
+//
+//   - the caller takes the stamp (get) BEFORE it reads the database, and
+//     stores the answer (put) with that stamp;
+//   - get serves an entry only when the current stamp equals the stamp the
+//     cache's entries were read at.
+//
+// A write acknowledged before a request began has moved the stamp before
+// that request's get, so the request either misses or finds an entry read
+// after that write. A store without a stamp (PostgreSQL, or a moment when a
+// commit is being published) caches nothing.
+//
+// The entries are one generation: all read at the same stamp. When a put
+// comes with a newer stamp than the generation's, the generation is dropped
+// whole (everything in it is stale anyway) — no per-entry eviction. A
+// generation that reaches maxBytes or maxEntries is dropped too, and starts
+// again empty.
+type answerCache struct {
+	stamps     agentry.Stamper
+	maxBytes   int
+	maxEntries int
+
+	mu      sync.RWMutex
+	stamp   agentry.Stamp // the stamp every entry was read at
+	bytes   int
+	entries map[string]*answer
+}
+
+// answer is one encoded answer. Agent versions' bodies are without their
+// assigned tags, which are spliced in as for the published cache; kind and
+// number say which version a get resolved to.
+type answer struct {
+	body   []byte
+	etag   string
+	kind   *agentry.Kind
+	number int64
+}
+
+// answerOverhead is what an entry costs beyond its key and body (the map
+// slot, the answer, slice and string headers), roughly.
+const answerOverhead = 128
+
+// maxAnswerEntries bounds the entries of one generation, whatever their size.
+const maxAnswerEntries = 20000
+
+func newAnswerCache(stamps agentry.Stamper, maxBytes int) *answerCache {
+	if stamps == nil || maxBytes <= 0 {
+		return nil
+	}
+	return &answerCache{stamps: stamps, maxBytes: maxBytes, maxEntries: maxAnswerEntries, entries: map[string]*answer{}}
+}
+
+// get returns the entry for key if it is current, and the stamp to store a
+// fresh answer with; ok is false when nothing may be cached (no stamp).
+func (c *answerCache) get(key string) (a *answer, st agentry.Stamp, ok bool) {
+	if c == nil {
+		return nil, st, false
+	}
+	if st, ok = c.stamps.Stamp(); !ok {
+		return nil, st, false
+	}
+	c.mu.RLock()
+	if c.stamp == st {
+		a = c.entries[key]
+	}
+	c.mu.RUnlock()
+	return a, st, true
+}
+
+// put stores a, read after the stamp st was taken.
+func (c *answerCache) put(key string, st agentry.Stamp, a *answer) {
+	if c == nil {
+		return
+	}
+	size := len(key) + len(a.body) + len(a.etag) + answerOverhead
+	if size > c.maxBytes/8 {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.stamp != st {
+		// A new generation, if st is the current stamp; an answer read at
+		// an older stamp is of no use to anyone.
+		if cur, ok := c.stamps.Stamp(); !ok || cur != st {
+			return
+		}
+		c.stamp, c.bytes, c.entries = st, 0, map[string]*answer{}
+	}
+	if old := c.entries[key]; old != nil {
+		return // another request read the same answer at the same stamp
+	}
+	if c.bytes+size > c.maxBytes || len(c.entries) >= c.maxEntries {
+		c.bytes, c.entries = 0, map[string]*answer{}
+	}
+	c.entries[key] = a
+	c.bytes += size
+}
+
+// keyOf joins the parts of a cache key, each prefixed with its length, so
+// that no two lists of parts give the same key whatever bytes they hold.
+func keyOf(parts ...string) string {
+	n := 0
+	for _, p := range parts {
+		n += len(p) + 4
+	}
+	b := make([]byte, 0, n)
+	for _, p := range parts {
+		b = strconv.AppendInt(b, int64(len(p)), 10)
+		b = append(b, ':')
+		b = append(b, p...)
+	}
+	return string(b)
+}
+
+// pageParts are the parts of a key that a page request contributes.
+func pageParts(p agentry.PageRequest) (string, string, string) {
+	return strconv.Itoa(p.Limit), strconv.FormatBool(p.Desc), p.Key
+}
