@@ -10,6 +10,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/agentry/agentry"
 	"github.com/agentry/agentry/internal/sqlstore"
@@ -104,13 +105,26 @@ func TestCloseStopsTheCheckpointer(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if n := goroutinesIn("sqlite.(*checkpointer).run"); n != 1 {
+	// A goroutine just started may not have run yet; it is listed once it has.
+	n := goroutinesIn("sqlite.(*checkpointer).run")
+	for deadline := time.Now().Add(5 * time.Second); n == 0 && time.Now().Before(deadline); {
+		time.Sleep(time.Millisecond)
+		n = goroutinesIn("sqlite.(*checkpointer).run")
+	}
+	if n != 1 {
+		s.Close()
 		t.Fatalf("%d checkpointers run after Open, want 1", n)
 	}
 	if err := s.Close(); err != nil {
 		t.Fatal(err)
 	}
-	if n := goroutinesIn("sqlite.(*checkpointer).run"); n != 0 {
+	// It has closed its done channel; it may still be returning.
+	n = goroutinesIn("sqlite.(*checkpointer).run")
+	for deadline := time.Now().Add(5 * time.Second); n != 0 && time.Now().Before(deadline); {
+		time.Sleep(time.Millisecond)
+		n = goroutinesIn("sqlite.(*checkpointer).run")
+	}
+	if n != 0 {
 		t.Fatalf("%d checkpointers still run after Close", n)
 	}
 }
