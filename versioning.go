@@ -135,15 +135,25 @@ func (s *Service) Update(ctx context.Context, c Caller, req UpdateRequest) (*Ver
 		if v.Published {
 			return Errorf(EINVALID, "version %d of %s %s is published and cannot be changed: %s", v.Number, r.Kind.Noun, r.ID, publishedAdvice(r.Kind, v.Number))
 		}
-		var config Fields
-		if err := json.Unmarshal(v.Config, &config); err != nil {
-			return fmt.Errorf("decode config of %s v%d: %w", r.ID, v.Number, err)
-		}
-		if config == nil {
-			config = Fields{}
+		// The stored document is cut into members, not decoded (see
+		// splitConfig), unless it is not in the form this writes.
+		config, canonical := splitConfig(v.Config)
+		if !canonical {
+			if err := json.Unmarshal(v.Config, &config); err != nil {
+				return fmt.Errorf("decode config of %s v%d: %w", r.ID, v.Number, err)
+			}
+			if config == nil {
+				config = Fields{}
+			}
 		}
 		relink := patchLinkFields(config, patch)
-		if err := applyPatch(v, config, patch); err != nil {
+		apply := patch
+		if canonical {
+			if apply, err = canonicalPatch(patch); err != nil {
+				return err
+			}
+		}
+		if err := applyPatch(v, config, apply); err != nil {
 			return err
 		}
 		if err := s.checkConfig(r.Kind, config); err != nil {
@@ -154,7 +164,9 @@ func (s *Service) Update(ctx context.Context, c Caller, req UpdateRequest) (*Ver
 				return err
 			}
 		}
-		if v.Config, err = encodeConfig(config); err != nil {
+		if canonical {
+			v.Config = appendCanonical(make([]byte, 0, len(v.Config)+64), config)
+		} else if v.Config, err = encodeConfig(config); err != nil {
 			return err
 		}
 		v.ModifiedAt = s.now()
