@@ -57,6 +57,9 @@ type Tx interface {
 	// PickLatestDraft, PickLatestPublished).
 	FindVersion(workspaceID, resourceID string, pick int) (*Version, error)
 	UpdateVersion(v *Version) error
+	// LockVersion is LockResource and GetVersion in one statement; with
+	// routed it also answers AgentRouted. Either missing is ErrNotFound.
+	LockVersion(workspaceID, id string, number int64, routed bool) (*Resource, *Version, bool, error)
 	DeleteVersion(workspaceID, resourceID string, number int64) error
 	CountVersions(workspaceID, resourceID string) (int, error)
 	ListVersions(workspaceID, resourceID string, q VersionQuery) ([]Version, error)

@@ -118,16 +118,18 @@ func (s *Service) Update(ctx context.Context, c Caller, req UpdateRequest) (*Ver
 		if err := guardLinks(tx, c.Workspace, links, EUNPROCESSABLE); err != nil {
 			return err
 		}
-		r, err := getResource(tx, c.Workspace, req.Kind, req.ID, true)
+		r, found, err := lockVersion(tx, c.Workspace, req.Kind, req.ID, req.Version, false)
 		if err != nil {
 			return err
 		}
+		v = found.v
 		if r.Kind != req.Patch.kind {
 			return fmt.Errorf("agentry: a patch checked as %s cannot apply to %s %s of kind %s", req.Patch.kind, r.Kind.Noun, r.ID, r.Kind)
 		}
-		v, err = resolve(tx, r, req.Version, PickLatestDraft)
-		if err != nil {
-			return err
+		if v == nil {
+			if v, err = resolve(tx, r, req.Version, PickLatestDraft); err != nil {
+				return err
+			}
 		}
 		if err := checkIfMatch(v, req.IfMatch); err != nil {
 			return err
@@ -275,19 +277,21 @@ func (s *Service) branch(tx Tx, c Caller, r *Resource, b *Version, now int64) (*
 func (s *Service) Publish(ctx context.Context, c Caller, req PublishRequest) error {
 	var routed bool
 	err := s.Store.Update(ctx, func(tx Tx) error {
-		r, err := getResource(tx, c.Workspace, AnyAgent, req.AgentID, true)
+		r, found, err := lockVersion(tx, c.Workspace, AnyAgent, req.AgentID, VersionRef{Form: RefNumber, Number: req.Version}, true)
 		if err != nil {
 			return err
 		}
-		v, err := getVersion(tx, r, req.Version)
-		if err != nil {
-			return err
+		v := found.v
+		if v == nil {
+			if v, err = getVersion(tx, r, req.Version); err != nil {
+				return err
+			}
 		}
 		if err := checkIfMatch(v, req.IfMatch); err != nil {
 			return err
 		}
 		var err2 error
-		routed, err2 = s.publish(tx, c, r, v, req.Title, req.Description, s.now())
+		routed, err2 = s.publishKnown(tx, c, r, v, req.Title, req.Description, s.now(), found.routed)
 		return err2
 	})
 	if err == nil && routed {
@@ -301,6 +305,13 @@ func (s *Service) Publish(ctx context.Context, c Caller, req PublishRequest) err
 // holds r's row lock. It reports whether a tag or phone number points at the
 // agent, whose routing snapshots must then be forgotten.
 func (s *Service) publish(tx Tx, c Caller, r *Resource, v *Version, title, description *string, now int64) (bool, error) {
+	return s.publishKnown(tx, c, r, v, title, description, now, nil)
+}
+
+// publishKnown is publish where the caller may already know, from the read
+// that locked r (lockVersion), whether a tag or phone number points at the
+// agent; routed nil means it must be read.
+func (s *Service) publishKnown(tx Tx, c Caller, r *Resource, v *Version, title, description *string, now int64, routed *bool) (bool, error) {
 	if v.Published {
 		return false, Errorf(EINVALID, "version %d of agent %s is already published: published versions never change; create a new draft with create-agent-version and publish that", v.Number, r.ID)
 	}
@@ -321,11 +332,11 @@ func (s *Service) publish(tx Tx, c Caller, r *Resource, v *Version, title, descr
 	if err := publishEngine(tx, v, now); err != nil {
 		return false, err
 	}
-	routed, err := routedChange(tx, r, now)
+	isRouted, err := routedChangeKnown(tx, r, now, routed)
 	if err != nil {
 		return false, err
 	}
-	return routed, touch(tx, r, now, nil)
+	return isRouted, touch(tx, r, now, nil)
 }
 
 // DeleteVersion deletes one version of an agent. The last remaining version
