@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
+	"sync"
 )
 
 // Metadata fields of a version: accepted in create and update bodies but kept
@@ -123,7 +124,7 @@ func splitConfig(config []byte) (Fields, bool) {
 	if n < 2 || config[0] != '{' || config[n-1] != '}' {
 		return nil, false
 	}
-	fields := make(Fields, 48)
+	fields := make(Fields, 16)
 	if n == 2 {
 		return fields, true
 	}
@@ -144,7 +145,7 @@ func splitConfig(config []byte) (Fields, bool) {
 		if i >= n || i+1 >= n || config[i+1] != ':' {
 			return nil, false
 		}
-		name := string(config[start:i])
+		name := internName(config[start:i])
 		i += 2
 		end, ok := skipCanonicalValue(config, i)
 		if !ok || end >= n {
@@ -164,6 +165,32 @@ func splitConfig(config []byte) (Fields, bool) {
 			return nil, false
 		}
 	}
+}
+
+// configNames holds the member names splitConfig has met, so that each
+// update does not allocate them again: the schema's field names, a few
+// hundred. It stops growing at maxConfigNames.
+var configNames = struct {
+	sync.RWMutex
+	m map[string]string
+}{m: map[string]string{}}
+
+const maxConfigNames = 4096
+
+func internName(b []byte) string {
+	configNames.RLock()
+	s, ok := configNames.m[string(b)]
+	configNames.RUnlock()
+	if ok {
+		return s
+	}
+	s = string(b)
+	configNames.Lock()
+	if len(configNames.m) < maxConfigNames {
+		configNames.m[s] = s
+	}
+	configNames.Unlock()
+	return s
 }
 
 // plainNameByte reports a byte that encoding/json writes as itself in a
