@@ -161,7 +161,8 @@ func (s *Service) Update(ctx context.Context, c Caller, req UpdateRequest) (*Ver
 		if err := s.checkConfig(r.Kind, config); err != nil {
 			return err
 		}
-		if _, ok := patch["response_engine"]; ok && r.Kind.Agent {
+		_, pinned := patch["response_engine"]
+		if pinned && r.Kind.Agent {
 			if err := pinEngine(tx, v, config); err != nil {
 				return err
 			}
@@ -173,7 +174,7 @@ func (s *Service) Update(ctx context.Context, c Caller, req UpdateRequest) (*Ver
 		}
 		v.ModifiedAt = s.now()
 		v.Revision++
-		if err := tx.UpdateVersion(v); err != nil {
+		if err := tx.UpdateDraft(v, pinned && r.Kind.Agent); err != nil {
 			return err
 		}
 		if len(relink) > 0 {
@@ -323,7 +324,7 @@ func (s *Service) publishKnown(tx Tx, c Caller, r *Resource, v *Version, title, 
 		v.Description = description
 	}
 	v.Revision++
-	if err := tx.UpdateVersion(v); err != nil {
+	if err := tx.PublishVersion(v); err != nil {
 		return false, err
 	}
 	if err := s.record(tx, c, Change{Action: "agent_version.published", Object: ObjectAgent, ID: r.ID, Version: &v.Number, Details: map[string]any{"version_title": v.Title, "version_description": v.Description, "engine": engineDetails(v)}}); err != nil {

@@ -153,6 +153,34 @@ func (t *Tx) UpdateVersion(v *agentry.Version) error {
 		v.WorkspaceID, v.ResourceID, v.Number))
 }
 
+// UpdateDraft writes what an edit of a draft changes: its configuration,
+// title, description, modification time and revision, and with pinned its
+// engine columns. Unlike UpdateVersion it leaves out the columns the edit
+// cannot change: SQLite rewrites the entry of every index on a column that
+// an UPDATE sets, changed or not (versions_by_published, versions_by_engine),
+// and each page so written is one more WAL frame at commit.
+func (t *Tx) UpdateDraft(v *agentry.Version, pinned bool) error {
+	if pinned {
+		return mustAffect(t.exec(`UPDATE versions SET title = ?, description = ?, config = ?, modified_at = ?, revision = ?,
+			engine_id = ?, engine_version = ? WHERE workspace_id = ? AND resource_id = ? AND number = ?`,
+			v.Title, v.Description, string(v.Config), v.ModifiedAt, v.Revision, v.EngineID, v.EngineVersion,
+			v.WorkspaceID, v.ResourceID, v.Number))
+	}
+	return mustAffect(t.exec(`UPDATE versions SET title = ?, description = ?, config = ?, modified_at = ?, revision = ?
+		WHERE workspace_id = ? AND resource_id = ? AND number = ?`,
+		v.Title, v.Description, string(v.Config), v.ModifiedAt, v.Revision, v.WorkspaceID, v.ResourceID, v.Number))
+}
+
+// PublishVersion writes what publishing a draft changes: published, its
+// time, title, description, modification time and revision; not the
+// configuration or the engine pin, which publishing keeps (see
+// UpdateDraft).
+func (t *Tx) PublishVersion(v *agentry.Version) error {
+	return mustAffect(t.exec(`UPDATE versions SET published = ?, published_at = ?, title = ?, description = ?, modified_at = ?, revision = ?
+		WHERE workspace_id = ? AND resource_id = ? AND number = ?`,
+		v.Published, v.PublishedAt, v.Title, v.Description, v.ModifiedAt, v.Revision, v.WorkspaceID, v.ResourceID, v.Number))
+}
+
 // DeleteVersion deletes one version.
 func (t *Tx) DeleteVersion(workspaceID, resourceID string, number int64) error {
 	return mustAffect(t.exec(`DELETE FROM versions WHERE workspace_id = ? AND resource_id = ? AND number = ?`, workspaceID, resourceID, number))
