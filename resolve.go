@@ -189,12 +189,27 @@ func logRouteChange(tx Tx, ws, subject string, now int64) error {
 // versions (a tag or a phone number points at it), and reports whether it
 // did, so that the caller forgets its own snapshot after commit.
 func routedChange(tx Tx, r *Resource, now int64) (bool, error) {
+	return routedChangeKnown(tx, r, now, nil)
+}
+
+// routedChangeKnown is routedChange where the caller may have read, under
+// r's lock in this transaction, whether routing points at the agent; nil
+// means it is read here.
+func routedChangeKnown(tx Tx, r *Resource, now int64, known *bool) (bool, error) {
 	if !r.Kind.Agent {
 		return false, nil
 	}
-	routed, err := tx.AgentRouted(r.WorkspaceID, r.ID)
-	if err != nil || !routed {
-		return false, err
+	var routed bool
+	if known != nil {
+		routed = *known
+	} else {
+		var err error
+		if routed, err = tx.AgentRouted(r.WorkspaceID, r.ID); err != nil {
+			return false, err
+		}
+	}
+	if !routed {
+		return false, nil
 	}
 	return true, logRouteChange(tx, r.WorkspaceID, r.ID, now)
 }

@@ -129,6 +129,38 @@ func getResource(tx Tx, workspaceID string, kind *Kind, id string, lock bool) (*
 	return r, err
 }
 
+// lockedVersion is what lockVersion found besides the resource: the version
+// (nil when the reference is not a number, or the one-statement read found
+// nothing) and, when asked for, whether routing points at the agent.
+type lockedVersion struct {
+	v      *Version
+	routed *bool
+}
+
+// lockVersion is getResource with lock, and, when ref is a number, the
+// version read by the same statement (Tx.LockVersion), and whether a tag or
+// phone number points at the agent when routed is asked. When that read
+// finds nothing, the resource is read alone, for the error that tells a
+// missing resource from a missing version; the caller then resolves ref
+// itself (found.v is nil).
+func lockVersion(tx Tx, workspaceID string, kind *Kind, id string, ref VersionRef, routed bool) (*Resource, lockedVersion, error) {
+	if ref.Form == RefNumber {
+		r, v, isRouted, err := tx.LockVersion(workspaceID, id, ref.Number, routed)
+		if err == nil && kind.Covers(r.Kind) {
+			found := lockedVersion{v: v}
+			if routed {
+				found.routed = &isRouted
+			}
+			return r, found, nil
+		}
+		if err != nil && !errors.Is(err, ErrNotFound) {
+			return nil, lockedVersion{}, err
+		}
+	}
+	r, err := getResource(tx, workspaceID, kind, id, true)
+	return r, lockedVersion{}, err
+}
+
 func getVersion(tx Tx, r *Resource, number int64) (*Version, error) {
 	v, err := tx.GetVersion(r.WorkspaceID, r.ID, number)
 	if errors.Is(err, ErrNotFound) {

@@ -61,6 +61,13 @@ type Tx interface {
 	// PickLatestDraft, PickLatestPublished).
 	FindVersion(workspaceID, resourceID string, pick int) (*Version, error)
 	UpdateVersion(v *Version) error
+	// UpdateDraft writes the columns an edit of a draft changes (the
+	// engine's only when pinned); PublishVersion those publishing changes.
+	UpdateDraft(v *Version, pinned bool) error
+	PublishVersion(v *Version) error
+	// LockVersion is LockResource and GetVersion in one statement; with
+	// routed it also answers AgentRouted. Either missing is ErrNotFound.
+	LockVersion(workspaceID, id string, number int64, routed bool) (*Resource, *Version, bool, error)
 	DeleteVersion(workspaceID, resourceID string, number int64) error
 	CountVersions(workspaceID, resourceID string) (int, error)
 	ListVersions(workspaceID, resourceID string, q VersionQuery) ([]Version, error)

@@ -118,16 +118,18 @@ func (s *Service) Update(ctx context.Context, c Caller, req UpdateRequest) (*Ver
 		if err := guardLinks(tx, c.Workspace, links, EUNPROCESSABLE); err != nil {
 			return err
 		}
-		r, err := getResource(tx, c.Workspace, req.Kind, req.ID, true)
+		r, found, err := lockVersion(tx, c.Workspace, req.Kind, req.ID, req.Version, false)
 		if err != nil {
 			return err
 		}
+		v = found.v
 		if r.Kind != req.Patch.kind {
 			return fmt.Errorf("agentry: a patch checked as %s cannot apply to %s %s of kind %s", req.Patch.kind, r.Kind.Noun, r.ID, r.Kind)
 		}
-		v, err = resolve(tx, r, req.Version, PickLatestDraft)
-		if err != nil {
-			return err
+		if v == nil {
+			if v, err = resolve(tx, r, req.Version, PickLatestDraft); err != nil {
+				return err
+			}
 		}
 		if err := checkIfMatch(v, req.IfMatch); err != nil {
 			return err
@@ -135,31 +137,44 @@ func (s *Service) Update(ctx context.Context, c Caller, req UpdateRequest) (*Ver
 		if v.Published {
 			return Errorf(EINVALID, "version %d of %s %s is published and cannot be changed: %s", v.Number, r.Kind.Noun, r.ID, publishedAdvice(r.Kind, v.Number))
 		}
-		var config Fields
-		if err := json.Unmarshal(v.Config, &config); err != nil {
-			return fmt.Errorf("decode config of %s v%d: %w", r.ID, v.Number, err)
-		}
-		if config == nil {
-			config = Fields{}
+		// The stored document is cut into members, not decoded (see
+		// splitConfig), unless it is not in the form this writes.
+		config, canonical := splitConfig(v.Config)
+		if !canonical {
+			if err := json.Unmarshal(v.Config, &config); err != nil {
+				return fmt.Errorf("decode config of %s v%d: %w", r.ID, v.Number, err)
+			}
+			if config == nil {
+				config = Fields{}
+			}
 		}
 		relink := patchLinkFields(config, patch)
-		if err := applyPatch(v, config, patch); err != nil {
+		apply := patch
+		if canonical {
+			if apply, err = canonicalPatch(patch); err != nil {
+				return err
+			}
+		}
+		if err := applyPatch(v, config, apply); err != nil {
 			return err
 		}
 		if err := s.checkConfig(r.Kind, config); err != nil {
 			return err
 		}
-		if _, ok := patch["response_engine"]; ok && r.Kind.Agent {
+		_, pinned := patch["response_engine"]
+		if pinned && r.Kind.Agent {
 			if err := pinEngine(tx, v, config); err != nil {
 				return err
 			}
 		}
-		if v.Config, err = encodeConfig(config); err != nil {
+		if canonical {
+			v.Config = appendCanonical(make([]byte, 0, len(v.Config)+64), config)
+		} else if v.Config, err = encodeConfig(config); err != nil {
 			return err
 		}
 		v.ModifiedAt = s.now()
 		v.Revision++
-		if err := tx.UpdateVersion(v); err != nil {
+		if err := tx.UpdateDraft(v, pinned && r.Kind.Agent); err != nil {
 			return err
 		}
 		if len(relink) > 0 {
@@ -263,19 +278,21 @@ func (s *Service) branch(tx Tx, c Caller, r *Resource, b *Version, now int64) (*
 func (s *Service) Publish(ctx context.Context, c Caller, req PublishRequest) error {
 	var routed bool
 	err := s.Store.Update(ctx, func(tx Tx) error {
-		r, err := getResource(tx, c.Workspace, AnyAgent, req.AgentID, true)
+		r, found, err := lockVersion(tx, c.Workspace, AnyAgent, req.AgentID, VersionRef{Form: RefNumber, Number: req.Version}, true)
 		if err != nil {
 			return err
 		}
-		v, err := getVersion(tx, r, req.Version)
-		if err != nil {
-			return err
+		v := found.v
+		if v == nil {
+			if v, err = getVersion(tx, r, req.Version); err != nil {
+				return err
+			}
 		}
 		if err := checkIfMatch(v, req.IfMatch); err != nil {
 			return err
 		}
 		var err2 error
-		routed, err2 = s.publish(tx, c, r, v, req.Title, req.Description, s.now())
+		routed, err2 = s.publishKnown(tx, c, r, v, req.Title, req.Description, s.now(), found.routed)
 		return err2
 	})
 	if err == nil && routed {
@@ -289,6 +306,13 @@ func (s *Service) Publish(ctx context.Context, c Caller, req PublishRequest) err
 // holds r's row lock. It reports whether a tag or phone number points at the
 // agent, whose routing snapshots must then be forgotten.
 func (s *Service) publish(tx Tx, c Caller, r *Resource, v *Version, title, description *string, now int64) (bool, error) {
+	return s.publishKnown(tx, c, r, v, title, description, now, nil)
+}
+
+// publishKnown is publish where the caller may already know, from the read
+// that locked r (lockVersion), whether a tag or phone number points at the
+// agent; routed nil means it must be read.
+func (s *Service) publishKnown(tx Tx, c Caller, r *Resource, v *Version, title, description *string, now int64, routed *bool) (bool, error) {
 	if v.Published {
 		return false, Errorf(EINVALID, "version %d of agent %s is already published: published versions never change; create a new draft with create-agent-version and publish that", v.Number, r.ID)
 	}
@@ -300,7 +324,7 @@ func (s *Service) publish(tx Tx, c Caller, r *Resource, v *Version, title, descr
 		v.Description = description
 	}
 	v.Revision++
-	if err := tx.UpdateVersion(v); err != nil {
+	if err := tx.PublishVersion(v); err != nil {
 		return false, err
 	}
 	if err := s.record(tx, c, Change{Action: "agent_version.published", Object: ObjectAgent, ID: r.ID, Version: &v.Number, Details: map[string]any{"version_title": v.Title, "version_description": v.Description, "engine": engineDetails(v)}}); err != nil {
@@ -309,11 +333,11 @@ func (s *Service) publish(tx Tx, c Caller, r *Resource, v *Version, title, descr
 	if err := publishEngine(tx, v, now); err != nil {
 		return false, err
 	}
-	routed, err := routedChange(tx, r, now)
+	isRouted, err := routedChangeKnown(tx, r, now, routed)
 	if err != nil {
 		return false, err
 	}
-	return routed, touch(tx, r, now, nil)
+	return isRouted, touch(tx, r, now, nil)
 }
 
 // DeleteVersion deletes one version of an agent. The last remaining version

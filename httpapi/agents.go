@@ -120,15 +120,12 @@ func (s *Server) listAgents(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	out := listResponse[agentListItem]{Items: make([]agentListItem, len(res.Items)), HasMore: res.HasMore, PaginationKey: res.NextKey}
-	for i, a := range res.Items {
-		tags := tagMap{}
-		for _, t := range res.Tags[a.ID] {
-			tags[t.Name] = rootTagState{Version: t.Version, DynamicVariables: t.Variables}
-		}
-		out.Items[i] = agentListItem{AgentID: a.ID, AgentName: a.Name, Channel: a.Kind.Name, UserModifiedTimestamp: a.ModifiedAt, Tags: tags}
+	b := agentPageBytes(res)
+	if cacheable {
+		s.answers.put(akey, stamp, &answer{body: b})
 	}
-	return s.writeAnswer(w, out, akey, stamp, cacheable)
+	writeRaw(w, http.StatusOK, b)
+	return nil
 }
 
 func (s *Server) createAgentVersion(w http.ResponseWriter, r *http.Request) error {

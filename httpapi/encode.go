@@ -3,7 +3,9 @@ package httpapi
 import (
 	"encoding/json"
 	"net/http"
+	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/agentry/agentry"
 )
@@ -13,23 +15,6 @@ type listResponse[T any] struct {
 	Items         []T    `json:"items"`
 	HasMore       bool   `json:"has_more"`
 	PaginationKey string `json:"pagination_key,omitempty"`
-}
-
-// agentListItem is AgentListItemResponse.
-type agentListItem struct {
-	AgentID               string `json:"agent_id"`
-	AgentName             string `json:"agent_name"`
-	Channel               string `json:"channel"`
-	UserModifiedTimestamp int64  `json:"user_modified_timestamp"`
-	Tags                  tagMap `json:"tags"`
-}
-
-// tagMap is AgentRootTagState by tag name.
-type tagMap map[string]rootTagState
-
-type rootTagState struct {
-	Version          *int64            `json:"version,omitempty"`
-	DynamicVariables map[string]string `json:"dynamic_variables"`
 }
 
 // versionSummary is AgentVersionSummary: optional fields are omitted, never
@@ -175,4 +160,112 @@ func encodePage[T any](page *agentry.Page[T], sizeHint int, appendItem func([]by
 		b = strconv.AppendQuote(b, page.NextKey)
 	}
 	return append(b, '}')
+}
+
+// writeAgentPage writes a page of v2/list-agents: AgentListItemResponse
+// items, each with its tags (AgentRootTagState by name). The bytes are
+// appended directly, the same bytes encoding/json wrote for the struct
+// types this replaced (agent_id, agent_name, channel,
+// user_modified_timestamp, tags; tag names and variables in name order;
+// version omitted when the tag holds none; dynamic_variables null when
+// there are none); TestAgentPageEncoding holds it to that.
+func writeAgentPage(w http.ResponseWriter, page *agentry.ResourcePage) {
+	writeRaw(w, http.StatusOK, agentPageBytes(page))
+}
+
+// agentPageBytes is the body writeAgentPage writes.
+func agentPageBytes(page *agentry.ResourcePage) []byte {
+	b := make([]byte, 0, 64+160*len(page.Items))
+	b = append(b, `{"items":[`...)
+	for i := range page.Items {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = appendAgentItem(b, &page.Items[i], page.Tags[page.Items[i].ID])
+	}
+	b = append(b, `],"has_more":`...)
+	b = strconv.AppendBool(b, page.HasMore)
+	if page.NextKey != "" {
+		b = append(b, `,"pagination_key":`...)
+		b = appendString(b, page.NextKey)
+	}
+	return append(b, '}')
+}
+
+func appendAgentItem(b []byte, a *agentry.Resource, tags []agentry.Tag) []byte {
+	b = append(b, `{"agent_id":`...)
+	b = appendString(b, a.ID)
+	b = append(b, `,"agent_name":`...)
+	b = appendString(b, a.Name)
+	b = append(b, `,"channel":`...)
+	b = appendString(b, a.Kind.Name)
+	b = append(b, `,"user_modified_timestamp":`...)
+	b = strconv.AppendInt(b, a.ModifiedAt, 10)
+	b = append(b, `,"tags":{`...)
+	if len(tags) > 1 && !slices.IsSortedFunc(tags, byTagName) {
+		tags = slices.Clone(tags)
+		slices.SortStableFunc(tags, byTagName)
+	}
+	first := true
+	for i := range tags {
+		t := &tags[i]
+		if i+1 < len(tags) && tags[i+1].Name == t.Name {
+			continue // a map keeps the last of equal names
+		}
+		if !first {
+			b = append(b, ',')
+		}
+		first = false
+		b = appendString(b, t.Name)
+		b = append(b, ':', '{')
+		if t.Version != nil {
+			b = append(b, `"version":`...)
+			b = strconv.AppendInt(b, *t.Version, 10)
+			b = append(b, ',')
+		}
+		b = append(b, `"dynamic_variables":`...)
+		b = appendStringMap(b, t.Variables)
+		b = append(b, '}')
+	}
+	return append(b, "}}"...)
+}
+
+func byTagName(a, b agentry.Tag) int { return strings.Compare(a.Name, b.Name) }
+
+// appendStringMap appends m as encoding/json does: null when nil, members
+// in name order.
+func appendStringMap(b []byte, m map[string]string) []byte {
+	if m == nil {
+		return append(b, "null"...)
+	}
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	b = append(b, '{')
+	for i, k := range keys {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = appendString(b, k)
+		b = append(b, ':')
+		b = appendString(b, m[k])
+	}
+	return append(b, '}')
+}
+
+// appendString appends s as a JSON string, the bytes encoding/json writes
+// (which escapes <, > and & too): printable ASCII that needs no escape is
+// copied, anything else is left to encoding/json.
+func appendString(b []byte, s string) []byte {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c >= 0x7f || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' {
+			q, _ := json.Marshal(s)
+			return append(b, q...)
+		}
+	}
+	b = append(b, '"')
+	b = append(b, s...)
+	return append(b, '"')
 }

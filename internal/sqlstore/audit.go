@@ -10,24 +10,47 @@ import (
 
 const auditColumns = `seq, workspace_id, at, actor_prefix, actor_label, request_id, action, object_type, object_id, version, paths, details`
 
-// InsertAuditEntry appends an entry; the database numbers it (RETURNING
-// works on SQLite and PostgreSQL alike).
+// InsertAuditEntry appends an entry; the database numbers it. PostgreSQL's
+// driver reports the number only through RETURNING, which reads a row back
+// (a query, its rows and a scan); on SQLite (the backend with ? placeholders)
+// seq is the rowid, which the driver reports after a plain exec: no rows and
+// no scan, about a third of the insert's CPU in the profile of a publish.
 func (t *Tx) InsertAuditEntry(e *agentry.AuditEntry) error {
 	var paths, details any
 	if e.Paths != nil {
-		b, err := json.Marshal(e.Paths)
-		if err != nil {
-			return err
-		}
-		paths = string(b)
+		paths = jsonStrings(e.Paths)
 	}
 	if len(e.Details) > 0 {
 		details = string(e.Details)
 	}
-	return t.queryRow(`INSERT INTO audit_log (workspace_id, at, actor_prefix, actor_label, request_id, action, object_type, object_id, version, paths, details)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING seq`,
-		e.WorkspaceID, e.At, e.Actor.KeyPrefix, e.Actor.Label, e.RequestID, e.Action, e.ObjectType, e.ObjectID,
-		e.Version, paths, details).Scan(&e.Seq)
+	const insert = `INSERT INTO audit_log (workspace_id, at, actor_prefix, actor_label, request_id, action, object_type, object_id, version, paths, details)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+	args := []any{e.WorkspaceID, e.At, e.Actor.KeyPrefix, e.Actor.Label, e.RequestID, e.Action, e.ObjectType, e.ObjectID,
+		e.Version, paths, details}
+	if t.s.Dialect.Numbered {
+		return t.queryRow(insert+` RETURNING seq`, args...).Scan(&e.Seq)
+	}
+	res, err := t.exec(insert, args...)
+	if err != nil {
+		return err
+	}
+	e.Seq, err = res.LastInsertId()
+	return err
+}
+
+// jsonStrings encodes a list of strings as a JSON array, as json.Marshal
+// does (with its escaping) but without reflection.
+func jsonStrings(list []string) string {
+	b := make([]byte, 0, 2+16*len(list))
+	b = append(b, '[')
+	for i, s := range list {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		q, _ := json.Marshal(s)
+		b = append(b, q...)
+	}
+	return string(append(b, ']'))
 }
 
 // ListAuditEntries reads a keyset page of one workspace's log by seq, with

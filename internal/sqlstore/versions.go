@@ -72,12 +72,113 @@ func (t *Tx) FindVersion(workspaceID, resourceID string, pick int) (*agentry.Ver
 	return &v, notFound(err)
 }
 
+// LockVersion reads a resource and one of its versions, locking the
+// resource's row as LockResource does; with routed it also reports what
+// AgentRouted would. Either row missing is ErrNotFound.
+//
+// Where a write transaction holds the whole database from its start (SQLite:
+// BEGIN IMMEDIATE, no ForUpdate), every statement of it sees the latest
+// rows, so the three reads are one statement. Where only the row is locked
+// (PostgreSQL: FOR UPDATE, READ COMMITTED), a statement that waited for the
+// lock would read the other rows as they were when it started, and an edit
+// committed meanwhile could be lost; there the version and the routes are
+// read by statements of their own after the lock is held, as before.
+func (t *Tx) LockVersion(workspaceID, id string, number int64, routed bool) (*agentry.Resource, *agentry.Version, bool, error) {
+	if t.s.Dialect.ForUpdate != "" {
+		r, err := t.LockResource(workspaceID, id)
+		if err != nil {
+			return nil, nil, false, err
+		}
+		v, err := t.GetVersion(workspaceID, id, number)
+		if err != nil || !routed {
+			return r, v, false, err
+		}
+		isRouted, err := t.AgentRouted(workspaceID, id)
+		return r, v, isRouted, err
+	}
+	query := lockVersionQuery
+	args := []any{workspaceID, id, number}
+	if routed {
+		// The EXISTS placeholders come first in the text.
+		query = lockVersionRoutedQuery
+		args = []any{workspaceID, id, workspaceID, id, workspaceID, id, number}
+	}
+	var r agentry.Resource
+	var v agentry.Version
+	var rkind, vkind, config string
+	var base, engineVersion sql.NullInt64
+	var title, desc sql.NullString
+	var isRouted bool
+	dest := []any{&r.WorkspaceID, &r.ID, &rkind, &r.Name, &r.NextVersion, &r.CreatedAt, &r.ModifiedAt,
+		&v.WorkspaceID, &v.ResourceID, &vkind, &v.Number, &base, &v.Published, &v.PublishedAt,
+		&title, &desc, &config, &v.ModifiedAt, &v.Revision, &v.EngineID, &engineVersion}
+	if routed {
+		dest = append(dest, &isRouted)
+	}
+	if err := t.queryRow(query, args...).Scan(dest...); err != nil {
+		return nil, nil, false, notFound(err)
+	}
+	var err error
+	if r.Kind, err = kindOf(rkind); err != nil {
+		return nil, nil, false, err
+	}
+	if v.Kind, err = kindOf(vkind); err != nil {
+		return nil, nil, false, err
+	}
+	setOptional(&v, base, title, desc)
+	if engineVersion.Valid {
+		v.EngineVersion = &engineVersion.Int64
+	}
+	v.Config = []byte(config)
+	return &r, &v, isRouted, nil
+}
+
+const (
+	lockVersionSelect = `SELECT r.workspace_id, r.id, r.kind, r.name, r.next_version, r.created_at, r.modified_at,
+		v.workspace_id, v.resource_id, v.kind, v.number, v.base_version, v.published, v.published_at, v.title, v.description,
+		v.config, v.modified_at, v.revision, v.engine_id, v.engine_version`
+	lockVersionFrom = ` FROM resources r JOIN versions v ON v.workspace_id = r.workspace_id AND v.resource_id = r.id
+		WHERE r.workspace_id = ? AND r.id = ? AND v.number = ?`
+	lockVersionQuery       = lockVersionSelect + lockVersionFrom
+	lockVersionRoutedQuery = lockVersionSelect + `,
+		(EXISTS (SELECT 1 FROM tags WHERE workspace_id = ? AND agent_id = ?)
+		OR EXISTS (SELECT 1 FROM phone_bindings WHERE workspace_id = ? AND agent_id = ?))` + lockVersionFrom
+)
+
 // UpdateVersion writes a version's mutable columns.
 func (t *Tx) UpdateVersion(v *agentry.Version) error {
 	return mustAffect(t.exec(`UPDATE versions SET published = ?, published_at = ?, title = ?, description = ?, config = ?, modified_at = ?, revision = ?,
 		engine_id = ?, engine_version = ? WHERE workspace_id = ? AND resource_id = ? AND number = ?`,
 		v.Published, v.PublishedAt, v.Title, v.Description, string(v.Config), v.ModifiedAt, v.Revision, v.EngineID, v.EngineVersion,
 		v.WorkspaceID, v.ResourceID, v.Number))
+}
+
+// UpdateDraft writes what an edit of a draft changes: its configuration,
+// title, description, modification time and revision, and with pinned its
+// engine columns. Unlike UpdateVersion it leaves out the columns the edit
+// cannot change: SQLite rewrites the entry of every index on a column that
+// an UPDATE sets, changed or not (versions_by_published, versions_by_engine),
+// and each page so written is one more WAL frame at commit.
+func (t *Tx) UpdateDraft(v *agentry.Version, pinned bool) error {
+	if pinned {
+		return mustAffect(t.exec(`UPDATE versions SET title = ?, description = ?, config = ?, modified_at = ?, revision = ?,
+			engine_id = ?, engine_version = ? WHERE workspace_id = ? AND resource_id = ? AND number = ?`,
+			v.Title, v.Description, string(v.Config), v.ModifiedAt, v.Revision, v.EngineID, v.EngineVersion,
+			v.WorkspaceID, v.ResourceID, v.Number))
+	}
+	return mustAffect(t.exec(`UPDATE versions SET title = ?, description = ?, config = ?, modified_at = ?, revision = ?
+		WHERE workspace_id = ? AND resource_id = ? AND number = ?`,
+		v.Title, v.Description, string(v.Config), v.ModifiedAt, v.Revision, v.WorkspaceID, v.ResourceID, v.Number))
+}
+
+// PublishVersion writes what publishing a draft changes: published, its
+// time, title, description, modification time and revision; not the
+// configuration or the engine pin, which publishing keeps (see
+// UpdateDraft).
+func (t *Tx) PublishVersion(v *agentry.Version) error {
+	return mustAffect(t.exec(`UPDATE versions SET published = ?, published_at = ?, title = ?, description = ?, modified_at = ?, revision = ?
+		WHERE workspace_id = ? AND resource_id = ? AND number = ?`,
+		v.Published, v.PublishedAt, v.Title, v.Description, v.ModifiedAt, v.Revision, v.WorkspaceID, v.ResourceID, v.Number))
 }
 
 // DeleteVersion deletes one version.

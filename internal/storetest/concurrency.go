@@ -1,6 +1,8 @@
 package storetest
 
 import (
+	"encoding/json"
+	"fmt"
 	"slices"
 	"sync"
 	"testing"
@@ -13,6 +15,7 @@ import (
 var concurrencyTests = []suiteTest{
 	{"CreateVersionNumbers", testConcurrentCreateVersion},
 	{"PublishOnce", testConcurrentPublish},
+	{"EditsNotLost", testConcurrentEdits},
 }
 
 func testConcurrentCreateVersion(t *testing.T, open Opener) {
@@ -85,3 +88,64 @@ func testConcurrentPublish(t *testing.T, open Opener) {
 		t.Errorf("after concurrent publishes: %+v", v)
 	}
 }
+
+// testConcurrentEdits sends PATCHes of different fields of one numbered
+// draft from many goroutines, some with the If-Match of the draft as it was
+// before them: every edit without If-Match is kept (none lost to a race), at
+// most one with If-Match succeeds, and the revision counts every success.
+func testConcurrentEdits(t *testing.T, open Opener) {
+	n := len(editFields)
+	e := newEnv(t, open)
+	id := e.mustCreateAgent(t, agentry.VoiceAgent, `{"agent_name":"Ada"}`).ResourceID
+	before := e.mustGet(t, id, num(0))
+	etag := agentry.ETag(before)
+	errs := make([]error, 2*n)
+	var wg sync.WaitGroup
+	for i := range 2 * n {
+		wg.Go(func() {
+			ifMatch := ""
+			if i >= n {
+				ifMatch = etag
+			}
+			doc := fmt.Sprintf(`{"boosted_keywords":["k%d"]}`, i)
+			if i < n {
+				doc = fmt.Sprintf(`{"%s":%q}`, editFields[i], editValue(i))
+			}
+			_, errs[i] = e.update(e.ws, agentry.VoiceAgent, id, num(0), fields(t, doc), ifMatch)
+		})
+	}
+	wg.Wait()
+	ok := 0
+	for i, err := range errs {
+		switch {
+		case err == nil:
+			ok++
+		case i < n:
+			t.Errorf("PATCH %d without If-Match: %v", i, err)
+		case agentry.ErrorCode(err) != agentry.EPRECONDITION:
+			t.Errorf("PATCH %d with If-Match: %v, want success or EPRECONDITION", i, err)
+		}
+	}
+	if ok < n || ok > n+1 {
+		t.Errorf("%d PATCHes succeeded, want the %d without If-Match and at most one with", ok, n)
+	}
+	v := e.mustGet(t, id, num(0))
+	var config map[string]any
+	if err := json.Unmarshal(v.Config, &config); err != nil {
+		t.Fatal(err)
+	}
+	for i := range n {
+		if got := config[editFields[i]]; got != editValue(i) {
+			t.Errorf("%s = %v after the concurrent PATCHes, want %q (an edit was lost)", editFields[i], got, editValue(i))
+		}
+	}
+	if v.Revision != before.Revision+int64(ok) {
+		t.Errorf("revision %d after %d PATCHes from %d", v.Revision, ok, before.Revision)
+	}
+}
+
+// editFields are text fields of a voice agent's configuration; editValue(i)
+// is valid in each (a URL, for webhook_url).
+var editFields = []string{"agent_name", "begin_message", "voicemail_message", "webhook_url"}
+
+func editValue(i int) string { return fmt.Sprintf("https://hooks.example.com/edit-%d", i) }
