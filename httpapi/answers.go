@@ -28,10 +28,10 @@ import (
 // comes with a newer stamp than the generation's, the generation is dropped
 // whole (everything in it is stale anyway). A full generation turns new
 // answers away — so a client that cycles through twice as many answers as
-// fit still finds half of them, where evicting the least recently used, or
-// everything, would find none — until it has turned away four times as many
-// as it holds; then it drops half its entries, chosen at random, so that a
-// read-only server still follows a hot set that moves.
+// fit still finds a good share of them (about 40%), where evicting the least
+// recently used, or everything, would find none — until it has turned away
+// as many as it holds; then it drops half its entries, chosen at random, so
+// that a read-only server still follows a hot set that moves.
 type answerCache struct {
 	stamps     agentry.Stamper
 	maxBytes   int
@@ -111,7 +111,7 @@ func (c *answerCache) put(key string, st agentry.Stamp, a *answer) {
 		// Full: keep what is held (a client cycling through more answers
 		// than fit still finds the share that fits), until so many answers
 		// were turned away that the reads have evidently moved on.
-		if c.refused++; c.refused <= 4*len(c.entries) {
+		if c.refused++; c.refused <= len(c.entries) {
 			return
 		}
 		c.evictHalf()

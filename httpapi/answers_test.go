@@ -268,6 +268,7 @@ func TestAnswerCacheKeepsAShareOfACycle(t *testing.T) {
 			}
 		}
 	}
+	t.Logf("%d hits in %d lookups", hits, lookups)
 	if hits*3 < lookups {
 		t.Errorf("%d hits in %d lookups of a cycle twice the cache's size; want at least a third", hits, lookups)
 	}
