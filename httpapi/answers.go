@@ -26,9 +26,12 @@ import (
 //
 // The entries are one generation: all read at the same stamp. When a put
 // comes with a newer stamp than the generation's, the generation is dropped
-// whole (everything in it is stale anyway) — no per-entry eviction. A
-// generation that reaches maxBytes or maxEntries is dropped too, and starts
-// again empty.
+// whole (everything in it is stale anyway). A full generation turns new
+// answers away — so a client that cycles through twice as many answers as
+// fit still finds a good share of them (about 40%), where evicting the least
+// recently used, or everything, would find none — until it has turned away
+// as many as it holds; then it drops half its entries, chosen at random, so
+// that a read-only server still follows a hot set that moves.
 type answerCache struct {
 	stamps     agentry.Stamper
 	maxBytes   int
@@ -37,6 +40,7 @@ type answerCache struct {
 	mu      sync.RWMutex
 	stamp   agentry.Stamp // the stamp every entry was read at
 	bytes   int
+	refused int // answers turned away since the cache was last full and evicted
 	entries map[string]*answer
 }
 
@@ -98,16 +102,36 @@ func (c *answerCache) put(key string, st agentry.Stamp, a *answer) {
 		if cur, ok := c.stamps.Stamp(); !ok || cur != st {
 			return
 		}
-		c.stamp, c.bytes, c.entries = st, 0, map[string]*answer{}
+		c.stamp, c.bytes, c.refused, c.entries = st, 0, 0, map[string]*answer{}
 	}
 	if old := c.entries[key]; old != nil {
 		return // another request read the same answer at the same stamp
 	}
 	if c.bytes+size > c.maxBytes || len(c.entries) >= c.maxEntries {
-		c.bytes, c.entries = 0, map[string]*answer{}
+		// Full: keep what is held (a client cycling through more answers
+		// than fit still finds the share that fits), until so many answers
+		// were turned away that the reads have evidently moved on.
+		if c.refused++; c.refused <= len(c.entries) {
+			return
+		}
+		c.evictHalf()
+		c.refused = 0
 	}
 	c.entries[key] = a
 	c.bytes += size
+}
+
+// evictHalf drops entries until at most half the budget and half the
+// entries are left: those a map iteration meets first, an order unrelated
+// to how they are used.
+func (c *answerCache) evictHalf() {
+	for k, a := range c.entries {
+		if c.bytes <= c.maxBytes/2 && len(c.entries) <= c.maxEntries/2 {
+			return
+		}
+		delete(c.entries, k)
+		c.bytes -= len(k) + len(a.body) + len(a.etag) + answerOverhead
+	}
 }
 
 // keyOf joins the parts of a cache key, each prefixed with its length, so

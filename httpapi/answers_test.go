@@ -43,13 +43,7 @@ type call struct {
 
 func (c call) do(t testing.TB, method, path, body string) *httptest.ResponseRecorder {
 	t.Helper()
-	var rd *strings.Reader
-	if body != "" {
-		rd = strings.NewReader(body)
-	} else {
-		rd = strings.NewReader("")
-	}
-	req := httptest.NewRequest(method, path, rd)
+	req := httptest.NewRequest(method, path, strings.NewReader(body))
 	req.Header.Set("Authorization", "Bearer "+c.key)
 	w := httptest.NewRecorder()
 	c.h.ServeHTTP(w, req)
@@ -236,6 +230,64 @@ func TestAnswerCacheBudget(t *testing.T) {
 		if len(c.entries) > 100 {
 			t.Fatalf("%d entries, at most 100", len(c.entries))
 		}
+	}
+	// The bytes counted are the bytes held.
+	held := 0
+	for k, a := range c.entries {
+		held += len(k) + len(a.body) + len(a.etag) + answerOverhead
+	}
+	if held != c.bytes {
+		t.Errorf("the cache counts %d bytes and holds %d", c.bytes, held)
+	}
+}
+
+// TestAnswerCacheKeepsAShareOfACycle: a client cycling through twice as
+// many answers as fit still finds a good share of them (dropping the whole
+// cache when full, or the least recently used entry, would find none), and
+// when the reads move on to other answers, those get in.
+func TestAnswerCacheKeepsAShareOfACycle(t *testing.T) {
+	s, _ := stampedServer(t, filepath.Join(t.TempDir(), "agentry.db"))
+	c := newAnswerCache(s.Service.Store.(agentry.Stamper), 1<<20)
+	body := bytes.Repeat([]byte("x"), 1000)
+	fits := c.maxBytes / (1000 + answerOverhead + 5)
+	hits, lookups := 0, 0
+	for round := range 10 {
+		for i := range 2 * fits {
+			a, st, ok := c.get("k" + strconv.Itoa(i))
+			if !ok {
+				t.Fatal("no stamp")
+			}
+			if round > 0 {
+				lookups++
+				if a != nil {
+					hits++
+				}
+			}
+			if a == nil {
+				c.put("k"+strconv.Itoa(i), st, &answer{body: body})
+			}
+		}
+	}
+	t.Logf("%d hits in %d lookups", hits, lookups)
+	if hits*3 < lookups {
+		t.Errorf("%d hits in %d lookups of a cycle twice the cache's size; want at least a third", hits, lookups)
+	}
+	// Reads move on to other answers, which fit: they get in.
+	for range 10 {
+		for i := range fits / 2 {
+			if a, st, _ := c.get("other" + strconv.Itoa(i)); a == nil {
+				c.put("other"+strconv.Itoa(i), st, &answer{body: body})
+			}
+		}
+	}
+	hits = 0
+	for i := range fits / 2 {
+		if a, _, _ := c.get("other" + strconv.Itoa(i)); a != nil {
+			hits++
+		}
+	}
+	if hits < fits/4 {
+		t.Errorf("after the reads moved on, %d of %d new answers are cached", hits, fits/2)
 	}
 }
 
