@@ -81,13 +81,14 @@ func queueDeliveries(tx Tx, e *AuditEntry, now int64) error {
 		return err
 	}
 	var body []byte
-	eventID := NewID("evt_")
+	var eventID string // made for the first webhook that wants the event
 	for i := range hooks {
 		w := &hooks[i]
 		if !w.Wants(e.Action) {
 			continue
 		}
 		if body == nil {
+			eventID = NewID("evt_")
 			if body, err = json.Marshal(EventBody{EventID: eventID, Event: e.Action, Timestamp: e.At, Data: e}); err != nil {
 				return err
 			}

@@ -103,15 +103,16 @@ func (t *Tx) LockVersion(workspaceID, id string, number int64, routed bool) (*ag
 		query = lockVersionRoutedQuery
 		args = []any{workspaceID, id, workspaceID, id, workspaceID, id, number}
 	}
-	var r agentry.Resource
-	var v agentry.Version
+	// The keys are the arguments: the driver's cost grows with every
+	// column, so they are not read back.
+	r := agentry.Resource{WorkspaceID: workspaceID, ID: id}
+	v := agentry.Version{WorkspaceID: workspaceID, ResourceID: id, Number: number}
 	var rkind, vkind, config string
 	var base, engineVersion sql.NullInt64
 	var title, desc sql.NullString
 	var isRouted bool
-	dest := []any{&r.WorkspaceID, &r.ID, &rkind, &r.Name, &r.NextVersion, &r.CreatedAt, &r.ModifiedAt,
-		&v.WorkspaceID, &v.ResourceID, &vkind, &v.Number, &base, &v.Published, &v.PublishedAt,
-		&title, &desc, &config, &v.ModifiedAt, &v.Revision, &v.EngineID, &engineVersion}
+	dest := []any{&rkind, &r.Name, &r.NextVersion, &r.CreatedAt, &r.ModifiedAt,
+		&vkind, &base, &v.Published, &v.PublishedAt, &title, &desc, &config, &v.ModifiedAt, &v.Revision, &v.EngineID, &engineVersion}
 	if routed {
 		dest = append(dest, &isRouted)
 	}
@@ -134,8 +135,8 @@ func (t *Tx) LockVersion(workspaceID, id string, number int64, routed bool) (*ag
 }
 
 const (
-	lockVersionSelect = `SELECT r.workspace_id, r.id, r.kind, r.name, r.next_version, r.created_at, r.modified_at,
-		v.workspace_id, v.resource_id, v.kind, v.number, v.base_version, v.published, v.published_at, v.title, v.description,
+	lockVersionSelect = `SELECT r.kind, r.name, r.next_version, r.created_at, r.modified_at,
+		v.kind, v.base_version, v.published, v.published_at, v.title, v.description,
 		v.config, v.modified_at, v.revision, v.engine_id, v.engine_version`
 	lockVersionFrom = ` FROM resources r JOIN versions v ON v.workspace_id = r.workspace_id AND v.resource_id = r.id
 		WHERE r.workspace_id = ? AND r.id = ? AND v.number = ?`
