@@ -191,3 +191,17 @@ func BenchmarkUpdate(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkListAgentsLatency is list-agents (the first page of 50) from many
+// goroutines on 2,000 agents.
+func BenchmarkListAgentsLatency(b *testing.B) {
+	for _, clients := range []int{1, 16} {
+		b.Run(fmt.Sprintf("clients=%d", clients), func(b *testing.B) {
+			e := newLatencyEnv(b, 2000)
+			runLatency(b, clients, func(ctx context.Context, i int) error {
+				_, err := e.svc.ListAgents(ctx, e.caller, agentry.AgentFilter{}, agentry.PageRequest{Limit: 50})
+				return err
+			})
+		})
+	}
+}

@@ -75,8 +75,9 @@ func OpenWith(ctx context.Context, path string, opts Options) (*sqlstore.Store, 
 	q := url.Values{}
 	for _, p := range []string{"journal_mode(WAL)", "busy_timeout(10000)", "foreign_keys(ON)",
 		"synchronous(" + strings.ToUpper(syncMode) + ")",
-		// A log emptied by a checkpoint is cut back to this size.
-		"journal_size_limit(" + strconv.FormatInt(walLimit, 10) + ")"} {
+		// A log that starts over is cut back to this size on disk, so a
+		// larger file is a log that has not started over since.
+		"journal_size_limit(" + strconv.FormatInt(min(walLimit, restartAt), 10) + ")"} {
 		q.Add("_pragma", p)
 	}
 	// Connections do not checkpoint when they commit: a commit that crossed
@@ -136,6 +137,11 @@ func OpenWith(ctx context.Context, path string, opts Options) (*sqlstore.Store, 
 		s.Close()
 		return nil, fmt.Errorf("migrate sqlite %s: %w", path, err)
 	}
+	if err := ck.db.QueryRowContext(ctx, "PRAGMA page_size").Scan(&ck.pageSize); err != nil {
+		s.Close()
+		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
+	}
+	ck.w = w
 	started = true
 	go ck.run()
 	// The change stamp (stamp.go): without it (not WAL, in memory, another
