@@ -3,6 +3,7 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"os"
 	"sync"
 	"time"
 )
@@ -27,6 +28,10 @@ type checkpointer struct {
 	mu       *sync.Mutex // held while checkpointing; the writer's emptyLog takes it too
 	stop     chan struct{}
 	done     chan struct{}
+	// The log file, and its size and time of change at the last tick.
+	walPath  string
+	lastSize int64
+	lastMod  time.Time
 }
 
 // restartAt is the size of log past which the checkpointer makes it start
@@ -43,9 +48,19 @@ func (c *checkpointer) run() {
 			return
 		case <-t.C:
 		}
+		// A log that no commit has touched since the last tick has nothing
+		// new to copy (a commit changes its size or its time of change).
+		if fi, err := os.Stat(c.walPath); err == nil {
+			if fi.Size() == c.lastSize && fi.ModTime().Equal(c.lastMod) {
+				continue
+			}
+			c.lastSize, c.lastMod = fi.Size(), fi.ModTime()
+		}
 		// An error (a full disk, the file gone) is left to the writes that
 		// will meet it and report it; the next tick tries again.
 		var busy, logFrames, copied int64
+		// A checkpoint that copies pages ends with an fsync (widen.go).
+		release := widen()
 		c.mu.Lock()
 		err := c.db.QueryRowContext(context.Background(), "PRAGMA wal_checkpoint(PASSIVE)").Scan(&busy, &logFrames, &copied)
 		c.mu.Unlock()
@@ -55,5 +70,6 @@ func (c *checkpointer) run() {
 		if err == nil && logFrames*c.pageSize > restartAt {
 			_ = c.w.QueryRowContext(context.Background(), "PRAGMA wal_checkpoint(PASSIVE)").Scan(&busy, &logFrames, &copied)
 		}
+		release()
 	}
 }

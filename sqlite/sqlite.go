@@ -85,7 +85,8 @@ func OpenWith(ctx context.Context, path string, opts Options) (*sqlstore.Store, 
 	// disk flushes, while every other writer waited. The checkpointer below
 	// does it on a connection of its own, in the background.
 	q.Add("_pragma", "wal_autocheckpoint(0)")
-	ck := &checkpointer{db: openDB("file:" + path + "?" + q.Encode()), mu: new(sync.Mutex), stop: make(chan struct{}), done: make(chan struct{})}
+	ck := &checkpointer{db: openDB("file:" + path + "?" + q.Encode()), mu: new(sync.Mutex), stop: make(chan struct{}), done: make(chan struct{}),
+		walPath: path + "-wal"}
 	ck.db.SetMaxOpenConns(1)
 	// Writers take the write lock when their transaction begins (IMMEDIATE), so
 	// two writers never deadlock upgrading from a read lock; one connection
@@ -113,8 +114,14 @@ func OpenWith(ctx context.Context, path string, opts Options) (*sqlstore.Store, 
 	// 503 after at most the one statement it was running.
 	s := &sqlstore.Store{W: w, R: r, Dialect: sqlstore.Dialect{IsDuplicate: isDuplicate, IsUnavailable: isUnavailable,
 		IsReadOnly: isReadOnly, Contains: "instr(%s, ?) > 0", RunToEnd: true}}
+	// With synchronous=full every commit ends with an fsync (widen.go).
+	narrow := func() {}
+	if syncMode == "full" {
+		narrow = widen()
+	}
 	started := false
 	s.OnClose = func() error {
+		defer narrow()
 		if started {
 			close(ck.stop)
 			<-ck.done

@@ -165,6 +165,7 @@ func (c *cachingConn) emptyLog(ctx context.Context) error {
 	// process's is tried again a few times.
 	c.checkpointing.Lock()
 	defer c.checkpointing.Unlock()
+	defer widen()()
 	for try := 0; ; try++ {
 		rows, err := c.QueryContext(ctx, "PRAGMA wal_checkpoint(TRUNCATE)", nil)
 		if err != nil {
