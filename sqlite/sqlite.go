@@ -76,8 +76,13 @@ func OpenWith(ctx context.Context, path string, opts Options) (*sqlstore.Store, 
 	for _, p := range []string{"journal_mode(WAL)", "busy_timeout(10000)", "foreign_keys(ON)",
 		"synchronous(" + strings.ToUpper(syncMode) + ")",
 		// A log that starts over is cut back to this size on disk, so a
-		// larger file is a log that has not started over since.
-		"journal_size_limit(" + strconv.FormatInt(min(walLimit, restartAt), 10) + ")"} {
+		// larger file is a log that has not started over since. Below it,
+		// the file keeps its size and the log is rewritten in place: cutting
+		// it back at every restart (to 4 MiB, as first written) made the
+		// writer's commits truncate the file and then allocate its blocks
+		// again, file system work that blocks the writer (and, through the
+		// driver's raw system calls, its P: widen.go).
+		"journal_size_limit(" + strconv.FormatInt(walLimit, 10) + ")"} {
 		q.Add("_pragma", p)
 	}
 	// Connections do not checkpoint when they commit: a commit that crossed
