@@ -3,7 +3,9 @@ package httpapi
 import (
 	"encoding/json"
 	"net/http"
+	"net/url"
 	"strconv"
+	"strings"
 
 	"github.com/agentry/agentry"
 	"github.com/agentry/agentry/schema"
@@ -62,9 +64,9 @@ type refParser func(r *http.Request) (agentry.VersionRef, error)
 // Present, it must be given once and not be empty (the reference's
 // minLength: 1): "?version=" is a mistake, not a request for the default.
 func versionParam(r *http.Request) (string, error) {
-	vs, present := r.URL.Query()["version"]
+	vs := queryValues(r.URL.RawQuery, "version")
 	switch {
-	case !present:
+	case len(vs) == 0:
 		return "", nil
 	case len(vs) > 1:
 		return "", agentry.Errorf(agentry.EINVALID, "version: given %d times; give it once", len(vs))
@@ -242,4 +244,34 @@ func wholeNumber(raw json.RawMessage) (int64, error) {
 		return 0, err
 	}
 	return int64(f), nil
+}
+
+// queryValues returns the values of one parameter of a raw query, as
+// url.ParseQuery would give them (a pair with a semicolon or a bad escape is
+// left out), without building the map of every parameter: the version
+// parameter is read on every get, the hottest path there is.
+func queryValues(raw, name string) []string {
+	var vs []string
+	for raw != "" {
+		var part string
+		part, raw, _ = strings.Cut(raw, "&")
+		if part == "" || strings.Contains(part, ";") {
+			continue
+		}
+		k, v, _ := strings.Cut(part, "=")
+		if k != name {
+			if !strings.ContainsAny(k, "%+") {
+				continue
+			}
+			if uk, err := url.QueryUnescape(k); err != nil || uk != name {
+				continue
+			}
+		}
+		uv, err := url.QueryUnescape(v)
+		if err != nil {
+			continue
+		}
+		vs = append(vs, uv)
+	}
+	return vs
 }
