@@ -235,8 +235,12 @@ func testResolveRefused(t *testing.T, open Opener) {
 func testCachedSnapshotsFollowChanges(t *testing.T, open Opener) {
 	e := newEnv(t, open)
 	id := e.agentWithVersions(t, agentry.VoiceAgent, 2, 0)
-	a := &agentry.Service{Store: e.store, Rules: anyConfig{}, Now: e.clock.Now, Routes: agentry.NewRouteCache(100)}
-	b := &agentry.Service{Store: e.store, Rules: anyConfig{}, Now: e.clock.Now, Routes: agentry.NewRouteCache(100)}
+	// Room for many snapshots per shard: with 100 entries in all (one per
+	// shard), the agent's and the number's snapshots shared a shard in one
+	// run in 64, and the second one stored emptied it, so that B read the
+	// agent afresh and this test failed for no fault of the code.
+	a := &agentry.Service{Store: e.store, Rules: anyConfig{}, Now: e.clock.Now, Routes: agentry.NewRouteCache(10000)}
+	b := &agentry.Service{Store: e.store, Rules: anyConfig{}, Now: e.clock.Now, Routes: agentry.NewRouteCache(10000)}
 	if _, _, err := a.PutTag(e.ctx, e.caller(), agentry.PutTagRequest{AgentID: id, Name: "prod", Version: n64(0)}); err != nil {
 		t.Fatal(err)
 	}
