@@ -120,11 +120,7 @@ func (s *Server) listAgents(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	b := agentPageBytes(res)
-	if cacheable {
-		s.answers.put(akey, stamp, &answer{body: b})
-	}
-	writeRaw(w, http.StatusOK, b)
+	s.writeBytesAnswer(w, agentPageBytes(res), akey, stamp, cacheable)
 	return nil
 }
 
@@ -239,9 +235,15 @@ func (s *Server) writeAnswer(w http.ResponseWriter, out any, key string, stamp a
 	if err != nil {
 		return err
 	}
+	s.writeBytesAnswer(w, b, key, stamp, cacheable)
+	return nil
+}
+
+// writeBytesAnswer answers with an encoded page and, when the read was
+// stamped, keeps it in the answer cache under key.
+func (s *Server) writeBytesAnswer(w http.ResponseWriter, b []byte, key string, stamp agentry.Stamp, cacheable bool) {
 	if cacheable {
 		s.answers.put(key, stamp, &answer{body: b})
 	}
 	writeRaw(w, http.StatusOK, b)
-	return nil
 }

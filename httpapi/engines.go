@@ -42,11 +42,7 @@ func (s *Server) listEngines(kind *agentry.Kind) handler {
 		for i := range res.Items {
 			size += 128 + len(res.Items[i].Config)
 		}
-		b := encodePage(res, size, appendResponse)
-		if cacheable {
-			s.answers.put(akey, stamp, &answer{body: b})
-		}
-		writeRaw(w, http.StatusOK, b)
+		s.writeBytesAnswer(w, encodePage(res, size, appendResponse), akey, stamp, cacheable)
 		return nil
 	}
 }
