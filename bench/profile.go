@@ -139,6 +139,8 @@ type serverGC struct {
 	PauseTotalNs uint64
 	PauseNs      [256]uint64 // circular: the pause of GC n is at (n+255) % 256
 	PauseEnd     [256]uint64 // when each ended, Unix ns
+	// The store's write groups (SQLite's group commit), beside memstats.
+	Groups, Writes int64 `json:"-"`
 }
 
 // readServerGC reads the server's GC statistics, or nil without a debug
@@ -153,11 +155,13 @@ func readServerGC(debugAddr string) *serverGC {
 	}
 	defer res.Body.Close()
 	var v struct {
-		Memstats serverGC `json:"memstats"`
+		Memstats    serverGC                       `json:"memstats"`
+		WriteGroups struct{ Groups, Writes int64 } `json:"write_groups"`
 	}
 	if json.NewDecoder(res.Body).Decode(&v) != nil {
 		return nil
 	}
+	v.Memstats.Groups, v.Memstats.Writes = v.WriteGroups.Groups, v.WriteGroups.Writes
 	return &v.Memstats
 }
 
@@ -172,6 +176,10 @@ func gcLine(before, after *serverGC) string {
 	for i := uint32(0); i < min(n, 256); i++ {
 		longest = max(longest, after.PauseNs[(after.NumGC-1-i)%256])
 	}
-	return fmt.Sprintf("server: GCs %d, paused %s in all, longest %s", n,
+	line := fmt.Sprintf("server: GCs %d, paused %s in all, longest %s", n,
 		time.Duration(after.PauseTotalNs-before.PauseTotalNs).Round(time.Microsecond), time.Duration(longest).Round(time.Microsecond))
+	if g, w := after.Groups-before.Groups, after.Writes-before.Writes; g > 0 {
+		line += fmt.Sprintf("; write transactions %d for %d writes (%.1f a group)", g, w, float64(w)/float64(g))
+	}
+	return line
 }

@@ -34,7 +34,19 @@ type Options struct {
 	// by the writer itself, waiting for readers if it must (DefaultWALLimit
 	// when 0).
 	WALLimit int64
+	// GroupCommit is the most queued writes committed together in one
+	// transaction (sqlstore's group.go): DefaultGroupCommit when 0, and 1
+	// for a transaction per write.
+	GroupCommit int
 }
+
+// DefaultGroupCommit is Options.GroupCommit's default, and MaxGroupCommit
+// its largest value: a group holds its writes' changes in one transaction,
+// and its last write waits for all the others.
+const (
+	DefaultGroupCommit = 64
+	MaxGroupCommit     = 1024
+)
 
 // SynchronousModes says what each value of Options.Synchronous guarantees.
 // In both, a write is in the log before it is acknowledged, so it survives
@@ -67,6 +79,9 @@ func OpenWith(ctx context.Context, path string, opts Options) (*sqlstore.Store, 
 	}
 	if _, ok := SynchronousModes[syncMode]; !ok {
 		return nil, fmt.Errorf("sqlite: synchronous must be normal or full, not %q", opts.Synchronous)
+	}
+	if opts.GroupCommit < 0 || opts.GroupCommit > MaxGroupCommit {
+		return nil, fmt.Errorf("sqlite: group commit must be from 1 to %d writes, not %d", MaxGroupCommit, opts.GroupCommit)
 	}
 	walLimit := opts.WALLimit
 	if walLimit <= 0 {
@@ -118,7 +133,10 @@ func OpenWith(ctx context.Context, path string, opts Options) (*sqlstore.Store, 
 	// still ends with the request. So a request past its timeout is answered
 	// 503 after at most the one statement it was running.
 	s := &sqlstore.Store{W: w, R: r, Dialect: sqlstore.Dialect{IsDuplicate: isDuplicate, IsUnavailable: isUnavailable,
-		IsReadOnly: isReadOnly, Contains: "instr(%s, ?) > 0", RunToEnd: true}}
+		IsReadOnly: isReadOnly, Contains: "instr(%s, ?) > 0", RunToEnd: true}, GroupCommit: opts.GroupCommit}
+	if s.GroupCommit == 0 {
+		s.GroupCommit = DefaultGroupCommit
+	}
 	// With synchronous=full every commit ends with an fsync (widen.go).
 	narrow := func() {}
 	if syncMode == "full" {

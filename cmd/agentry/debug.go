@@ -8,8 +8,29 @@ import (
 	"net/http"
 	"net/http/pprof"
 	"runtime"
+	"sync/atomic"
 	"time"
 )
+
+// groupStater is a store that commits queued writes in groups (SQLite).
+type groupStater interface{ GroupStats() (groups, writes int64) }
+
+// servedStore is the store whose write groups /debug/vars reports, as
+// "write_groups": {"groups", "writes"} (writes ÷ groups is the mean group).
+var servedStore atomic.Pointer[groupStater]
+
+func init() {
+	expvar.Publish("write_groups", expvar.Func(func() any {
+		var v struct {
+			Groups int64 `json:"groups"`
+			Writes int64 `json:"writes"`
+		}
+		if st := servedStore.Load(); st != nil {
+			v.Groups, v.Writes = (*st).GroupStats()
+		}
+		return v
+	}))
+}
 
 // The debug listener (serve --debug-addr): Go's profiler and runtime
 // variables on an address of their own, for finding where latency and

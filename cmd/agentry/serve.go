@@ -16,6 +16,7 @@ import (
 	"github.com/agentry/agentry/httpapi"
 	"github.com/agentry/agentry/outbound"
 	"github.com/agentry/agentry/schema"
+	"github.com/agentry/agentry/sqlite"
 )
 
 func (a *app) serve(ctx context.Context, args []string) error {
@@ -40,7 +41,8 @@ On a first start with no key at all, a key is created and printed once.
 	kbIndexing := fs.Duration("kb-indexing-time", time.Second, "how long the emulated indexing of a knowledge base's new sources takes: the knowledge base\nis in_progress (or refreshing_in_progress) until it ends; 0 indexes them at once (AGENTRY_KB_INDEXING_TIME)")
 	concurrency := fs.Int("concurrency-limit", agentry.DefaultConcurrencyLimit, "the concurrent-call limit get-concurrency reports (AGENTRY_CONCURRENCY_LIMIT)")
 	probe := fs.Duration("ready-probe-interval", httpapi.DefaultWriteProbeInterval, "how long /readyz trusts its last write probe (a one-row write that tells whether\nthe database can write) before it probes again (AGENTRY_READY_PROBE_INTERVAL)")
-	fs.StringVar(&db.sqliteSync, "sqlite-synchronous", "normal", "SQLite: when a write is flushed to the disk. normal: a write acknowledged with a 2xx\nsurvives the process being killed, but a power loss or an operating system crash can lose\nthe last writes (the file stays intact); full: every write is flushed to the disk before it\nis acknowledged, so it survives a power loss too, at the cost of one disk flush per write\n(AGENTRY_SQLITE_SYNCHRONOUS)")
+	fs.StringVar(&db.sqliteSync, "sqlite-synchronous", "normal", "SQLite: when a write is flushed to the disk. normal: a write acknowledged with a 2xx\nsurvives the process being killed, but a power loss or an operating system crash can lose\nthe last writes (the file stays intact); full: every write is flushed to the disk before it\nis acknowledged, so it survives a power loss too, at the cost of one disk flush per write\n(per group of writes: --sqlite-group-commit) (AGENTRY_SQLITE_SYNCHRONOUS)")
+	fs.IntVar(&db.sqliteGroup, "sqlite-group-commit", sqlite.DefaultGroupCommit, "SQLite: the most writes that queue behind the one writer and are then committed together,\nin one transaction with a savepoint each; every write keeps its own outcome, and is\nacknowledged after the commit. 1 commits every write alone (AGENTRY_SQLITE_GROUP_COMMIT)")
 	strict := fs.Bool("strict", false, "refuse request body fields agentry does not know with a 400 that names them;\nby default they are accepted, ignored and named in the Agentry-Ignored-Fields header (AGENTRY_STRICT)")
 	debugAddr := fs.String("debug-addr", "", "if set, also serve Go's profiler (/debug/pprof/) and runtime variables (/debug/vars)\non this address, a listener of its own with NO authentication; it must be a loopback\naddress unless --debug-public is given. Off by default (AGENTRY_DEBUG_ADDR)")
 	debugPublic := fs.Bool("debug-public", false, "allow --debug-addr on an address other hosts can reach (AGENTRY_DEBUG_PUBLIC)")
@@ -61,6 +63,7 @@ On a first start with no key at all, a key is created and printed once.
 	a.fromEnv(fs, "concurrency-limit", "AGENTRY_CONCURRENCY_LIMIT")
 	a.fromEnv(fs, "strict", "AGENTRY_STRICT")
 	a.fromEnv(fs, "sqlite-synchronous", "AGENTRY_SQLITE_SYNCHRONOUS")
+	a.fromEnv(fs, "sqlite-group-commit", "AGENTRY_SQLITE_GROUP_COMMIT")
 	a.fromEnv(fs, "ready-probe-interval", "AGENTRY_READY_PROBE_INTERVAL")
 	if err := a.parse(fs, args); err != nil {
 		return err
@@ -73,6 +76,9 @@ On a first start with no key at all, a key is created and printed once.
 	}
 	if db.sqliteSync != "normal" && db.sqliteSync != "full" {
 		return usageError{fmt.Sprintf("serve: --sqlite-synchronous must be normal or full, got %q", db.sqliteSync)}
+	}
+	if db.sqliteGroup < 1 || db.sqliteGroup > sqlite.MaxGroupCommit {
+		return usageError{fmt.Sprintf("serve: --sqlite-group-commit must be from 1 to %d, got %d", sqlite.MaxGroupCommit, db.sqliteGroup)}
 	}
 	// The access log is one line per request; writing each line with its own
 	// system call cost a tenth of a cached read. Lines are buffered and
@@ -182,6 +188,9 @@ On a first start with no key at all, a key is created and printed once.
 			return err
 		}
 		defer stopDebug() // before onListen: a caller told the server is up finds it
+		if gs, ok := st.(groupStater); ok {
+			servedStore.Store(&gs)
+		}
 	}
 	logger.Info("agentry listening", "addr", ln.Addr().String(), "db", redactDSN(db.dsn), "strict", *strict)
 	logOut.Flush()

@@ -56,3 +56,46 @@ func TestServeSQLiteSynchronousRefusesOtherValues(t *testing.T) {
 		}
 	}
 }
+
+// serve --sqlite-group-commit (or AGENTRY_SQLITE_GROUP_COMMIT) sets the most
+// writes the store commits together; 64 by default.
+func TestServeSQLiteGroupCommit(t *testing.T) {
+	for _, c := range []struct {
+		env  map[string]string
+		args []string
+		want int
+	}{
+		{nil, nil, 64},
+		{nil, []string{"--sqlite-group-commit", "1"}, 1},
+		{map[string]string{"AGENTRY_SQLITE_GROUP_COMMIT": "200"}, nil, 200},
+		{map[string]string{"AGENTRY_SQLITE_GROUP_COMMIT": "200"}, []string{"--sqlite-group-commit", "8"}, 8},
+	} {
+		ctx, cancel := context.WithCancel(context.Background())
+		got := -1
+		env := map[string]string{"AGENTRY_DB": filepath.Join(t.TempDir(), "agentry.db")}
+		for k, v := range c.env {
+			env[k] = v
+		}
+		a := &app{getenv: func(k string) string { return env[k] }, stdout: io.Discard, stderr: io.Discard,
+			onStore:  func(st agentry.Store) { got = st.(*sqlstore.Store).GroupCommit },
+			onListen: func(string) { cancel() }}
+		if err := a.run(ctx, append([]string{"serve", "--addr", "127.0.0.1:0"}, c.args...)); err != nil {
+			t.Fatalf("serve %v with %v: %v", c.args, c.env, err)
+		}
+		if got != c.want {
+			t.Errorf("serve %v with %v: group commit of %d writes, want %d", c.args, c.env, got, c.want)
+		}
+	}
+}
+
+func TestServeSQLiteGroupCommitRefusesOtherValues(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "agentry.db")
+	for _, v := range []string{"0", "-1", "1025", "many"} {
+		_, _, err := runApp(t, map[string]string{"AGENTRY_DB": db}, "serve", "--addr", "127.0.0.1:0", "--sqlite-group-commit", v)
+		// A number out of range is told the range; a word, that it is not a number.
+		if err == nil || exitCode(err) != 2 || !strings.Contains(err.Error(), "sqlite-group-commit") ||
+			(v != "many" && !strings.Contains(err.Error(), "from 1 to 1024")) {
+			t.Errorf("--sqlite-group-commit %q: %v; want a usage error naming the flag and its range", v, err)
+		}
+	}
+}

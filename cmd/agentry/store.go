@@ -19,6 +19,7 @@ type dbConfig struct {
 	maxConns    int
 	connTimeout time.Duration
 	sqliteSync  string // serve's --sqlite-synchronous; "" is SQLite's default, normal
+	sqliteGroup int    // serve's --sqlite-group-commit; 0 is the default
 }
 
 // dbFlags adds --db (AGENTRY_DB) and the pool flags to fs.
@@ -44,7 +45,7 @@ func openStore(ctx context.Context, c *dbConfig) (agentry.Store, error) {
 	if isPostgres(c.dsn) {
 		st, err = postgres.Open(ctx, c.dsn, postgres.Options{MaxConns: c.maxConns, ConnTimeout: c.connTimeout})
 	} else {
-		st, err = sqlite.OpenWith(ctx, strings.TrimPrefix(c.dsn, "sqlite://"), sqlite.Options{Synchronous: c.sqliteSync})
+		st, err = sqlite.OpenWith(ctx, strings.TrimPrefix(c.dsn, "sqlite://"), sqlite.Options{Synchronous: c.sqliteSync, GroupCommit: c.sqliteGroup})
 	}
 	if err != nil {
 		// Not st: a nil *sqlstore.Store in an agentry.Store is not a nil interface.

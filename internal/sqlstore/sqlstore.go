@@ -61,7 +61,12 @@ type Store struct {
 	// backend cannot (PostgreSQL), and then Stamp always answers false.
 	Stamps agentry.Stamper
 
+	// GroupCommit, when above 1, is the most writes one transaction may
+	// run for queued callers (group.go). For a database with one writer.
+	GroupCommit int
+
 	queries sync.Map // query text with ? → dialect's text
+	group   *committer
 
 	gates        sync.Once
 	wGate, rGate gate // W's and R's, one gate when they are one pool
@@ -81,9 +86,13 @@ func (s *Store) Stamp() (agentry.Stamp, bool) {
 	return s.Stamps.Stamp()
 }
 
-// Update runs fn in one read-write transaction.
+// Update runs fn in one read-write transaction (or, with GroupCommit, in a
+// savepoint of one shared with the writes queued beside it: group.go).
 func (s *Store) Update(ctx context.Context, fn func(agentry.Tx) error) error {
 	s.gates.Do(s.makeGates)
+	if s.group != nil {
+		return s.group.update(s, ctx, fn)
+	}
 	return s.run(ctx, s.W, s.wGate, s.WriteOpts, fn)
 }
 
@@ -95,6 +104,9 @@ func (s *Store) View(ctx context.Context, fn func(agentry.Tx) error) error {
 
 // makeGates sizes the gates to the pools, as the backend configured them.
 func (s *Store) makeGates() {
+	if s.GroupCommit > 1 {
+		s.group = &committer{max: s.GroupCommit}
+	}
 	s.wGate = newGate(s.W)
 	s.rGate = s.wGate
 	if s.R != s.W {
@@ -103,8 +115,19 @@ func (s *Store) makeGates() {
 }
 
 // run holds a slot of the pool's gate for the whole transaction, so that
-// the transaction's connection is free when it asks for one.
+// the transaction's connection is free when it asks for one. A panic in fn
+// rolls the transaction back and goes on in the caller.
 func (s *Store) run(ctx context.Context, db *sql.DB, g gate, opts *sql.TxOptions, fn func(agentry.Tx) error) error {
+	err := s.runTx(ctx, db, g, opts, fn)
+	var pe *panicked
+	if errors.As(err, &pe) {
+		panic(pe.v)
+	}
+	return err
+}
+
+// runTx is run, with a panic in fn returned as a *panicked error.
+func (s *Store) runTx(ctx context.Context, db *sql.DB, g gate, opts *sql.TxOptions, fn func(agentry.Tx) error) error {
 	if err := g.enter(ctx); err != nil {
 		return s.classify(ctx, fmt.Errorf("wait for a connection: %w", err))
 	}
@@ -118,7 +141,7 @@ func (s *Store) run(ctx context.Context, db *sql.DB, g gate, opts *sql.TxOptions
 	if err != nil {
 		return s.classify(ctx, fmt.Errorf("begin: %w", err))
 	}
-	if err := fn(&Tx{s: s, tx: tx, ctx: ctx}); err != nil {
+	if err := call(fn, &Tx{s: s, tx: tx, ctx: ctx}); err != nil {
 		_ = tx.Rollback()
 		return s.classify(ctx, err)
 	}
