@@ -252,8 +252,7 @@ func appendResolution(b []byte, res *agentry.Resolution, req agentry.ResolveRequ
 		b = strconv.AppendQuote(b, res.Tag)
 	}
 	b = append(b, `,"dynamic_variables":`...)
-	vars, _ := json.Marshal(res.Variables)
-	b = append(b, vars...)
+	b = appendStringMap(b, res.Variables)
 	b = append(b, `,"is_published":`...)
 	b = strconv.AppendBool(b, res.Published)
 	b = append(b, `,"channel":`...)

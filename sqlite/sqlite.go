@@ -62,8 +62,13 @@ var SynchronousModes = map[string]string{
 const DefaultWALLimit = 64 << 20
 
 // checkpointEvery is how often the background checkpointer copies the log
-// into the database file.
-const checkpointEvery = 100 * time.Millisecond
+// into the database file. A checkpoint takes CPU from requests while it
+// copies (on one core, it is most of its time), so shorter, more frequent
+// ones delay the requests they meet by less: at 5,000 writes/s, going from
+// 100 ms to 25 ms took update-agent's p99 at 64 clients from 4.2× its median
+// to 3.8×, publish's from 5.4× to 3.4× (docs/BENCHMARKS.md). An idle log
+// is not checkpointed at all.
+const checkpointEvery = 25 * time.Millisecond
 
 // Open opens (creating if needed) the SQLite database at path with the
 // default options and applies pending migrations.
