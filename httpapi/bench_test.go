@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/agentry/agentry"
 	"github.com/agentry/agentry/schema"
@@ -52,7 +53,8 @@ func benchServer(b testing.TB) (http.Handler, string, string) {
 		b.Fatal(err)
 	}
 	svc := &agentry.Service{Store: st, Rules: schema.Rules{}, Routes: agentry.NewRouteCache(1000)} // as serve has it
-	s := &Server{Service: svc, Keys: keys, Store: st, CacheBytes: 1 << 20, AnswerCacheBytes: benchAnswerBytes(), KeyTTL: 1 << 62, Logger: slog.New(slog.DiscardHandler)}
+	s := &Server{Service: svc, Keys: keys, Store: st, CacheBytes: 1 << 20, AnswerCacheBytes: benchAnswerBytes(), KeyTTL: 1 << 62, Logger: slog.New(slog.DiscardHandler),
+		RequestTimeout: 30 * time.Second} // serve's default
 	h := s.Handler()
 	c, err := keys.Authenticate(ctx, key)
 	if err != nil {

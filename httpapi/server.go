@@ -279,7 +279,7 @@ func (s *Server) wrap(op *api.Operation, h handler) http.Handler {
 		}
 		r.Body = http.MaxBytesReader(w, r.Body, limit)
 		if s.RequestTimeout > 0 {
-			ctx, cancel := context.WithTimeout(r.Context(), s.RequestTimeout)
+			ctx, cancel := withLazyDeadline(r.Context(), time.Now().Add(s.RequestTimeout))
 			defer cancel()
 			r = r.WithContext(ctx)
 		}
