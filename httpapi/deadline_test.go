@@ -9,14 +9,14 @@ import (
 
 type lazyKey struct{}
 
-// The request's lazy deadline behaves as context.WithDeadline: it has the
+// The request's context with its lazy deadline behaves as context.WithDeadline: it has the
 // deadline, ends at it (and so does a context derived from it), ends with
 // its parent, is canceled when the request ends, and passes values through.
 func TestLazyDeadlineActsAsWithDeadline(t *testing.T) {
 	parent := context.WithValue(context.Background(), lazyKey{}, "v")
 
 	d := time.Now().Add(30 * time.Millisecond)
-	ctx, end := withLazyDeadline(parent, d)
+	ctx, end := newRequestCtx(parent, nil, d)
 	defer end()
 	if got, ok := ctx.Deadline(); !ok || !got.Equal(d) {
 		t.Errorf("Deadline() = %v, %v; want %v, true", got, ok, d)
@@ -40,7 +40,7 @@ func TestLazyDeadlineActsAsWithDeadline(t *testing.T) {
 	}
 
 	// Err alone, past the deadline, without anyone waiting on Done.
-	ctx2, end2 := withLazyDeadline(parent, time.Now().Add(-time.Millisecond))
+	ctx2, end2 := newRequestCtx(parent, nil, time.Now().Add(-time.Millisecond))
 	defer end2()
 	if !errors.Is(ctx2.Err(), context.DeadlineExceeded) {
 		t.Errorf("Err() past the deadline = %v", ctx2.Err())
@@ -48,7 +48,7 @@ func TestLazyDeadlineActsAsWithDeadline(t *testing.T) {
 
 	// The parent ends first.
 	p3, cancel3 := context.WithCancel(parent)
-	ctx3, end3 := withLazyDeadline(p3, time.Now().Add(time.Hour))
+	ctx3, end3 := newRequestCtx(p3, nil, time.Now().Add(time.Hour))
 	defer end3()
 	if ctx3.Err() != nil {
 		t.Fatalf("Err() before anything ended = %v", ctx3.Err())
@@ -68,7 +68,7 @@ func TestLazyDeadlineActsAsWithDeadline(t *testing.T) {
 
 	// The request ends: canceled, asked before or not.
 	for _, ask := range []bool{false, true} {
-		ctx4, end4 := withLazyDeadline(parent, time.Now().Add(time.Hour))
+		ctx4, end4 := newRequestCtx(parent, nil, time.Now().Add(time.Hour))
 		if ask && ctx4.Err() != nil {
 			t.Fatal(ctx4.Err())
 		}
@@ -91,9 +91,37 @@ func TestLazyDeadlineActsAsWithDeadline(t *testing.T) {
 	// A parent deadline earlier than the request's is the one reported.
 	p5, cancel5 := context.WithDeadline(parent, time.Now().Add(time.Minute))
 	defer cancel5()
-	ctx5, end5 := withLazyDeadline(p5, time.Now().Add(time.Hour))
+	ctx5, end5 := newRequestCtx(p5, nil, time.Now().Add(time.Hour))
 	defer end5()
 	if got, _ := ctx5.Deadline(); got.After(time.Now().Add(2 * time.Minute)) {
 		t.Errorf("Deadline() = %v, want the parent's earlier one", got)
+	}
+}
+
+// The request's context carries its requestInfo; without a request timeout
+// it has no deadline and ends with its parent only.
+func TestRequestContextWithoutTimeout(t *testing.T) {
+	parent, cancel := context.WithCancel(context.WithValue(context.Background(), lazyKey{}, "v"))
+	ri := &requestInfo{id: "req_1"}
+	ctx, end := newRequestCtx(parent, ri, time.Time{})
+	if ctx.Value(ctxRequest) != ri || ctx.Value(lazyKey{}) != "v" {
+		t.Errorf("Value(ctxRequest) = %v, Value(key) = %v", ctx.Value(ctxRequest), ctx.Value(lazyKey{}))
+	}
+	if _, ok := ctx.Deadline(); ok {
+		t.Error("a deadline without a request timeout")
+	}
+	end()
+	if ctx.Err() != nil {
+		t.Errorf("Err() after the request's end, without a timeout = %v, want nil (as a value context)", ctx.Err())
+	}
+	cancel()
+	<-ctx.Done()
+	if !errors.Is(ctx.Err(), context.Canceled) {
+		t.Errorf("Err() after the parent's end = %v", ctx.Err())
+	}
+	with, end2 := newRequestCtx(parent, ri, time.Now().Add(time.Hour))
+	defer end2()
+	if with.Value(ctxRequest) != ri {
+		t.Error("Value(ctxRequest) with a timeout: not the request's info")
 	}
 }

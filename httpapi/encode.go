@@ -49,7 +49,7 @@ func writeVersion(w http.ResponseWriter, status int, v *agentry.Version, tags []
 func writeWithTags(w http.ResponseWriter, status int, body []byte, tags []string) {
 	suffix := appendTags(make([]byte, 0, 24+16*len(tags)), tags)
 	h := w.Header()
-	h["Content-Type"] = []string{"application/json"}
+	h["Content-Type"] = jsonType
 	h["Content-Length"] = []string{strconv.Itoa(len(body) - 1 + len(suffix))}
 	w.WriteHeader(status)
 	_, _ = w.Write(body[:len(body)-1])
