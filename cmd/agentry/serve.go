@@ -172,6 +172,7 @@ On a first start with no key at all, a key is created and printed once.
 		*answerMB = 0
 	}
 	srv := &httpapi.Server{Service: svc, Keys: keys, Store: st, Logger: logger, Webhooks: hooks.service(st),
+		AccessLog: logOut, AccessLogJSON: *logFormat == "json",
 		Strict: *strict, WriteProbeInterval: *probe,
 		CacheBytes: *cacheMB << 20, AnswerCacheBytes: *answerMB << 20, CacheTTL: *cacheTTL, KeyTTL: *keyTTL, RequestTimeout: *reqTimeout}
 	hs := &http.Server{
