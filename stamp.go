@@ -1,5 +1,7 @@
 package agentry
 
+import "context"
+
 // Stamp identifies the committed state of a store at one moment: two stamps
 // taken at different moments are equal only if nothing was committed in
 // between, by any connection of any process. Its bytes mean nothing else;
@@ -8,11 +10,13 @@ type Stamp [48]byte
 
 // Stamper is what a store that can stamp its state offers (an optional
 // interface). Stamp returns false when it cannot tell right now (a commit is
-// being published) or ever (the backend has no such thing); the caller then
-// treats the state as unknown: nothing read may be reused.
+// being published, the database does not answer, ctx ended) or ever (the
+// backend has no such thing); the caller then treats the state as unknown:
+// nothing read may be reused. A stamp describes the state at some moment
+// after Stamp was called: never one from before the call.
 //
 // A reader that takes a stamp before a read, and later finds the same stamp
 // again, knows that what it read is still what the store holds.
 type Stamper interface {
-	Stamp() (Stamp, bool)
+	Stamp(ctx context.Context) (Stamp, bool)
 }

@@ -111,7 +111,7 @@ func (s *Server) listAgents(w http.ResponseWriter, r *http.Request) error {
 	limit, desc, after := pageParts(page)
 	akey := keyOf("list-agents", caller(r).Workspace, kindName, filter.Search,
 		strconv.FormatBool(filter.PublishedOnly), filter.Tag, limit, desc, after)
-	hit, stamp, cacheable := s.answers.get(akey)
+	hit, stamp, cacheable := s.answers.get(r.Context(), akey)
 	if hit != nil {
 		writeRaw(w, http.StatusOK, hit.body)
 		return nil
@@ -194,7 +194,7 @@ func (s *Server) listAgentVersions(w http.ResponseWriter, r *http.Request) error
 	limit, desc, after := pageParts(page)
 	akey := keyOf("list-agent-versions", caller(r).Workspace, r.PathValue("agent_id"),
 		strconv.FormatBool(filter.PublishedOnly), filter.Tag, limit, desc, after)
-	hit, stamp, cacheable := s.answers.get(akey)
+	hit, stamp, cacheable := s.answers.get(r.Context(), akey)
 	if hit != nil {
 		writeRaw(w, http.StatusOK, hit.body)
 		return nil

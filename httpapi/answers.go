@@ -1,8 +1,10 @@
 package httpapi
 
 import (
+	"context"
 	"strconv"
 	"sync"
+	"sync/atomic"
 
 	"github.com/agentry/agentry"
 )
@@ -21,8 +23,17 @@ import (
 //
 // A write acknowledged before a request began has moved the stamp before
 // that request's get, so the request either misses or finds an entry read
-// after that write. A store without a stamp (PostgreSQL, or a moment when a
-// commit is being published) caches nothing.
+// after that write. A store without a stamp (none at all, or a moment when a
+// commit is being published, or a database that does not answer) caches
+// nothing.
+//
+// On SQLite a stamp is read from memory; on PostgreSQL it costs a round trip
+// (postgres/stamp.go), shared by the requests that ask at the same time. A
+// read that misses then pays that round trip on top of its own, so where
+// writes change the state too often for answers to be reused, the cache
+// stops asking for a while: when fewer than one get in eight found its
+// answer over a window of gets, the next skipGets gets read the database
+// directly; then it tries again.
 //
 // The entries are one generation: all read at the same stamp. When a put
 // comes with a newer stamp than the generation's, the generation is dropped
@@ -42,7 +53,27 @@ type answerCache struct {
 	bytes   int
 	refused int // answers turned away since the cache was last full and evicted
 	entries map[string]*answer
+	// latest is the stamp the newest get saw: put starts a new generation
+	// only for answers read at it (an answer read at an older stamp is of
+	// no use to anyone).
+	latest atomic.Pointer[agentry.Stamp]
+
+	// With a stamp that costs a round trip (costly): gets and hits in the
+	// current window, and how many gets are still to skip the cache.
+	costly           bool
+	windowGets, hits atomic.Int64
+	skip             atomic.Int64
 }
+
+// The window over which a costly stamp's use is judged, and how many gets
+// skip the cache after a window in which it did not pay.
+const (
+	windowGets = 256
+	skipGets   = 1024
+)
+
+// costlyStamper is a Stamper whose stamps cost a round trip to the database.
+type costlyStamper interface{ StampCostsARoundTrip() bool }
 
 // answer is one encoded answer. Agent versions' bodies are without their
 // assigned tags, which are spliced in as for the published cache; kind and
@@ -65,24 +96,53 @@ func newAnswerCache(stamps agentry.Stamper, maxBytes int) *answerCache {
 	if stamps == nil || maxBytes <= 0 {
 		return nil
 	}
-	return &answerCache{stamps: stamps, maxBytes: maxBytes, maxEntries: maxAnswerEntries, entries: map[string]*answer{}}
+	c := &answerCache{stamps: stamps, maxBytes: maxBytes, maxEntries: maxAnswerEntries, entries: map[string]*answer{}}
+	if cs, ok := stamps.(costlyStamper); ok {
+		c.costly = cs.StampCostsARoundTrip()
+	}
+	return c
 }
 
 // get returns the entry for key if it is current, and the stamp to store a
 // fresh answer with; ok is false when nothing may be cached (no stamp).
-func (c *answerCache) get(key string) (a *answer, st agentry.Stamp, ok bool) {
+func (c *answerCache) get(ctx context.Context, key string) (a *answer, st agentry.Stamp, ok bool) {
 	if c == nil {
 		return nil, st, false
 	}
-	if st, ok = c.stamps.Stamp(); !ok {
+	if c.costly && c.skip.Load() > 0 {
+		c.skip.Add(-1)
 		return nil, st, false
+	}
+	if st, ok = c.stamps.Stamp(ctx); !ok {
+		return nil, st, false
+	}
+	if p := c.latest.Load(); p == nil || *p != st {
+		c.latest.Store(&st)
 	}
 	c.mu.RLock()
 	if c.stamp == st {
 		a = c.entries[key]
 	}
 	c.mu.RUnlock()
+	if c.costly {
+		c.judge(a != nil)
+	}
 	return a, st, true
+}
+
+// judge counts a get of a costly stamp, and at the end of a window in which
+// fewer than one get in eight hit, has the next skipGets gets skip the cache.
+func (c *answerCache) judge(hit bool) {
+	if hit {
+		c.hits.Add(1)
+	}
+	if n := c.windowGets.Add(1); n == windowGets {
+		hits := c.hits.Swap(0)
+		c.windowGets.Store(0)
+		if hits*8 < n {
+			c.skip.Store(skipGets)
+		}
+	}
 }
 
 // put stores a, read after the stamp st was taken.
@@ -97,9 +157,8 @@ func (c *answerCache) put(key string, st agentry.Stamp, a *answer) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.stamp != st {
-		// A new generation, if st is the current stamp; an answer read at
-		// an older stamp is of no use to anyone.
-		if cur, ok := c.stamps.Stamp(); !ok || cur != st {
+		// A new generation, if st is the newest stamp a get has seen.
+		if cur := c.latest.Load(); cur == nil || *cur != st {
 			return
 		}
 		c.stamp, c.bytes, c.refused, c.entries = st, 0, 0, map[string]*answer{}

@@ -209,7 +209,7 @@ func TestAnswersAcrossStores(t *testing.T) {
 func TestAnswerCacheBudget(t *testing.T) {
 	s, _ := stampedServer(t, filepath.Join(t.TempDir(), "agentry.db"))
 	c := newAnswerCache(s.Service.Store.(agentry.Stamper), 64<<10)
-	st, ok := c.stamps.Stamp()
+	_, st, ok := c.get(t.Context(), "k0") // the stamp answers are put with
 	if !ok {
 		t.Fatal("no stamp")
 	}
@@ -219,6 +219,9 @@ func TestAnswerCacheBudget(t *testing.T) {
 		if c.bytes > c.maxBytes || len(c.entries) > c.maxEntries {
 			t.Fatalf("after %d puts: %d bytes in %d entries, budget %d", i+1, c.bytes, len(c.entries), c.maxBytes)
 		}
+	}
+	if len(c.entries) == 0 {
+		t.Fatal("nothing was kept")
 	}
 	c.put("big", st, &answer{body: make([]byte, 9<<10)})
 	if c.entries["big"] != nil {
@@ -253,7 +256,7 @@ func TestAnswerCacheKeepsAShareOfACycle(t *testing.T) {
 	hits, lookups := 0, 0
 	for round := range 10 {
 		for i := range 2 * fits {
-			a, st, ok := c.get("k" + strconv.Itoa(i))
+			a, st, ok := c.get(t.Context(), "k"+strconv.Itoa(i))
 			if !ok {
 				t.Fatal("no stamp")
 			}
@@ -275,14 +278,14 @@ func TestAnswerCacheKeepsAShareOfACycle(t *testing.T) {
 	// Reads move on to other answers, which fit: they get in.
 	for range 10 {
 		for i := range fits / 2 {
-			if a, st, _ := c.get("other" + strconv.Itoa(i)); a == nil {
+			if a, st, _ := c.get(t.Context(), "other"+strconv.Itoa(i)); a == nil {
 				c.put("other"+strconv.Itoa(i), st, &answer{body: body})
 			}
 		}
 	}
 	hits = 0
 	for i := range fits / 2 {
-		if a, _, _ := c.get("other" + strconv.Itoa(i)); a != nil {
+		if a, _, _ := c.get(t.Context(), "other"+strconv.Itoa(i)); a != nil {
 			hits++
 		}
 	}
@@ -302,4 +305,57 @@ func cached(c *answerCache, body []byte) bool {
 		}
 	}
 	return false
+}
+
+// countingStamper is a stamper whose stamps cost a round trip; it counts them.
+type countingStamper struct {
+	calls atomic.Int64
+	stamp agentry.Stamp
+}
+
+func (s *countingStamper) Stamp(context.Context) (agentry.Stamp, bool) {
+	s.calls.Add(1)
+	return s.stamp, true
+}
+
+func (s *countingStamper) StampCostsARoundTrip() bool { return true }
+
+// With stamps that cost a round trip, the cache stops asking for them for a
+// while when too few gets hit, and asks again afterwards; while gets hit, it
+// keeps asking.
+func TestCostlyStampsAreSkippedWhileTheyDoNotPay(t *testing.T) {
+	st := &countingStamper{}
+	c := newAnswerCache(st, 1<<20)
+	if !c.costly {
+		t.Fatal("a stamper that costs a round trip was not seen as costly")
+	}
+	// Misses only: every get's stamp moves (a write between each).
+	for i := range windowGets {
+		st.stamp[0] = byte(i)
+		if _, _, ok := c.get(t.Context(), "k"); !ok {
+			t.Fatalf("get %d: not cacheable before the window ended", i)
+		}
+	}
+	calls := st.calls.Load()
+	for i := range skipGets {
+		if _, _, ok := c.get(t.Context(), "k"); ok {
+			t.Fatalf("get %d after a window without hits: cacheable, want skipped", i)
+		}
+	}
+	if st.calls.Load() != calls {
+		t.Errorf("%d stamps asked while skipping", st.calls.Load()-calls)
+	}
+	if _, _, ok := c.get(t.Context(), "k"); !ok || st.calls.Load() != calls+1 {
+		t.Error("after skipping, the cache does not ask for a stamp again")
+	}
+
+	// Hits: the stamp holds and the answer is cached; nothing is skipped.
+	st.stamp[0] = 0xff
+	_, stamp, _ := c.get(t.Context(), "hot")
+	c.put("hot", stamp, &answer{body: []byte(`{}`)})
+	for i := range 3 * windowGets {
+		if a, _, ok := c.get(t.Context(), "hot"); !ok || a == nil {
+			t.Fatalf("get %d of a cached answer: ok %v, hit %v", i, ok, a != nil)
+		}
+	}
 }

@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"bytes"
+	"context"
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
@@ -77,12 +78,12 @@ func BenchmarkAnswerLookup(b *testing.B) {
 	}
 	defer st.Close()
 	c := newAnswerCache(st, 8<<20)
-	stamp, _ := st.Stamp()
+	_, stamp, _ := c.get(context.Background(), "key")
 	c.put("key", stamp, &answer{body: []byte("{}")})
 	b.SetParallelism(64 / max(1, runtime.GOMAXPROCS(0)))
 	b.RunParallel(func(pb *testing.PB) {
 		for pb.Next() {
-			if a, _, _ := c.get("key"); a == nil {
+			if a, _, _ := c.get(context.Background(), "key"); a == nil {
 				b.Error("miss")
 				return
 			}

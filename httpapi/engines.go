@@ -29,7 +29,7 @@ func (s *Server) listEngines(kind *agentry.Kind) handler {
 		}
 		limit, desc, after := pageParts(page)
 		akey := keyOf("list-engines", caller(r).Workspace, kind.Name, limit, desc, after)
-		hit, stamp, cacheable := s.answers.get(akey)
+		hit, stamp, cacheable := s.answers.get(r.Context(), akey)
 		if hit != nil {
 			writeRaw(w, http.StatusOK, hit.body)
 			return nil

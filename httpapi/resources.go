@@ -193,7 +193,7 @@ func (s *Server) getVersion(w http.ResponseWriter, r *http.Request, a agentry.Ad
 	if a.Version.Form != agentry.RefTag {
 		akey = keyOf("get", c.Workspace, a.Kind.Name, a.ID, strconv.Itoa(a.Version.Form), strconv.FormatInt(a.Version.Number, 10))
 		var hit *answer
-		if hit, stamp, cacheable = s.answers.get(akey); hit != nil {
+		if hit, stamp, cacheable = s.answers.get(r.Context(), akey); hit != nil {
 			return s.writeCached(w, r, hit.kind, a.ID, hit.number, hit.body, hit.etag)
 		}
 	}

@@ -106,9 +106,12 @@ func newStore(dsn string, opts Options) (*sqlstore.Store, error) {
 	// burst.
 	db.SetConnMaxLifetime(30 * time.Minute)
 	db.SetConnMaxIdleTime(5 * time.Minute)
+	stamps := newSnapshotStamps(stdlib.OpenDB(*cfg))
 	return &sqlstore.Store{
-		W: db,
-		R: db,
+		W:       db,
+		R:       db,
+		Stamps:  stamps,
+		OnClose: stamps.close,
 		Dialect: sqlstore.Dialect{
 			Numbered:      true,
 			ForUpdate:     " FOR UPDATE",

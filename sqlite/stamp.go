@@ -108,11 +108,11 @@ func openStamp(ctx context.Context, path, dsn string) (*shmStamp, error) {
 		s.close()
 		return nil, err
 	}
-	if _, ok := s.Stamp(); !ok {
+	if _, ok := s.Stamp(ctx); !ok {
 		// A commit may be under way: the copies must agree after it, or
 		// this is not a WAL index laid out as we read it.
 		time.Sleep(10 * time.Millisecond)
-		if _, ok := s.Stamp(); !ok {
+		if _, ok := s.Stamp(ctx); !ok {
 			s.close()
 			return nil, errors.New("the -shm file's header copies disagree")
 		}
@@ -160,7 +160,7 @@ func mapHeader(name string) (*[24]uint32, error) {
 }
 
 // Stamp returns the header when both copies agree.
-func (s *shmStamp) Stamp() (agentry.Stamp, bool) {
+func (s *shmStamp) Stamp(context.Context) (agentry.Stamp, bool) {
 	var a [12]uint32
 	for i := range a {
 		a[i] = atomic.LoadUint32(&s.hdr[i])

@@ -16,6 +16,6 @@ func openStamp(context.Context, string, string) (*shmStamp, error) {
 	return nil, errors.New("no change stamp on this system")
 }
 
-func (*shmStamp) Stamp() (agentry.Stamp, bool) { return agentry.Stamp{}, false }
+func (*shmStamp) Stamp(context.Context) (agentry.Stamp, bool) { return agentry.Stamp{}, false }
 
 func (*shmStamp) close() error { return nil }

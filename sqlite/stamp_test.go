@@ -17,7 +17,7 @@ import (
 
 func mustStamp(t *testing.T, s *sqlstore.Store) agentry.Stamp {
 	t.Helper()
-	st, ok := s.Stamp()
+	st, ok := s.Stamp(t.Context())
 	if !ok {
 		t.Fatal("no stamp: the store should stamp a WAL database")
 	}

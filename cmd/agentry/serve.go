@@ -31,7 +31,7 @@ On a first start with no key at all, a key is created and printed once.
 	db := a.dbFlags(fs)
 	drain := fs.Duration("drain-timeout", 10*time.Second, "how long shutdown waits for in-flight requests (AGENTRY_DRAIN_TIMEOUT)")
 	cacheMB := fs.Int("cache-mb", 64, "memory for cached published versions, in MiB; 0 turns the cache off (AGENTRY_CACHE_MB)")
-	answerMB := fs.Int("answer-cache-mb", 8, "memory for cached answers that can change (drafts, list pages) on SQLite, in MiB; each is\nserved only while no commit at all, by any process, has happened since it was read; 0 turns\nit off, as does --cache-mb 0 (AGENTRY_ANSWER_CACHE_MB)")
+	answerMB := fs.Int("answer-cache-mb", 8, "memory for cached answers that can change (drafts, list pages), in MiB; each is served only\nwhile no commit at all, by any process, has happened since it was read (on PostgreSQL, checked\nwith one small query that the requests arriving together share); 0 turns it off, as does\n--cache-mb 0 (AGENTRY_ANSWER_CACHE_MB)")
 	cacheTTL := fs.Duration("cache-ttl", 0, "if set, the longest a cached published version is served without a database read;\n0 keeps it until it is deleted (deletions through other replicas are read from the\ndatabase every 250ms) or evicted (AGENTRY_CACHE_TTL)")
 	reqTimeout := fs.Duration("request-timeout", 30*time.Second, "longest one request may take, database included; past it the answer is 503 (AGENTRY_REQUEST_TIMEOUT)")
 	keyTTL := fs.Duration("key-ttl", time.Second, "how long a key's workspace is remembered: a revoked key is refused within it (AGENTRY_KEY_TTL)")

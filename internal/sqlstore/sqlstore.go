@@ -58,7 +58,7 @@ type Store struct {
 	// OnClose runs after both pools are closed.
 	OnClose func() error
 	// Stamps stamps the database's state (agentry.Stamper); nil when the
-	// backend cannot (PostgreSQL), and then Stamp always answers false.
+	// backend cannot, and then Stamp always answers false.
 	Stamps agentry.Stamper
 
 	// GroupCommit, when above 1, is the most writes one transaction may
@@ -79,11 +79,18 @@ var (
 )
 
 // Stamp returns the database's change stamp, through Stamps.
-func (s *Store) Stamp() (agentry.Stamp, bool) {
+func (s *Store) Stamp(ctx context.Context) (agentry.Stamp, bool) {
 	if s.Stamps == nil {
 		return agentry.Stamp{}, false
 	}
-	return s.Stamps.Stamp()
+	return s.Stamps.Stamp(ctx)
+}
+
+// StampCostsARoundTrip reports whether a stamp is a query to the database
+// (PostgreSQL's) rather than a read of memory (SQLite's).
+func (s *Store) StampCostsARoundTrip() bool {
+	c, ok := s.Stamps.(interface{ StampCostsARoundTrip() bool })
+	return ok && c.StampCostsARoundTrip()
 }
 
 // Update runs fn in one read-write transaction (or, with GroupCommit, in a
