@@ -28,7 +28,16 @@ func (t *Tx) InsertAuditEntry(e *agentry.AuditEntry) error {
 	args := []any{e.WorkspaceID, e.At, e.Actor.KeyPrefix, e.Actor.Label, e.RequestID, e.Action, e.ObjectType, e.ObjectID,
 		e.Version, paths, details}
 	if t.s.Dialect.Numbered {
-		return t.queryRow(insert+` RETURNING seq`, args...).Scan(&e.Seq)
+		// Whether the workspace has an enabled webhook comes back in the same
+		// round trip: the ListWebhooks that follows the entry (the outbox)
+		// then needs no query of its own when it has none, as most have.
+		var hooks bool
+		err := t.queryRow(insert+` RETURNING seq, EXISTS (SELECT 1 FROM webhooks WHERE workspace_id = ? AND enabled)`,
+			append(args, e.WorkspaceID)...).Scan(&e.Seq, &hooks)
+		if err == nil && !hooks {
+			t.noWebhooks = e.WorkspaceID
+		}
+		return err
 	}
 	res, err := t.exec(insert, args...)
 	if err != nil {

@@ -238,6 +238,9 @@ type Tx struct {
 	s   *Store
 	tx  querier
 	ctx context.Context
+	// noWebhooks is a workspace that this transaction found to have no
+	// enabled webhook (PostgreSQL's InsertAuditEntry asks in passing), or "".
+	noWebhooks string
 }
 
 // querier is what both *sql.Tx and *sql.DB offer.

@@ -21,6 +21,7 @@ func scanWebhook(sc interface{ Scan(...any) error }) (agentry.Webhook, error) {
 
 // InsertWebhook inserts a webhook row.
 func (t *Tx) InsertWebhook(w *agentry.Webhook) error {
+	t.noWebhooks = ""
 	events, err := json.Marshal(w.Events)
 	if err != nil {
 		return err
@@ -38,6 +39,7 @@ func (t *Tx) GetWebhook(workspaceID, id string) (*agentry.Webhook, error) {
 
 // UpdateWebhook writes a webhook's changeable columns.
 func (t *Tx) UpdateWebhook(w *agentry.Webhook) error {
+	t.noWebhooks = ""
 	events, err := json.Marshal(w.Events)
 	if err != nil {
 		return err
@@ -55,6 +57,9 @@ func (t *Tx) DeleteWebhook(workspaceID, id string) error {
 
 // ListWebhooks reads a keyset page of a workspace's webhooks by (created_at, id).
 func (t *Tx) ListWebhooks(workspaceID string, q agentry.WebhookQuery) ([]agentry.Webhook, error) {
+	if q.EnabledOnly && workspaceID == t.noWebhooks {
+		return nil, nil // InsertAuditEntry found none, in this transaction
+	}
 	var b strings.Builder
 	args := []any{workspaceID}
 	b.WriteString(`SELECT ` + webhookColumns + ` FROM webhooks WHERE workspace_id = ?`)
