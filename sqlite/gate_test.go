@@ -24,7 +24,7 @@ func waitersAtGate(t *testing.T, n int) {
 		dump := string(buf[:runtime.Stack(buf, true)])
 		got := 0
 		for _, g := range strings.Split(dump, "\n\n") {
-			queued := strings.Contains(g, "sqlstore.(*committer).update") && !strings.Contains(g, "runGroups")
+			queued := strings.Contains(g, "sqlstore.(*committer).update") && !strings.Contains(g, "sqlstore.(*committer).lead")
 			if strings.Contains(g, "[select") && (strings.Contains(g, "sqlstore.gate.enter") || queued) {
 				got++
 			}

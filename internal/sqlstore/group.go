@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"runtime"
+	"slices"
 	"sync"
 	"sync/atomic"
 
@@ -34,8 +35,9 @@ import (
 //     its fn is not run; one that ends while the group runs is answered
 //     when the group ends, as a transaction of its own would have been.
 //
-// A write that finds nobody ahead runs at once in a transaction of its own,
-// without savepoints, so a lone writer pays nothing for this.
+// A write that finds nobody ahead (after one yield, below) runs in a
+// transaction of its own, without savepoints, so a lone writer pays nothing
+// for this.
 type committer struct {
 	max int // most writes in one group
 
@@ -78,7 +80,7 @@ func (c *committer) update(s *Store, ctx context.Context, fn func(agentry.Tx) er
 	if !c.leading {
 		c.leading = true
 		c.mu.Unlock()
-		c.runGroups(s)
+		c.lead(s)
 		<-p.done
 		return p.answer()
 	}
@@ -87,7 +89,7 @@ func (c *committer) update(s *Store, ctx context.Context, fn func(agentry.Tx) er
 	case <-p.done:
 		return p.answer()
 	case <-p.lead:
-		c.runGroups(s)
+		c.lead(s)
 		<-p.done
 		return p.answer()
 	case <-ctx.Done():
@@ -95,11 +97,8 @@ func (c *committer) update(s *Store, ctx context.Context, fn func(agentry.Tx) er
 	c.mu.Lock()
 	if !p.taken {
 		// Still queued: leave the queue, unrun.
-		for i, q := range c.queue {
-			if q == p {
-				c.queue = append(c.queue[:i], c.queue[i+1:]...)
-				break
-			}
+		if i := slices.Index(c.queue, p); i >= 0 {
+			c.queue = slices.Delete(c.queue, i, i+1)
 		}
 		c.mu.Unlock()
 		return s.classify(ctx, fmt.Errorf("wait for the writer: %w", ctx.Err()))
@@ -109,7 +108,7 @@ func (c *committer) update(s *Store, ctx context.Context, fn func(agentry.Tx) er
 	select {
 	case <-p.done:
 	case <-p.lead:
-		c.runGroups(s)
+		c.lead(s)
 		<-p.done
 	}
 	return p.answer()
@@ -125,12 +124,12 @@ func (p *pending) answer() error {
 	return p.err
 }
 
-// runGroups runs one group of the queued writes, the caller's own first
-// among them, and then hands the lead to the oldest write still queued, or
-// gives it up if none is. The caller's write is answered by the group, so
+// lead runs one group of the queued writes, the caller's own first among
+// them, and then hands the lead to the oldest write still queued, or gives
+// it up if none is. The caller's write is answered by the group, so
 // the caller returns to its client as soon as its group is committed, not
 // after the writes that queued meanwhile.
-func (c *committer) runGroups(s *Store) {
+func (c *committer) lead(s *Store) {
 	// Let the goroutines that are ready to run do so first: on a process
 	// with one P (a server given one core), requests whose bodies have
 	// arrived reach the queue only when the running goroutine yields, and
@@ -140,7 +139,7 @@ func (c *committer) runGroups(s *Store) {
 	n := min(len(c.queue), c.max)
 	group := make([]*pending, n)
 	copy(group, c.queue[:n])
-	c.queue = append(c.queue[:0], c.queue[n:]...)
+	c.queue = slices.Delete(c.queue, 0, n) // (it clears what it frees)
 	for _, p := range group {
 		p.taken = true
 	}
