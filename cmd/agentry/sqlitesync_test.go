@@ -11,19 +11,19 @@ import (
 	"github.com/agentry/agentry/internal/sqlstore"
 )
 
-// serve --sqlite-synchronous (or AGENTRY_SQLITE_SYNCHRONOUS) sets SQLite's
-// synchronous pragma on the store serve opens: 1 is NORMAL, 2 is FULL.
-func TestServeSQLiteSynchronous(t *testing.T) {
-	for _, c := range []struct {
-		env  map[string]string
-		args []string
-		want int
-	}{
-		{nil, nil, 1},
-		{nil, []string{"--sqlite-synchronous", "full"}, 2},
-		{map[string]string{"AGENTRY_SQLITE_SYNCHRONOUS": "full"}, nil, 2},
-		{map[string]string{"AGENTRY_SQLITE_SYNCHRONOUS": "full"}, []string{"--sqlite-synchronous", "normal"}, 1},
-	} {
+// serveCase is a serve command line (flags and environment) and the value
+// the store serve opens should then have.
+type serveCase struct {
+	env  map[string]string
+	args []string
+	want int
+}
+
+// checkServeCases runs serve with each case until it listens, reads a value
+// of the store it opened, and compares it with the case's.
+func checkServeCases(t *testing.T, what string, cases []serveCase, read func(*sqlstore.Store) int) {
+	t.Helper()
+	for _, c := range cases {
 		ctx, cancel := context.WithCancel(context.Background())
 		got := -1
 		env := map[string]string{"AGENTRY_DB": filepath.Join(t.TempDir(), "agentry.db")}
@@ -31,19 +31,32 @@ func TestServeSQLiteSynchronous(t *testing.T) {
 			env[k] = v
 		}
 		a := &app{getenv: func(k string) string { return env[k] }, stdout: io.Discard, stderr: io.Discard,
-			onStore: func(st agentry.Store) {
-				if err := st.(*sqlstore.Store).W.QueryRow("PRAGMA synchronous").Scan(&got); err != nil {
-					t.Error(err)
-				}
-			},
+			onStore:  func(st agentry.Store) { got = read(st.(*sqlstore.Store)) },
 			onListen: func(string) { cancel() }}
 		if err := a.run(ctx, append([]string{"serve", "--addr", "127.0.0.1:0"}, c.args...)); err != nil {
 			t.Fatalf("serve %v with %v: %v", c.args, c.env, err)
 		}
 		if got != c.want {
-			t.Errorf("serve %v with %v: PRAGMA synchronous is %d, want %d", c.args, c.env, got, c.want)
+			t.Errorf("serve %v with %v: %s is %d, want %d", c.args, c.env, what, got, c.want)
 		}
 	}
+}
+
+// serve --sqlite-synchronous (or AGENTRY_SQLITE_SYNCHRONOUS) sets SQLite's
+// synchronous pragma on the store serve opens: 1 is NORMAL, 2 is FULL.
+func TestServeSQLiteSynchronous(t *testing.T) {
+	checkServeCases(t, "PRAGMA synchronous", []serveCase{
+		{nil, nil, 1},
+		{nil, []string{"--sqlite-synchronous", "full"}, 2},
+		{map[string]string{"AGENTRY_SQLITE_SYNCHRONOUS": "full"}, nil, 2},
+		{map[string]string{"AGENTRY_SQLITE_SYNCHRONOUS": "full"}, []string{"--sqlite-synchronous", "normal"}, 1},
+	}, func(st *sqlstore.Store) int {
+		got := -1
+		if err := st.W.QueryRow("PRAGMA synchronous").Scan(&got); err != nil {
+			t.Error(err)
+		}
+		return got
+	})
 }
 
 func TestServeSQLiteSynchronousRefusesOtherValues(t *testing.T) {
@@ -60,32 +73,12 @@ func TestServeSQLiteSynchronousRefusesOtherValues(t *testing.T) {
 // serve --sqlite-group-commit (or AGENTRY_SQLITE_GROUP_COMMIT) sets the most
 // writes the store commits together; 64 by default.
 func TestServeSQLiteGroupCommit(t *testing.T) {
-	for _, c := range []struct {
-		env  map[string]string
-		args []string
-		want int
-	}{
+	checkServeCases(t, "the group commit's size", []serveCase{
 		{nil, nil, 64},
 		{nil, []string{"--sqlite-group-commit", "1"}, 1},
 		{map[string]string{"AGENTRY_SQLITE_GROUP_COMMIT": "200"}, nil, 200},
 		{map[string]string{"AGENTRY_SQLITE_GROUP_COMMIT": "200"}, []string{"--sqlite-group-commit", "8"}, 8},
-	} {
-		ctx, cancel := context.WithCancel(context.Background())
-		got := -1
-		env := map[string]string{"AGENTRY_DB": filepath.Join(t.TempDir(), "agentry.db")}
-		for k, v := range c.env {
-			env[k] = v
-		}
-		a := &app{getenv: func(k string) string { return env[k] }, stdout: io.Discard, stderr: io.Discard,
-			onStore:  func(st agentry.Store) { got = st.(*sqlstore.Store).GroupCommit },
-			onListen: func(string) { cancel() }}
-		if err := a.run(ctx, append([]string{"serve", "--addr", "127.0.0.1:0"}, c.args...)); err != nil {
-			t.Fatalf("serve %v with %v: %v", c.args, c.env, err)
-		}
-		if got != c.want {
-			t.Errorf("serve %v with %v: group commit of %d writes, want %d", c.args, c.env, got, c.want)
-		}
-	}
+	}, func(st *sqlstore.Store) int { return st.GroupCommit })
 }
 
 func TestServeSQLiteGroupCommitRefusesOtherValues(t *testing.T) {
