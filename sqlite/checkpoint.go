@@ -35,8 +35,15 @@ type checkpointer struct {
 }
 
 // restartAt is the size of log past which the checkpointer makes it start
-// over: SQLite's own default (1,000 pages of 4 KiB).
-const restartAt = 4 << 20
+// over. The step that does it holds the writer's connection while it
+// copies and flushes, so every write waits for it: at 4 MiB (SQLite's own
+// 1,000 pages) writes to cold pages of a large file (publishes at 100,000 ×
+// 10, 40 KB of log each) took that step at nearly every tick, and the
+// group commit's BEGIN spent 27% of the time waiting for the connection
+// (block profile). At 16 MiB, a quarter of the log's 64 MiB limit, it
+// comes a quarter as often: publish at 100,000 × 10 went from 3,699 to
+// 4,024–4,265/s, update from 4,551 to 5,297–5,431/s (docs/BENCHMARKS.md).
+const restartAt = 16 << 20
 
 func (c *checkpointer) run() {
 	defer close(c.done)
