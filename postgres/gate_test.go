@@ -3,35 +3,12 @@ package postgres
 import (
 	"context"
 	"errors"
-	"runtime"
-	"strings"
 	"sync"
 	"testing"
 
 	"github.com/agentry/agentry"
+	"github.com/agentry/agentry/internal/storetest"
 )
-
-// waitersAtGate waits until n goroutines are parked waiting for a slot of a
-// store's gate, as a full goroutine dump shows them.
-func waitersAtGate(t *testing.T, n int) {
-	t.Helper()
-	buf := make([]byte, 1<<20)
-	for {
-		got := 0
-		for _, g := range strings.Split(string(buf[:runtime.Stack(buf, true)]), "\n\n") {
-			if strings.Contains(g, "[select") && strings.Contains(g, "sqlstore.gate.enter") {
-				got++
-			}
-		}
-		if got == n {
-			return
-		}
-		if got > n {
-			t.Fatalf("%d goroutines wait at the gate, want %d", got, n)
-		}
-		runtime.Gosched()
-	}
-}
 
 // The pool's connections (--db-max-conns, here one) are shared by reads and
 // writes and handed out in the order the requests came; a request that ends
@@ -50,7 +27,7 @@ func TestPoolWaitersAreServedInArrivalOrder(t *testing.T) {
 	canceled, cancel := context.WithCancel(context.Background())
 	gone := make(chan error, 1)
 	go func() { gone <- s.View(canceled, func(agentry.Tx) error { return errors.New("ran") }) }()
-	waitersAtGate(t, 1)
+	storetest.WaitersAtGate(t, 1)
 	const n = 10
 	var mu sync.Mutex
 	var order []int
@@ -68,7 +45,7 @@ func TestPoolWaitersAreServedInArrivalOrder(t *testing.T) {
 				t.Errorf("waiter %d: %v", i, err)
 			}
 		})
-		waitersAtGate(t, i+2)
+		storetest.WaitersAtGate(t, i+2)
 	}
 	cancel()
 	var e *agentry.Error

@@ -5,39 +5,13 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
-	"runtime"
-	"strings"
 	"sync"
 	"testing"
 
 	"github.com/agentry/agentry"
 	"github.com/agentry/agentry/internal/sqlstore"
+	"github.com/agentry/agentry/internal/storetest"
 )
-
-// waitersAtGate waits until n goroutines are parked waiting for a slot of a
-// store's gate, or for the writer in its group commit's queue, as a full
-// goroutine dump shows them.
-func waitersAtGate(t *testing.T, n int) {
-	t.Helper()
-	buf := make([]byte, 1<<20)
-	for {
-		dump := string(buf[:runtime.Stack(buf, true)])
-		got := 0
-		for _, g := range strings.Split(dump, "\n\n") {
-			queued := strings.Contains(g, "sqlstore.(*committer).update") && !strings.Contains(g, "sqlstore.(*committer).lead")
-			if strings.Contains(g, "[select") && (strings.Contains(g, "sqlstore.gate.enter") || queued) {
-				got++
-			}
-		}
-		if got == n {
-			return
-		}
-		if got > n {
-			t.Fatalf("%d goroutines wait at the gate, want %d", got, n)
-		}
-		runtime.Gosched()
-	}
-}
 
 // holdWriter starts an Update that holds the writer until release is called.
 func holdWriter(t *testing.T, s *sqlstore.Store) (release func()) {
@@ -81,7 +55,7 @@ func TestWritersAreServedInArrivalOrder(t *testing.T) {
 				t.Errorf("writer %d: %v", i, err)
 			}
 		})
-		waitersAtGate(t, i+1) // writer i is queued before writer i+1 starts
+		storetest.WaitersAtGate(t, i+1) // writer i is queued before writer i+1 starts
 	}
 	release()
 	wg.Wait()
@@ -101,12 +75,12 @@ func TestAWaiterWhoseRequestEndsLeavesTheQueue(t *testing.T) {
 	canceled, cancel := context.WithCancel(context.Background())
 	gone := make(chan error, 1)
 	go func() { gone <- s.Update(canceled, func(agentry.Tx) error { return errors.New("ran") }) }()
-	waitersAtGate(t, 1)
+	storetest.WaitersAtGate(t, 1)
 	timedOut, stop := context.WithTimeout(context.Background(), 1) // a deadline already past
 	defer stop()
 	later := make(chan error, 1)
 	go func() { later <- s.Update(context.Background(), func(agentry.Tx) error { return nil }) }()
-	waitersAtGate(t, 2)
+	storetest.WaitersAtGate(t, 2)
 
 	cancel()
 	err := <-gone
@@ -118,7 +92,7 @@ func TestAWaiterWhoseRequestEndsLeavesTheQueue(t *testing.T) {
 	if !errors.As(err, &e) || e.Code != agentry.EUNAVAILABLE {
 		t.Fatalf("waiter past its deadline: %v, want an error of code %s", err, agentry.EUNAVAILABLE)
 	}
-	waitersAtGate(t, 1)
+	storetest.WaitersAtGate(t, 1)
 	release()
 	if err := <-later; err != nil {
 		t.Fatalf("the waiter behind the canceled one: %v", err)

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/agentry/agentry"
+	"github.com/agentry/agentry/internal/storetest"
 )
 
 // Writes queued behind the writer are committed in one transaction, and
@@ -65,12 +66,12 @@ func TestGroupCommitKeepsEachWritesOutcome(t *testing.T) {
 			defer func() { panics[i] = recover() }()
 			errs[i] = s.Update(w.ctx, w.fn)
 		})
-		waitersAtGate(t, i+1) // queued in this order
+		storetest.WaitersAtGate(t, i+1) // queued in this order
 	}
 	cancel()
 	// The canceled write leaves the queue and is answered before the
 	// writer is free.
-	waitersAtGate(t, len(writes)-1)
+	storetest.WaitersAtGate(t, len(writes)-1)
 	release()
 	wg.Wait()
 
