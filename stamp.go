@@ -20,3 +20,10 @@ type Stamp [48]byte
 type Stamper interface {
 	Stamp(ctx context.Context) (Stamp, bool)
 }
+
+// CostlyStamper is a Stamper that may say its stamps cost a round trip to
+// the database (PostgreSQL's) rather than a read of memory (SQLite's); a
+// cache then asks for stamps only while they pay (httpapi's answer cache).
+type CostlyStamper interface {
+	StampCostsARoundTrip() bool
+}

@@ -72,9 +72,6 @@ const (
 	skipGets   = 1024
 )
 
-// costlyStamper is a Stamper whose stamps cost a round trip to the database.
-type costlyStamper interface{ StampCostsARoundTrip() bool }
-
 // answer is one encoded answer. Agent versions' bodies are without their
 // assigned tags, which are spliced in as for the published cache; kind and
 // number say which version a get resolved to.
@@ -97,7 +94,7 @@ func newAnswerCache(stamps agentry.Stamper, maxBytes int) *answerCache {
 		return nil
 	}
 	c := &answerCache{stamps: stamps, maxBytes: maxBytes, maxEntries: maxAnswerEntries, entries: map[string]*answer{}}
-	if cs, ok := stamps.(costlyStamper); ok {
+	if cs, ok := stamps.(agentry.CostlyStamper); ok {
 		c.costly = cs.StampCostsARoundTrip()
 	}
 	return c

@@ -68,8 +68,7 @@ func newSnapshotStamps(db *sql.DB) *snapshotStamps {
 	return &snapshotStamps{db: db}
 }
 
-// StampCostsARoundTrip says that a stamp is a query (see httpapi's answer
-// cache, which stops asking while stamps do not pay).
+// StampCostsARoundTrip says that a stamp is a query (agentry.CostlyStamper).
 func (s *snapshotStamps) StampCostsARoundTrip() bool { return true }
 
 // Stamp returns a snapshot of the database taken after the call.

@@ -73,9 +73,10 @@ type Store struct {
 }
 
 var (
-	_ agentry.Store       = (*Store)(nil)
-	_ agentry.WriteProber = (*Store)(nil)
-	_ agentry.Stamper     = (*Store)(nil)
+	_ agentry.Store         = (*Store)(nil)
+	_ agentry.WriteProber   = (*Store)(nil)
+	_ agentry.Stamper       = (*Store)(nil)
+	_ agentry.CostlyStamper = (*Store)(nil)
 )
 
 // Stamp returns the database's change stamp, through Stamps.
@@ -89,7 +90,7 @@ func (s *Store) Stamp(ctx context.Context) (agentry.Stamp, bool) {
 // StampCostsARoundTrip reports whether a stamp is a query to the database
 // (PostgreSQL's) rather than a read of memory (SQLite's).
 func (s *Store) StampCostsARoundTrip() bool {
-	c, ok := s.Stamps.(interface{ StampCostsARoundTrip() bool })
+	c, ok := s.Stamps.(agentry.CostlyStamper)
 	return ok && c.StampCostsARoundTrip()
 }
 
