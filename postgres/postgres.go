@@ -50,6 +50,10 @@ type Options struct {
 	// server fails a request instead of hanging it. When 0, the DSN's
 	// connect_timeout applies, or DefaultConnTimeout without one.
 	ConnTimeout time.Duration
+
+	// tracer, for tests, sees every query and batch the store's connections
+	// send.
+	tracer pgx.QueryTracer
 }
 
 // Open connects to the PostgreSQL database that dsn names (a postgres:// URL
@@ -91,6 +95,9 @@ func newStore(dsn string, opts Options) (*sqlstore.Store, error) {
 	case cfg.ConnectTimeout == 0:
 		cfg.ConnectTimeout = DefaultConnTimeout
 	}
+	if opts.tracer != nil {
+		cfg.Tracer = opts.tracer
+	}
 	n := opts.MaxConns
 	if n <= 0 {
 		n = DefaultMaxConns
@@ -120,6 +127,10 @@ func newStore(dsn string, opts Options) (*sqlstore.Store, error) {
 			IsReadOnly:    isReadOnly,
 			IsStaleConn:   isStaleConn,
 			Contains:      "strpos(%s, ?) > 0",
+			// A write's statements go out several at a time (pipeline.go);
+			// its BEGIN is WriteOpts's, below.
+			Pipeline:      pipeline,
+			PipelineBegin: "BEGIN ISOLATION LEVEL READ COMMITTED",
 		},
 		// Writes to one agent serialize on its row lock (LockAgent, SELECT …
 		// FOR UPDATE), which under READ COMMITTED rereads the row that the

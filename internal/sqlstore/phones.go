@@ -188,11 +188,12 @@ func (t *Tx) AgentBound(workspaceID, agentID string) (bool, error) {
 // has a tag.
 func (t *Tx) AgentRouted(workspaceID, agentID string) (bool, error) {
 	var n int
-	err := t.queryRow(`SELECT (SELECT COUNT(*) FROM (SELECT 1 FROM tags WHERE workspace_id = ? AND agent_id = ? LIMIT 1) AS t)
-		+ (SELECT COUNT(*) FROM (SELECT 1 FROM phone_bindings WHERE workspace_id = ? AND agent_id = ? LIMIT 1) AS b)`,
-		workspaceID, agentID, workspaceID, agentID).Scan(&n)
+	err := t.queryRow(agentRoutedQuery, workspaceID, agentID, workspaceID, agentID).Scan(&n)
 	return n > 0, err
 }
+
+const agentRoutedQuery = `SELECT (SELECT COUNT(*) FROM (SELECT 1 FROM tags WHERE workspace_id = ? AND agent_id = ? LIMIT 1) AS t)
+		+ (SELECT COUNT(*) FROM (SELECT 1 FROM phone_bindings WHERE workspace_id = ? AND agent_id = ? LIMIT 1) AS b)`
 
 // VersionStates lists what routing needs of an agent's versions.
 func (t *Tx) VersionStates(workspaceID, agentID string) ([]agentry.VersionState, error) {

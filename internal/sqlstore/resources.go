@@ -46,14 +46,25 @@ func (t *Tx) GetResource(workspaceID, id string) (*agentry.Resource, error) {
 // LockResource reads a resource and locks its row until the transaction
 // ends.
 func (t *Tx) LockResource(workspaceID, id string) (*agentry.Resource, error) {
-	r, err := scanResource(t.queryRow(`SELECT `+resourceColumns+` FROM resources WHERE workspace_id = ? AND id = ?`+t.s.Dialect.ForUpdate, workspaceID, id))
+	r, err := scanResource(t.queryRow(lockResourceQuery+t.s.Dialect.ForUpdate, workspaceID, id))
+	if err == nil {
+		t.lock(workspaceID, id)
+	}
 	return &r, notFound(err)
 }
 
-// UpdateResource writes a resource's mutable columns.
+const lockResourceQuery = `SELECT ` + resourceColumns + ` FROM resources WHERE workspace_id = ? AND id = ?`
+
+// UpdateResource writes a resource's mutable columns. In a pipelined
+// transaction that holds the resource's row lock, it goes out with the next
+// statement (pipeline.go): the locked row cannot be missing.
 func (t *Tx) UpdateResource(r *agentry.Resource) error {
-	return mustAffect(t.exec(`UPDATE resources SET name = ?, name_fold = ?, next_version = ?, modified_at = ? WHERE workspace_id = ? AND id = ?`,
-		r.Name, strings.ToLower(r.Name), r.NextVersion, r.ModifiedAt, r.WorkspaceID, r.ID))
+	const update = `UPDATE resources SET name = ?, name_fold = ?, next_version = ?, modified_at = ? WHERE workspace_id = ? AND id = ?`
+	args := []any{r.Name, strings.ToLower(r.Name), r.NextVersion, r.ModifiedAt, r.WorkspaceID, r.ID}
+	if t.holdsLock(r.WorkspaceID, r.ID) {
+		return t.execLater(false, update, args...)
+	}
+	return mustAffect(t.exec(update, args...))
 }
 
 // DeleteResource deletes a resource and its versions.
@@ -61,6 +72,7 @@ func (t *Tx) DeleteResource(workspaceID, id string) error {
 	if _, err := t.exec(`DELETE FROM versions WHERE workspace_id = ? AND resource_id = ?`, workspaceID, id); err != nil {
 		return err
 	}
+	t.unlock(workspaceID, id)
 	return mustAffect(t.exec(`DELETE FROM resources WHERE workspace_id = ? AND id = ?`, workspaceID, id))
 }
 

@@ -38,6 +38,10 @@ type Dialect struct {
 	// escaping and no pattern length limit (SQLite's LIKE refuses patterns
 	// over 50,000 bytes).
 	Contains string
+	// Pipeline, when set, sends a write transaction's statements several at
+	// a time (pipeline.go), beginning it with PipelineBegin.
+	Pipeline      Pipeline
+	PipelineBegin string
 	// RunToEnd runs each statement, and a read transaction's BEGIN, with a
 	// context that never ends: the request's context is checked before each
 	// statement (and honoured while waiting for a connection and for a
@@ -140,6 +144,9 @@ func (s *Store) runTx(ctx context.Context, db *sql.DB, g gate, opts *sql.TxOptio
 		return s.classify(ctx, fmt.Errorf("wait for a connection: %w", err))
 	}
 	defer g.leave()
+	if s.Dialect.Pipeline != nil && opts == s.WriteOpts {
+		return s.runPiped(ctx, db, fn)
+	}
 	bctx := ctx
 	if s.Dialect.RunToEnd && db != s.W && ctx.Err() == nil {
 		// A read transaction's BEGIN takes no lock and cannot wait.
@@ -242,6 +249,8 @@ type Tx struct {
 	// noWebhooks is a workspace that this transaction found to have no
 	// enabled webhook (PostgreSQL's InsertAuditEntry asks in passing), or "".
 	noWebhooks string
+	// piped is set in a pipelined write transaction (pipeline.go).
+	piped *pipedTx
 }
 
 // querier is what both *sql.Tx and *sql.DB offer.
@@ -339,6 +348,13 @@ func (t *Tx) exec(query string, args ...any) (sql.Result, error) {
 	if hasNUL(args) {
 		return nil, errNUL
 	}
+	if t.piped != nil && len(t.piped.pending) > 0 {
+		var n int64
+		if err := t.flush(Stmt{Query: t.s.q(query), Args: args, Affected: &n}); err != nil {
+			return nil, err
+		}
+		return affected(n), nil
+	}
 	res, err := t.tx.ExecContext(t.stmtCtx(), t.s.q(query), args...)
 	if err != nil && t.s.Dialect.IsDuplicate != nil && t.s.Dialect.IsDuplicate(err) {
 		return nil, fmt.Errorf("%w: %w", agentry.ErrDuplicate, err)
@@ -350,12 +366,20 @@ func (t *Tx) query(query string, args ...any) (*sql.Rows, error) {
 	if hasNUL(args) {
 		query, args = noRows, nil
 	}
+	if t.piped != nil {
+		if err := t.flush(); err != nil {
+			return nil, err
+		}
+	}
 	return t.tx.QueryContext(t.stmtCtx(), t.s.q(query), args...)
 }
 
-func (t *Tx) queryRow(query string, args ...any) *sql.Row {
+func (t *Tx) queryRow(query string, args ...any) Scanner {
 	if hasNUL(args) {
 		query, args = noRows, nil
+	}
+	if t.piped != nil && len(t.piped.pending) > 0 {
+		return pipedRow{t: t, query: t.s.q(query), args: args}
 	}
 	return t.tx.QueryRowContext(t.stmtCtx(), t.s.q(query), args...)
 }

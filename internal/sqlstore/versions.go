@@ -50,10 +50,11 @@ func (t *Tx) InsertVersion(v *agentry.Version) error {
 
 // GetVersion reads one version by number.
 func (t *Tx) GetVersion(workspaceID, resourceID string, number int64) (*agentry.Version, error) {
-	v, err := scanVersion(t.queryRow(`SELECT `+versionColumns+` FROM versions WHERE workspace_id = ? AND resource_id = ? AND number = ?`,
-		workspaceID, resourceID, number))
+	v, err := scanVersion(t.queryRow(getVersionQuery, workspaceID, resourceID, number))
 	return &v, notFound(err)
 }
+
+const getVersionQuery = `SELECT ` + versionColumns + ` FROM versions WHERE workspace_id = ? AND resource_id = ? AND number = ?`
 
 // FindVersion reads the latest, latest draft or latest published version.
 func (t *Tx) FindVersion(workspaceID, resourceID string, pick int) (*agentry.Version, error) {
@@ -85,16 +86,41 @@ func (t *Tx) FindVersion(workspaceID, resourceID string, pick int) (*agentry.Ver
 // read by statements of their own after the lock is held, as before.
 func (t *Tx) LockVersion(workspaceID, id string, number int64, routed bool) (*agentry.Resource, *agentry.Version, bool, error) {
 	if t.s.Dialect.ForUpdate != "" {
-		r, err := t.LockResource(workspaceID, id)
-		if err != nil {
+		// Three statements, sent together in a pipelined transaction: the
+		// server runs each after the one before has finished, so the second
+		// and third read after the lock is held.
+		var r agentry.Resource
+		var v agentry.Version
+		var rerr, verr error
+		var isRouted bool
+		stmts := []Stmt{
+			{Query: lockResourceQuery + t.s.Dialect.ForUpdate, Args: []any{workspaceID, id},
+				Row: func(sc Scanner) error { r, rerr = scanResource(sc); return rerr }},
+			{Query: getVersionQuery, Args: []any{workspaceID, id, number},
+				Row: func(sc Scanner) error { v, verr = scanVersion(sc); return verr }},
+		}
+		if routed {
+			stmts = append(stmts, Stmt{Query: agentRoutedQuery, Args: []any{workspaceID, id, workspaceID, id},
+				Row: func(sc Scanner) error {
+					var n int
+					err := sc.Scan(&n)
+					isRouted = n > 0
+					return err
+				}})
+		}
+		err := t.pipe(stmts...)
+		if rerr == nil {
+			t.lock(workspaceID, id)
+		}
+		switch {
+		case rerr != nil:
+			return nil, nil, false, notFound(rerr)
+		case verr != nil:
+			return nil, nil, false, notFound(verr)
+		case err != nil:
 			return nil, nil, false, err
 		}
-		v, err := t.GetVersion(workspaceID, id, number)
-		if err != nil || !routed {
-			return r, v, false, err
-		}
-		isRouted, err := t.AgentRouted(workspaceID, id)
-		return r, v, isRouted, err
+		return &r, &v, isRouted, nil
 	}
 	query := lockVersionQuery
 	args := []any{workspaceID, id, number}
@@ -162,14 +188,14 @@ func (t *Tx) UpdateVersion(v *agentry.Version) error {
 // and each page so written is one more WAL frame at commit.
 func (t *Tx) UpdateDraft(v *agentry.Version, pinned bool) error {
 	if pinned {
-		return mustAffect(t.exec(`UPDATE versions SET title = ?, description = ?, config = ?, modified_at = ?, revision = ?,
+		return t.execLater(true, `UPDATE versions SET title = ?, description = ?, config = ?, modified_at = ?, revision = ?,
 			engine_id = ?, engine_version = ? WHERE workspace_id = ? AND resource_id = ? AND number = ?`,
 			v.Title, v.Description, string(v.Config), v.ModifiedAt, v.Revision, v.EngineID, v.EngineVersion,
-			v.WorkspaceID, v.ResourceID, v.Number))
+			v.WorkspaceID, v.ResourceID, v.Number)
 	}
-	return mustAffect(t.exec(`UPDATE versions SET title = ?, description = ?, config = ?, modified_at = ?, revision = ?
+	return t.execLater(true, `UPDATE versions SET title = ?, description = ?, config = ?, modified_at = ?, revision = ?
 		WHERE workspace_id = ? AND resource_id = ? AND number = ?`,
-		v.Title, v.Description, string(v.Config), v.ModifiedAt, v.Revision, v.WorkspaceID, v.ResourceID, v.Number))
+		v.Title, v.Description, string(v.Config), v.ModifiedAt, v.Revision, v.WorkspaceID, v.ResourceID, v.Number)
 }
 
 // PublishVersion writes what publishing a draft changes: published, its
@@ -177,9 +203,9 @@ func (t *Tx) UpdateDraft(v *agentry.Version, pinned bool) error {
 // configuration or the engine pin, which publishing keeps (see
 // UpdateDraft).
 func (t *Tx) PublishVersion(v *agentry.Version) error {
-	return mustAffect(t.exec(`UPDATE versions SET published = ?, published_at = ?, title = ?, description = ?, modified_at = ?, revision = ?
+	return t.execLater(true, `UPDATE versions SET published = ?, published_at = ?, title = ?, description = ?, modified_at = ?, revision = ?
 		WHERE workspace_id = ? AND resource_id = ? AND number = ?`,
-		v.Published, v.PublishedAt, v.Title, v.Description, v.ModifiedAt, v.Revision, v.WorkspaceID, v.ResourceID, v.Number))
+		v.Published, v.PublishedAt, v.Title, v.Description, v.ModifiedAt, v.Revision, v.WorkspaceID, v.ResourceID, v.Number)
 }
 
 // DeleteVersion deletes one version.

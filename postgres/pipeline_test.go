@@ -1,0 +1,248 @@
+package postgres
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"testing"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/agentry/agentry"
+	"github.com/agentry/agentry/internal/sqlstore"
+)
+
+// roundTrips counts what the store's connections ask the server: a query
+// or exec sent alone is one round trip, and so is a batch.
+type roundTrips struct{ n atomic.Int64 }
+
+func (r *roundTrips) TraceQueryStart(ctx context.Context, _ *pgx.Conn, _ pgx.TraceQueryStartData) context.Context {
+	r.n.Add(1)
+	return ctx
+}
+func (r *roundTrips) TraceQueryEnd(context.Context, *pgx.Conn, pgx.TraceQueryEndData) {}
+func (r *roundTrips) TraceBatchStart(ctx context.Context, _ *pgx.Conn, _ pgx.TraceBatchStartData) context.Context {
+	r.n.Add(1)
+	return ctx
+}
+func (r *roundTrips) TraceBatchQuery(context.Context, *pgx.Conn, pgx.TraceBatchQueryData) {}
+func (r *roundTrips) TraceBatchEnd(context.Context, *pgx.Conn, pgx.TraceBatchEndData)     {}
+
+// anyFields accepts every configuration.
+type anyFields struct{}
+
+func (anyFields) CheckFields(_ *agentry.Kind, f agentry.Fields, _ bool) (agentry.Fields, []string, error) {
+	return f, nil, nil
+}
+func (anyFields) CheckConfig(*agentry.Kind, agentry.Fields) error { return nil }
+
+// pipelineEnv is a store whose round trips are counted, a service on it, and
+// an agent in a workspace of its own.
+type pipelineEnv struct {
+	store *sqlstore.Store
+	trips *roundTrips
+	svc   *agentry.Service
+	c     agentry.Caller
+	agent string
+}
+
+func newPipelineEnv(t *testing.T) *pipelineEnv {
+	t.Helper()
+	trips := &roundTrips{}
+	opts := testOptions
+	opts.tracer = trips
+	s, err := Open(t.Context(), freshSchema(t), opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	e := &pipelineEnv{store: s, trips: trips, svc: &agentry.Service{Store: s, Rules: anyFields{}}}
+	ws := &agentry.Workspace{ID: agentry.NewID("ws_"), Name: "pipeline", CreatedAt: 1}
+	if err := s.Update(t.Context(), func(tx agentry.Tx) error { return tx.InsertWorkspace(ws) }); err != nil {
+		t.Fatal(err)
+	}
+	e.c = agentry.Caller{Workspace: ws.ID, KeyPrefix: "key_0000test", KeyLabel: "pipeline test", RequestID: "req_1"}
+	cfg, err := e.svc.CheckCreate(agentry.VoiceAgent, agentry.Fields{
+		"response_engine": json.RawMessage(`{"type":"custom-llm","llm_websocket_url":"wss://example.com/llm"}`),
+		"voice_id":        json.RawMessage(`"11labs-Adrian"`), "agent_name": json.RawMessage(`"front desk"`)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, err := e.svc.Create(t.Context(), e.c, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.agent = v.ResourceID
+	return e
+}
+
+// counted runs fn and returns the round trips it took.
+func (e *pipelineEnv) counted(t *testing.T, fn func() error) int64 {
+	t.Helper()
+	before := e.trips.n.Load()
+	if err := fn(); err != nil {
+		t.Fatal(err)
+	}
+	return e.trips.n.Load() - before
+}
+
+// update renames the agent in its version ref (the latest draft when ref is
+// the zero VersionRef).
+func (e *pipelineEnv) update(t *testing.T, name string, ref agentry.VersionRef) error {
+	p, err := e.svc.CheckPatch(agentry.VoiceAgent, agentry.Fields{"agent_name": json.RawMessage(strconv.Quote(name))})
+	if err != nil {
+		return err
+	}
+	_, err = e.svc.Update(t.Context(), e.c, agentry.UpdateRequest{
+		Address: agentry.Address{Kind: agentry.AnyAgent, ID: e.agent, Version: ref}, Patch: p})
+	return err
+}
+
+// state is what a write could change: the agent's row and the audit log.
+func (e *pipelineEnv) state(t *testing.T) (agentry.Resource, int) {
+	t.Helper()
+	var r *agentry.Resource
+	var entries []agentry.AuditEntry
+	err := e.store.View(t.Context(), func(tx agentry.Tx) (err error) {
+		if r, err = tx.GetResource(e.c.Workspace, e.agent); err != nil {
+			return err
+		}
+		entries, err = tx.ListAuditEntries(e.c.Workspace, agentry.AuditQuery{Limit: 1000})
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return *r, len(entries)
+}
+
+// An edit of a draft and a publish each send their statements in a few
+// batches. update-agent of the latest draft: four round trips (BEGIN and the
+// lock; the draft; its UPDATE and the audit entry; the agent's UPDATE and
+// COMMIT); of a version by number, three (the draft is read with the lock). A
+// publish: three (BEGIN, the lock, the version and its routes; its UPDATE and
+// the audit entry; the agent's UPDATE and COMMIT). Sent one by one they took
+// seven and eight.
+func TestPipelinedWriteRoundTrips(t *testing.T) {
+	t.Parallel()
+	e := newPipelineEnv(t)
+	ctx := t.Context()
+	// The first use of each statement also prepares it; count the second.
+	for _, c := range []struct {
+		ref  agentry.VersionRef
+		want int64
+	}{{agentry.VersionRef{}, 4}, {agentry.VersionRef{Form: agentry.RefNumber, Number: 0}, 3}} {
+		for i, name := range []string{"warm", "counted"} {
+			n := e.counted(t, func() error { return e.update(t, name, c.ref) })
+			if i == 1 && n != c.want {
+				t.Errorf("update-agent of %+v took %d round trips, want %d", c.ref, n, c.want)
+			}
+		}
+	}
+	for i := range 2 {
+		b, err := e.svc.Branch(ctx, e.c, agentry.BranchRequest{AgentID: e.agent, Base: 0})
+		if err != nil {
+			t.Fatal(err)
+		}
+		draft := b.Number
+		n := e.counted(t, func() error {
+			return e.svc.Publish(ctx, e.c, agentry.PublishRequest{AgentID: e.agent, Version: draft})
+		})
+		if i == 1 && n != 3 {
+			t.Errorf("publish-agent-version took %d round trips, want 3", n)
+		}
+		v, err := e.svc.Get(ctx, e.c, agentry.Address{Kind: agentry.AnyAgent, ID: e.agent, Version: agentry.VersionRef{Form: agentry.RefNumber, Number: draft}})
+		if err != nil || !v.Published {
+			t.Fatalf("version %d after its publish: %+v, %v; want it published", draft, v, err)
+		}
+	}
+	// What the batches wrote is all there.
+	v, err := e.svc.Get(ctx, e.c, agentry.Address{Kind: agentry.AnyAgent, ID: e.agent, Version: agentry.VersionRef{Form: agentry.RefNumber, Number: 0}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := string(v.Config); !strings.Contains(got, `"agent_name":"counted"`) {
+		t.Errorf("version 0 after the edits: %s, want agent_name counted", got)
+	}
+	var r *agentry.Resource
+	var entries int
+	err = e.store.View(ctx, func(tx agentry.Tx) (err error) {
+		if r, err = tx.GetResource(e.c.Workspace, e.agent); err != nil {
+			return err
+		}
+		list, err := tx.ListAuditEntries(e.c.Workspace, agentry.AuditQuery{Limit: 100})
+		entries = len(list)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.NextVersion != 3 || r.Name != "counted" {
+		t.Errorf("the agent after the edits and publishes: next version %d, name %q; want 3, counted", r.NextVersion, r.Name)
+	}
+	// create, four edits, two new versions, two publishes
+	if entries != 9 {
+		t.Errorf("%d audit entries, want 9", entries)
+	}
+}
+
+// A write sent with a later statement that fails (a draft's UPDATE that finds
+// no row) fails its transaction: the caller gets the error, whichever call
+// sent it, and nothing the transaction did is kept, including the writes
+// that went out beside it; the connection goes back to the pool usable.
+func TestPipelinedWriteFailureKeepsNothing(t *testing.T) {
+	t.Parallel()
+	e := newPipelineEnv(t)
+	ctx := t.Context()
+	missing := &agentry.Version{WorkspaceID: e.c.Workspace, ResourceID: e.agent, Kind: agentry.VoiceAgent, Number: 99,
+		Config: []byte(`{}`), ModifiedAt: 5, Revision: 1}
+	cases := map[string]func(tx agentry.Tx) error{
+		// The failing UPDATE is answered before COMMIT is sent.
+		"at commit": func(tx agentry.Tx) error {
+			return tx.UpdateDraft(missing, false)
+		},
+		// The failing UPDATE goes out with the audit entry.
+		"with the next statement": func(tx agentry.Tx) error {
+			if err := tx.UpdateDraft(missing, false); err != nil {
+				return err
+			}
+			return tx.InsertAuditEntry(&agentry.AuditEntry{WorkspaceID: e.c.Workspace, At: 5, Action: "agent.updated",
+				ObjectType: "agent", ObjectID: e.agent})
+		},
+	}
+	for name, after := range cases {
+		t.Run(name, func(t *testing.T) {
+			before, entries := e.state(t)
+			err := e.store.Update(ctx, func(tx agentry.Tx) error {
+				r, err := tx.LockResource(e.c.Workspace, e.agent)
+				if err != nil {
+					return err
+				}
+				r.Name = "renamed"
+				if err := tx.UpdateResource(r); err != nil {
+					return err
+				}
+				if err := tx.InsertAuditEntry(&agentry.AuditEntry{WorkspaceID: e.c.Workspace, At: 4, Action: "agent.renamed",
+					ObjectType: "agent", ObjectID: e.agent}); err != nil {
+					return err
+				}
+				return after(tx)
+			})
+			if !errors.Is(err, agentry.ErrNotFound) {
+				t.Fatalf("Update = %v, want ErrNotFound", err)
+			}
+			if after, n := e.state(t); after != before || n != entries {
+				t.Errorf("after the failed write: the agent %+v and %d audit entries; want %+v and %d, as before it", after, n, before, entries)
+			}
+			// Every pooled connection is out of its transaction.
+			for range testOptions.MaxConns {
+				if err := e.update(t, "after "+name, agentry.VersionRef{}); err != nil {
+					t.Fatalf("a write after the failed one: %v", err)
+				}
+			}
+		})
+	}
+}
