@@ -36,14 +36,19 @@ type checkpointer struct {
 
 // restartAt is the size of log past which the checkpointer makes it start
 // over. The step that does it holds the writer's connection while it
-// copies and flushes, so every write waits for it: at 4 MiB (SQLite's own
-// 1,000 pages) writes to cold pages of a large file (publishes at 100,000 ×
-// 10, 40 KB of log each) took that step at nearly every tick, and the
-// group commit's BEGIN spent 27% of the time waiting for the connection
-// (block profile). At 16 MiB, a quarter of the log's 64 MiB limit, it
-// comes a quarter as often: publish at 100,000 × 10 went from 3,699 to
-// 4,024–4,265/s, update from 4,551 to 5,297–5,431/s (docs/BENCHMARKS.md).
-const restartAt = 16 << 20
+// copies the frames written since the checkpoint before it and flushes the
+// log and the file, so every write waits for it; the flushes cost the most.
+// At 4 MiB (SQLite's own 1,000 pages) writes to cold pages of a large file
+// (publishes at 100,000 × 10, 40 KB of log each) took that step at nearly
+// every tick, and the group commit's BEGIN spent 27% of the time waiting
+// for the connection (block profile); 16 MiB made it a quarter as often.
+// Cold publishes at 10,000 × 5 still took it six times a second, for 11–13%
+// of the writer's time (the execution trace's system calls), and their p99
+// at 64 clients was 4.4–5.2× the median; at 40 MiB it is 3.6–3.8×, update's
+// 3.4–3.5×, and both rates are unchanged or higher (docs/BENCHMARKS.md). It
+// stays well under the log's 64 MiB limit, past which every write waits for
+// the writer to empty it: at 160 MB of log a second, a tick adds 4 MB.
+const restartAt = 40 << 20
 
 func (c *checkpointer) run() {
 	defer close(c.done)
