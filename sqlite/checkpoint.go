@@ -28,6 +28,12 @@ type checkpointer struct {
 	mu       *sync.Mutex // held while checkpointing; the writer's emptyLog takes it too
 	stop     chan struct{}
 	done     chan struct{}
+	// dbFile is the database file, opened once to flush it before the
+	// step on the writer's connection (below); nil if it could not be. It
+	// is closed only after every SQLite connection of this process: closing
+	// a descriptor of a file releases all of the process's POSIX locks on
+	// it, SQLite's included.
+	dbFile *os.File
 	// The log file, and its size and time of change at the last tick.
 	walPath  string
 	lastSize int64
@@ -80,6 +86,16 @@ func (c *checkpointer) run() {
 		// takes it. The writer's own checkpoints never overlap, being on
 		// one connection.
 		if err == nil && logFrames*c.pageSize > restartAt {
+			// A checkpoint flushes the database file only when it has
+			// copied the whole log, which the ones above, beside a stream of
+			// writes, never have: the pages they copied (tens of MB at
+			// 100,000 × 10, scattered over the file) are all flushed by the
+			// step below, while every write waits (85–95 ms, measured).
+			// Flushed here, beside the writes, they leave the step its own
+			// few pages.
+			if c.dbFile != nil {
+				_ = c.dbFile.Sync()
+			}
 			_ = c.w.QueryRowContext(context.Background(), "PRAGMA wal_checkpoint(PASSIVE)").Scan(&busy, &logFrames, &copied)
 		}
 		release()

@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"os"
 	"runtime"
 	"strconv"
 	"strings"
@@ -154,7 +155,12 @@ func OpenWith(ctx context.Context, path string, opts Options) (*sqlstore.Store, 
 			close(ck.stop)
 			<-ck.done
 		}
-		return ck.db.Close()
+		err := ck.db.Close()
+		if ck.dbFile != nil {
+			// After the last connection (see checkpointer.dbFile).
+			err = errors.Join(err, ck.dbFile.Close())
+		}
+		return err
 	}
 	// Processes opening a new file at the same moment can be refused the lock
 	// that switching to WAL takes (SQLITE_BUSY, without waiting on
@@ -177,6 +183,9 @@ func OpenWith(ctx context.Context, path string, opts Options) (*sqlstore.Store, 
 		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
 	}
 	ck.w = w
+	if f, err := os.Open(path); err == nil {
+		ck.dbFile = f
+	}
 	started = true
 	go ck.run()
 	// The change stamp (stamp.go): without it (not WAL, in memory, another
