@@ -161,6 +161,21 @@ func lockVersion(tx Tx, workspaceID string, kind *Kind, id string, ref VersionRe
 	return r, lockedVersion{}, err
 }
 
+// lockPicked is lockVersion for a version that pick selects (PickLatestDraft,
+// …) rather than a number: the row lock and the version read together
+// (Tx.LockFind). The version is nil when none matches.
+func lockPicked(tx Tx, workspaceID string, kind *Kind, id string, pick int) (*Resource, *Version, error) {
+	r, v, err := tx.LockFind(workspaceID, id, pick)
+	if err == nil && kind.Covers(r.Kind) {
+		return r, v, nil
+	}
+	if err != nil && !errors.Is(err, ErrNotFound) {
+		return nil, nil, err
+	}
+	r, err = getResource(tx, workspaceID, kind, id, true)
+	return r, nil, err
+}
+
 func getVersion(tx Tx, r *Resource, number int64) (*Version, error) {
 	v, err := tx.GetVersion(r.WorkspaceID, r.ID, number)
 	if errors.Is(err, ErrNotFound) {

@@ -68,6 +68,9 @@ type Tx interface {
 	// LockVersion is LockResource and GetVersion in one statement; with
 	// routed it also answers AgentRouted. Either missing is ErrNotFound.
 	LockVersion(workspaceID, id string, number int64, routed bool) (*Resource, *Version, bool, error)
+	// LockFind is LockResource and FindVersion together; the version is
+	// nil when none matches pick, and a missing resource is ErrNotFound.
+	LockFind(workspaceID, id string, pick int) (*Resource, *Version, error)
 	DeleteVersion(workspaceID, resourceID string, number int64) error
 	CountVersions(workspaceID, resourceID string) (int, error)
 	ListVersions(workspaceID, resourceID string, q VersionQuery) ([]Version, error)

@@ -118,11 +118,18 @@ func (s *Service) Update(ctx context.Context, c Caller, req UpdateRequest) (*Ver
 		if err := guardLinks(tx, c.Workspace, links, EUNPROCESSABLE); err != nil {
 			return err
 		}
-		r, found, err := lockVersion(tx, c.Workspace, req.Kind, req.ID, req.Version, false)
+		var r *Resource
+		var err error
+		if req.Version.Form == RefNone {
+			r, v, err = lockPicked(tx, c.Workspace, req.Kind, req.ID, PickLatestDraft)
+		} else {
+			var found lockedVersion
+			r, found, err = lockVersion(tx, c.Workspace, req.Kind, req.ID, req.Version, false)
+			v = found.v
+		}
 		if err != nil {
 			return err
 		}
-		v = found.v
 		if r.Kind != req.Patch.kind {
 			return fmt.Errorf("agentry: a patch checked as %s cannot apply to %s %s of kind %s", req.Patch.kind, r.Kind.Noun, r.ID, r.Kind)
 		}

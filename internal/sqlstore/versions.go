@@ -2,6 +2,7 @@ package sqlstore
 
 import (
 	"database/sql"
+	"errors"
 
 	"github.com/agentry/agentry"
 )
@@ -58,6 +59,42 @@ const getVersionQuery = `SELECT ` + versionColumns + ` FROM versions WHERE works
 
 // FindVersion reads the latest, latest draft or latest published version.
 func (t *Tx) FindVersion(workspaceID, resourceID string, pick int) (*agentry.Version, error) {
+	query, args := findVersionQuery(workspaceID, resourceID, pick)
+	v, err := scanVersion(t.queryRow(query, args...))
+	return &v, notFound(err)
+}
+
+// LockFind locks a resource's row as LockResource does and reads the version
+// that pick selects as FindVersion does, nil when none does; a missing
+// resource is ErrNotFound. The two statements go out together in a pipelined
+// transaction, where the server runs the second once the lock is held.
+func (t *Tx) LockFind(workspaceID, id string, pick int) (*agentry.Resource, *agentry.Version, error) {
+	query, args := findVersionQuery(workspaceID, id, pick)
+	var r agentry.Resource
+	var v agentry.Version
+	var rerr, verr error
+	err := t.pipe(
+		Stmt{Query: lockResourceQuery + t.s.Dialect.ForUpdate, Args: []any{workspaceID, id},
+			Row: func(sc Scanner) error { r, rerr = scanResource(sc); return rerr }},
+		Stmt{Query: query, Args: args,
+			Row: func(sc Scanner) error { v, verr = scanVersion(sc); return verr }})
+	switch {
+	case rerr != nil:
+		return nil, nil, notFound(rerr)
+	case errors.Is(verr, sql.ErrNoRows):
+		t.lock(workspaceID, id)
+		return &r, nil, nil
+	case verr != nil:
+		return nil, nil, verr
+	case err != nil:
+		return nil, nil, err
+	}
+	t.lock(workspaceID, id)
+	return &r, &v, nil
+}
+
+// findVersionQuery is FindVersion's query.
+func findVersionQuery(workspaceID, resourceID string, pick int) (string, []any) {
 	where, order := "", "number DESC"
 	switch pick {
 	case agentry.PickLatestDraft:
@@ -69,8 +106,7 @@ func (t *Tx) FindVersion(workspaceID, resourceID string, pick int) (*agentry.Ver
 	if where != "" {
 		args = append(args, pick == agentry.PickLatestPublished)
 	}
-	v, err := scanVersion(t.queryRow(`SELECT `+versionColumns+` FROM versions WHERE workspace_id = ? AND resource_id = ?`+where+` ORDER BY `+order+` LIMIT 1`, args...))
-	return &v, notFound(err)
+	return `SELECT ` + versionColumns + ` FROM versions WHERE workspace_id = ? AND resource_id = ?` + where + ` ORDER BY ` + order + ` LIMIT 1`, args
 }
 
 // LockVersion reads a resource and one of its versions, locking the

@@ -278,6 +278,36 @@ func testTxFindVersion(t *testing.T, open Opener) {
 				case v.Number != p.want:
 					t.Errorf("%s = version %d, want %d", p.name, v.Number, p.want)
 				}
+				// LockFind locks the agent and picks the same version, nil
+				// where FindVersion finds none.
+				err = s.Update(t.Context(), func(tx agentry.Tx) error {
+					r, v, err := tx.LockFind(ws, "agent_1", p.pick)
+					if err != nil {
+						return err
+					}
+					if r.ID != "agent_1" || r.NextVersion != 1 {
+						t.Errorf("LockFind %s: agent %+v, want agent_1's row", p.name, r)
+					}
+					switch {
+					case p.want == none && v != nil:
+						t.Errorf("LockFind %s = version %d, want none", p.name, v.Number)
+					case p.want != none && v == nil:
+						t.Errorf("LockFind %s = no version, want %d", p.name, p.want)
+					case p.want != none && v.Number != p.want:
+						t.Errorf("LockFind %s = version %d, want %d", p.name, v.Number, p.want)
+					}
+					return nil
+				})
+				if err != nil {
+					t.Errorf("LockFind %s: %v", p.name, err)
+				}
+			}
+			err := s.Update(t.Context(), func(tx agentry.Tx) error {
+				_, _, err := tx.LockFind(ws, "agent_missing", agentry.PickLatest)
+				return err
+			})
+			if !errors.Is(err, agentry.ErrNotFound) {
+				t.Errorf("LockFind of a missing agent: %v, want ErrNotFound", err)
 			}
 		})
 	}
