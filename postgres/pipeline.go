@@ -19,7 +19,8 @@ import (
 // skips the rest up to the Sync, which pgx reports as their errors. The
 // first failure is returned with its index. A Row that refuses its answer
 // (no row) fails its statement but not the batch: the statements after it
-// have run, and their answers are read too.
+// have run, and their answers are read too; a failure of one of them is
+// returned instead.
 func pipeline(ctx context.Context, driverConn any, stmts []sqlstore.Stmt) (int, error) {
 	sc, ok := driverConn.(*stdlib.Conn)
 	if !ok {
@@ -46,11 +47,16 @@ func pipeline(ctx context.Context, driverConn any, stmts []sqlstore.Stmt) (int, 
 				}
 			}
 		}
-		if err != nil && first == nil {
+		if err == nil {
+			continue
+		}
+		// A failure the server reported outweighs a row found missing
+		// before it: it ended the transaction.
+		if first == nil || errors.Is(first, sql.ErrNoRows) && !errors.Is(err, sql.ErrNoRows) {
 			failed, first = i, err
-			if !errors.Is(err, sql.ErrNoRows) {
-				break // the server ran nothing after it
-			}
+		}
+		if !errors.Is(err, sql.ErrNoRows) {
+			break // the server ran nothing after it
 		}
 	}
 	if err := br.Close(); err != nil && first == nil {

@@ -22,13 +22,14 @@ import (
 //     draft's and the resource's UPDATE) goes out with the next statement,
 //     or with COMMIT;
 //   - reads that do not depend on each other's answers go out together
-//     (pipe: the lock, the version and the routes of LockVersion).
+//     (pipe: the lock, the version and the routes of LockVersion; the lock
+//     and the pick of LockFind).
 //
 // The server still runs them one after another, each as if sent alone: a
 // statement's snapshot is taken when the one before it has finished (so a
 // read sent behind a row lock sees what the lock's previous holder
 // committed), and after a failure it runs nothing more of the batch. An
-// update-agent is four round trips instead of seven, a publish three
+// update-agent is three round trips instead of seven, a publish three
 // instead of eight.
 //
 // What a caller sees is unchanged, with one difference: a deferred write
@@ -63,7 +64,8 @@ type Scanner interface {
 // round trip, in order, and reports the index of the first that failed with
 // its error (-1, nil when all succeeded). A statement that returns a row
 // which Row then refuses (sql.ErrNoRows) is not a failure of the batch: the
-// statements after it still run, and its error is returned as the first.
+// statements after it still run, and its error is returned as the first
+// unless one of them then fails on the server.
 type Pipeline func(ctx context.Context, driverConn any, stmts []Stmt) (int, error)
 
 // pipedTx is the state of a pipelined write transaction.
@@ -74,7 +76,7 @@ type pipedTx struct {
 	// begun is set once BEGIN has been sent and answered.
 	begun bool
 	// locked holds the resources whose rows this transaction locked
-	// (LockResource, LockVersion) and has not deleted: an UPDATE of one
+	// (LockResource, LockVersion, LockFind) and has not deleted: an UPDATE of one
 	// cannot miss its row, so it can wait for the next statement.
 	locked map[[2]string]bool
 }
