@@ -2,6 +2,7 @@ package postgres
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"errors"
 	"strconv"
@@ -10,6 +11,8 @@ import (
 	"testing"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/stdlib"
 
 	"github.com/agentry/agentry"
 	"github.com/agentry/agentry/internal/sqlstore"
@@ -243,5 +246,78 @@ func TestPipelinedWriteFailureKeepsNothing(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// pipeline reports the first statement that failed, reads every answer
+// after a row found missing, and prefers a failure the server reported
+// (which ended the transaction) over a row found missing before it.
+func TestPipelineReportsFirstFailure(t *testing.T) {
+	t.Parallel()
+	cfg, err := pgx.ParseConfig(freshSchema(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	db := stdlib.OpenDB(*cfg)
+	defer db.Close()
+	conn, err := db.Conn(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	run := func(stmts []sqlstore.Stmt) (i int, err error) {
+		rerr := conn.Raw(func(dc any) error {
+			i, err = pipeline(t.Context(), dc, stmts)
+			return nil
+		})
+		if rerr != nil {
+			t.Fatal(rerr)
+		}
+		return i, err
+	}
+	var n, m int64
+	var tag string
+	scan := func(into *int64) func(sqlstore.Scanner) error {
+		return func(sc sqlstore.Scanner) error { return sc.Scan(into) }
+	}
+	if _, err := conn.ExecContext(t.Context(), `CREATE TABLE p (id int PRIMARY KEY)`); err != nil {
+		t.Fatal(err)
+	}
+
+	i, err := run([]sqlstore.Stmt{
+		{Query: `BEGIN`},
+		{Query: `INSERT INTO p VALUES (1), (2)`, Affected: &n},
+		{Query: `SELECT count(*) FROM p`, Row: scan(&m)},
+		{Query: `COMMIT`, Tag: &tag},
+	})
+	if i != -1 || err != nil || n != 2 || m != 2 || tag != "COMMIT" {
+		t.Fatalf("a batch that succeeds: %d, %v, inserted %d, counted %d, tag %q; want -1, nil, 2, 2, COMMIT", i, err, n, m, tag)
+	}
+
+	m = -1
+	i, err = run([]sqlstore.Stmt{
+		{Query: `SELECT id FROM p WHERE id = 9`, Row: scan(&n)},
+		{Query: `SELECT count(*) FROM p`, Row: scan(&m)},
+	})
+	if i != 0 || !errors.Is(err, sql.ErrNoRows) || m != 2 {
+		t.Errorf("a row found missing: %d, %v, then counted %d; want 0, ErrNoRows, and the next statement read (2)", i, err, m)
+	}
+
+	i, err = run([]sqlstore.Stmt{
+		{Query: `SELECT id FROM p WHERE id = 9`, Row: scan(&n)},
+		{Query: `INSERT INTO p VALUES (1)`},
+		{Query: `SELECT count(*) FROM p`, Row: scan(&m)},
+	})
+	var pe *pgconn.PgError
+	if i != 1 || !errors.As(err, &pe) || pe.Code != uniqueViolation {
+		t.Errorf("a server failure after a row found missing: %d, %v; want 1 and the duplicate", i, err)
+	}
+
+	i, err = run([]sqlstore.Stmt{
+		{Query: `SELECT 1 / 0`, Row: scan(&n)},
+		{Query: `SELECT count(*) FROM p`, Row: scan(&m)},
+	})
+	if i != 0 || !errors.As(err, &pe) || pe.Code != "22012" {
+		t.Errorf("a failing first statement: %d, %v; want 0 and division by zero", i, err)
 	}
 }
