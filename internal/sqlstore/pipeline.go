@@ -242,10 +242,11 @@ func (t *Tx) execLater(mustAffectRow bool, query string, args ...any) error {
 	return nil
 }
 
-// pipe runs statements whose arguments do not depend on each other's
-// answers: in one round trip in a pipelined transaction (with whatever is
-// pending), one after another elsewhere. Queries are in the ? style. Every
-// statement's Row runs; the first error is returned.
+// pipe runs reads of one row each (every Stmt has a Row) whose arguments do
+// not depend on each other's answers: in one round trip in a pipelined
+// transaction (with whatever is pending), one after another elsewhere.
+// Queries are in the ? style. Every statement's Row runs; the first error is
+// returned.
 func (t *Tx) pipe(stmts ...Stmt) error {
 	if t.piped != nil {
 		for i := range stmts {
@@ -255,16 +256,7 @@ func (t *Tx) pipe(stmts ...Stmt) error {
 	}
 	var first error
 	for _, st := range stmts {
-		var err error
-		if st.Row != nil {
-			err = st.Row(t.queryRow(st.Query, st.Args...))
-		} else {
-			var res sql.Result
-			if res, err = t.exec(st.Query, st.Args...); err == nil && st.Affected != nil {
-				*st.Affected, err = res.RowsAffected()
-			}
-		}
-		if first == nil {
+		if err := st.Row(t.queryRow(st.Query, st.Args...)); first == nil {
 			first = err
 		}
 	}

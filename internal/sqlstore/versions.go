@@ -70,27 +70,37 @@ func (t *Tx) FindVersion(workspaceID, resourceID string, pick int) (*agentry.Ver
 // transaction, where the server runs the second once the lock is held.
 func (t *Tx) LockFind(workspaceID, id string, pick int) (*agentry.Resource, *agentry.Version, error) {
 	query, args := findVersionQuery(workspaceID, id, pick)
-	var r agentry.Resource
 	var v agentry.Version
-	var rerr, verr error
-	err := t.pipe(
-		Stmt{Query: lockResourceQuery + t.s.Dialect.ForUpdate, Args: []any{workspaceID, id},
-			Row: func(sc Scanner) error { r, rerr = scanResource(sc); return rerr }},
-		Stmt{Query: query, Args: args,
-			Row: func(sc Scanner) error { v, verr = scanVersion(sc); return verr }})
+	var verr error
+	r, err := t.lockWith(workspaceID, id, Stmt{Query: query, Args: args,
+		Row: func(sc Scanner) error { v, verr = scanVersion(sc); return verr }})
 	switch {
-	case rerr != nil:
-		return nil, nil, notFound(rerr)
+	case r == nil:
+		return nil, nil, err
 	case errors.Is(verr, sql.ErrNoRows):
-		t.lock(workspaceID, id)
-		return &r, nil, nil
-	case verr != nil:
-		return nil, nil, verr
+		return r, nil, nil
 	case err != nil:
 		return nil, nil, err
 	}
+	return r, &v, nil
+}
+
+// lockWith locks a resource's row with LockResource's statement and runs the
+// reads in more after it: together in a pipelined transaction, where the
+// server runs them once the lock is held; one after another elsewhere. A
+// missing resource is ErrNotFound and a nil resource; otherwise the error is
+// the first that more's statements met.
+func (t *Tx) lockWith(workspaceID, id string, more ...Stmt) (*agentry.Resource, error) {
+	var r agentry.Resource
+	var rerr error
+	stmts := append([]Stmt{{Query: lockResourceQuery + t.s.Dialect.ForUpdate, Args: []any{workspaceID, id},
+		Row: func(sc Scanner) error { r, rerr = scanResource(sc); return rerr }}}, more...)
+	err := t.pipe(stmts...)
+	if rerr != nil {
+		return nil, notFound(rerr)
+	}
 	t.lock(workspaceID, id)
-	return &r, &v, nil
+	return &r, err
 }
 
 // findVersionQuery is FindVersion's query.
@@ -125,18 +135,13 @@ func (t *Tx) LockVersion(workspaceID, id string, number int64, routed bool) (*ag
 		// Three statements, sent together in a pipelined transaction: the
 		// server runs each after the one before has finished, so the second
 		// and third read after the lock is held.
-		var r agentry.Resource
 		var v agentry.Version
-		var rerr, verr error
+		var verr error
 		var isRouted bool
-		stmts := []Stmt{
-			{Query: lockResourceQuery + t.s.Dialect.ForUpdate, Args: []any{workspaceID, id},
-				Row: func(sc Scanner) error { r, rerr = scanResource(sc); return rerr }},
-			{Query: getVersionQuery, Args: []any{workspaceID, id, number},
-				Row: func(sc Scanner) error { v, verr = scanVersion(sc); return verr }},
-		}
+		reads := []Stmt{{Query: getVersionQuery, Args: []any{workspaceID, id, number},
+			Row: func(sc Scanner) error { v, verr = scanVersion(sc); return verr }}}
 		if routed {
-			stmts = append(stmts, Stmt{Query: agentRoutedQuery, Args: []any{workspaceID, id, workspaceID, id},
+			reads = append(reads, Stmt{Query: agentRoutedQuery, Args: []any{workspaceID, id, workspaceID, id},
 				Row: func(sc Scanner) error {
 					var n int
 					err := sc.Scan(&n)
@@ -144,19 +149,16 @@ func (t *Tx) LockVersion(workspaceID, id string, number int64, routed bool) (*ag
 					return err
 				}})
 		}
-		err := t.pipe(stmts...)
-		if rerr == nil {
-			t.lock(workspaceID, id)
-		}
+		r, err := t.lockWith(workspaceID, id, reads...)
 		switch {
-		case rerr != nil:
-			return nil, nil, false, notFound(rerr)
+		case r == nil:
+			return nil, nil, false, err
 		case verr != nil:
 			return nil, nil, false, notFound(verr)
 		case err != nil:
 			return nil, nil, false, err
 		}
-		return &r, &v, isRouted, nil
+		return r, &v, isRouted, nil
 	}
 	query := lockVersionQuery
 	args := []any{workspaceID, id, number}
