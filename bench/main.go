@@ -96,7 +96,7 @@ func parseFlags(args []string) (*options, error) {
 	serverArgs := fs.String("server-args", "", "extra flags for agentry serve, space-separated (e.g. \"--cache-mb 0\")")
 	fs.BoolVar(&o.listBaseline, "list-baseline", false, "also measure list pages on a 1,000 × 5 data set and report the cost ratio (implied by --large)")
 	fs.BoolVar(&o.noPin, "no-pin", false, "do not pin the server and the load to separate cores")
-	fs.BoolVar(&o.keep, "keep", false, "keep the temp dir (database, logs)")
+	fs.BoolVar(&o.keep, "keep", false, "keep the temp dir (database, logs), and with --db postgres://… the database the harness created")
 	fs.StringVar(&o.bin, "bin", "", "measure this agentry binary instead of building one (to compare builds)")
 	fs.StringVar(&o.profile, "profile", "", "start agentry with --debug-addr and save CPU, mutex, block, goroutine and heap profiles and a 1s execution trace of each agentry run in this directory, with pprof -top summaries in the report")
 	fs.BoolVar(&o.debug, "debug", false, "start agentry with --debug-addr and report its garbage collections during each run (implied by --profile and --soak)")

@@ -84,7 +84,11 @@ func run(ctx context.Context, o *options) error {
 		if err != nil {
 			return err
 		}
-		defer drop()
+		if o.keep {
+			logf("database %s is kept", fresh)
+		} else {
+			defer drop()
+		}
 		dsn, storeName = fresh, "PostgreSQL"
 	}
 	rep.store = storeName

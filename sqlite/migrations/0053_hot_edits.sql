@@ -1,0 +1,7 @@
+-- PostgreSQL's migration of this number lets edits of drafts be written in
+-- place (HOT updates): it drops versions_summary and leaves room in the pages
+-- of versions. SQLite has no such updates: an edit rewrites the index entries
+-- of the columns it changes whatever the other indexes hold, and its pages
+-- are rewritten whole. Here versions_summary stays, so that a page of
+-- list-agent-versions reads that index alone. Nothing changes; the number is
+-- kept so that both engines' migrations stay in step.
