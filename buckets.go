@@ -130,3 +130,53 @@ func Rebalance(old []byte, previous, list []Binding) []byte {
 	}
 	return table
 }
+
+// StickyTable is a bucket table as a routing snapshot holds it: as its runs
+// of consecutive buckets that go to the same entry. A table of a new list is
+// one run per entry, and each rebalance splits a few, so a table of 10,000
+// bytes is held in tens of bytes: a cache of 1,000 sticky numbers held 10 MB
+// of tables before. A table whose runs would take more room than its bytes
+// is held as they are.
+type StickyTable struct {
+	n       int
+	starts  []uint16 // the first bucket of each run, ascending from 0
+	entries []byte   // the entry of each run
+	raw     []byte   // the table itself, when starts is nil
+}
+
+// NewStickyTable holds table (copying what it keeps).
+func NewStickyTable(table []byte) StickyTable {
+	runs := 0
+	for i := range table {
+		if i == 0 || table[i] != table[i-1] {
+			runs++
+		}
+	}
+	if runs*3 >= len(table) || len(table) > 1<<16 {
+		return StickyTable{n: len(table), raw: slices.Clone(table)}
+	}
+	t := StickyTable{n: len(table), starts: make([]uint16, 0, runs), entries: make([]byte, 0, runs)}
+	for i := range table {
+		if i == 0 || table[i] != table[i-1] {
+			t.starts = append(t.starts, uint16(i))
+			t.entries = append(t.entries, table[i])
+		}
+	}
+	return t
+}
+
+// Len is the number of buckets in the table.
+func (t StickyTable) Len() int { return t.n }
+
+// Entry is the entry that bucket goes to; bucket is below Len.
+func (t StickyTable) Entry(bucket int) int {
+	if t.starts == nil {
+		return int(t.raw[bucket])
+	}
+	// The last run that starts at or before bucket.
+	i, found := slices.BinarySearch(t.starts, uint16(bucket))
+	if !found {
+		i--
+	}
+	return int(t.entries[i])
+}

@@ -159,7 +159,13 @@ func (s *Service) phoneRoutes(ctx context.Context, ws, number string) (*PhoneRou
 	if err := p.parseLists(); err != nil {
 		return nil, err
 	}
-	pr := &PhoneRoutes{WorkspaceID: ws, Number: number, Mode: p.Mode, Lists: p.Lists, Buckets: p.Buckets}
+	pr := &PhoneRoutes{WorkspaceID: ws, Number: number, Mode: p.Mode, Lists: p.Lists}
+	for d, table := range p.Buckets {
+		if pr.Buckets == nil {
+			pr.Buckets = map[Direction]StickyTable{}
+		}
+		pr.Buckets[d] = NewStickyTable(table)
+	}
 	s.Routes.putPhone(key, pr, gen)
 	return pr, nil
 }

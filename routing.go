@@ -274,7 +274,7 @@ type PhoneRoutes struct {
 	Lists       map[Direction][]Binding
 	// Buckets map each sticky bucket to an entry of the list (see
 	// buckets.go); set for every non-empty list while Mode is sticky.
-	Buckets map[Direction][]byte
+	Buckets map[Direction]StickyTable
 }
 
 // Pick chooses the entry of direction d's list that serves a call with the
@@ -295,10 +295,10 @@ func (p *PhoneRoutes) Pick(d Direction, counterpart string, random func() float6
 			return -1, Errorf(EINVALID, "%s: is required to resolve %s of %s, which routes sticky (by counterpart number)", side, d.noun(), p.Number)
 		}
 		b := p.Buckets[d]
-		if len(b) != StickyBuckets {
-			return -1, fmt.Errorf("phone number %s: %s has %d sticky buckets", p.Number, d, len(b))
+		if b.Len() != StickyBuckets {
+			return -1, fmt.Errorf("phone number %s: %s has %d sticky buckets", p.Number, d, b.Len())
 		}
-		return int(b[BucketOf(counterpart)]), nil
+		return b.Entry(BucketOf(counterpart)), nil
 	}
 	return pickWeighted(list, random()), nil
 }

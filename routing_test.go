@@ -113,7 +113,8 @@ func TestStickyShares(t *testing.T) {
 	const n = 100_000
 	weights := []float64{0.5, 0.3, 0.2}
 	p := &PhoneRoutes{Number: "+14155550100", Mode: ModeSticky, Lists: map[Direction][]Binding{Inbound: list(weights...)}}
-	p.Buckets = map[Direction][]byte{Inbound: Rebalance(nil, nil, p.Lists[Inbound])}
+	table := Rebalance(nil, nil, p.Lists[Inbound])
+	p.Buckets = map[Direction]StickyTable{Inbound: NewStickyTable(table)}
 	first := make([]int, n)
 	got := make([]int, len(weights))
 	for i := range n {
@@ -136,7 +137,7 @@ func TestStickyShares(t *testing.T) {
 	}
 	next := list(0.4, 0.3, 0.3)
 	q := &PhoneRoutes{Number: p.Number, Mode: ModeSticky, Lists: map[Direction][]Binding{Inbound: next},
-		Buckets: map[Direction][]byte{Inbound: Rebalance(p.Buckets[Inbound], p.Lists[Inbound], next)}}
+		Buckets: map[Direction]StickyTable{Inbound: NewStickyTable(Rebalance(table, p.Lists[Inbound], next))}}
 	moved := 0
 	for i := range n {
 		e, _ := q.Pick(Inbound, fmt.Sprintf("+1212%07d", i), nil)
@@ -178,7 +179,7 @@ func TestRandomShares(t *testing.T) {
 
 func TestPickNeedsWhatItRoutesBy(t *testing.T) {
 	p := &PhoneRoutes{Number: "+14155550100", Mode: ModeSticky, Lists: map[Direction][]Binding{Inbound: list(1)},
-		Buckets: map[Direction][]byte{Inbound: Rebalance(nil, nil, list(1))}}
+		Buckets: map[Direction]StickyTable{Inbound: NewStickyTable(Rebalance(nil, nil, list(1)))}}
 	if _, err := p.Pick(Inbound, "", nil); ErrorCode(err) != EINVALID || !strings.Contains(err.Error(), "from_number") {
 		t.Errorf("sticky without a counterpart: %v, want EINVALID naming from_number", err)
 	}
