@@ -122,6 +122,13 @@ func OpenWith(ctx context.Context, path string, opts Options) (*sqlstore.Store, 
 	w.SetMaxOpenConns(1)
 	w.SetConnMaxIdleTime(0)
 	q.Add("_pragma", "query_only(ON)")
+	// A reader's page cache is emptied whenever its next transaction finds
+	// a commit it has not seen (WAL mode keeps no page it cannot trust), and
+	// the server's own caches answer most reads between commits. So readers
+	// keep 512 KiB of pages each, not SQLite's 2 MiB: measured 2026-11-29,
+	// this took 6 MB off the peak RSS of the read scenarios at 10,000 × 5,
+	// with their throughput unchanged (docs/BENCHMARKS.md).
+	q.Add("_pragma", "cache_size(-512)")
 	r := openDB("file:" + path + "?" + q.Encode())
 	r.SetMaxOpenConns(max(4, runtime.GOMAXPROCS(0)*2))
 	r.SetMaxIdleConns(max(4, runtime.GOMAXPROCS(0)*2))

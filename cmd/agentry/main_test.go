@@ -10,6 +10,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"runtime/debug"
 	"strings"
 	"sync"
 	"testing"
@@ -260,6 +261,7 @@ func TestBadEnvironmentValuesAreNamed(t *testing.T) {
 		"AGENTRY_CACHE_TTL":       "--cache-ttl",
 		"AGENTRY_DB_MAX_CONNS":    "--db-max-conns",
 		"AGENTRY_DB_TIMEOUT":      "--db-timeout",
+		"AGENTRY_GC_PERCENT":      "--gc-percent",
 	} {
 		t.Run(env, func(t *testing.T) {
 			_, _, err := runApp(t, map[string]string{env: "abc", "AGENTRY_DB": db}, "serve", "--addr", "127.0.0.1:0")
@@ -276,6 +278,43 @@ func TestBadEnvironmentValuesAreNamed(t *testing.T) {
 	url, _ := startServe(t, map[string]string{"AGENTRY_CACHE_MB": "abc", "AGENTRY_DB": db}, "--cache-mb", "8")
 	if got := status(t, "GET", url+"/healthz", ""); got != 200 {
 		t.Errorf("serve --cache-mb 8 with AGENTRY_CACHE_MB=abc: healthz %d", got)
+	}
+}
+
+// --gc-percent sets the collector's target unless GOGC is set and the flag
+// is not; a value below 1 is refused before anything starts.
+func TestGCPercent(t *testing.T) {
+	prev := debug.SetGCPercent(100)
+	defer debug.SetGCPercent(prev)
+	for _, c := range []struct {
+		flagSet bool
+		percent int
+		gogc    string
+		want    string
+		wantNow int
+	}{
+		{false, defaultGCPercent, "", "--gc-percent 50", 50},
+		{true, 80, "", "--gc-percent 80", 80},
+		{true, 30, "200", "--gc-percent 30", 30},
+		{false, defaultGCPercent, "200", "GOGC=200", 100}, // the runtime read GOGC itself; left as it is
+	} {
+		debug.SetGCPercent(100)
+		if got := setGCPercent(c.flagSet, c.percent, c.gogc); got != c.want {
+			t.Errorf("flag set %v, %d, GOGC %q: %q, want %q", c.flagSet, c.percent, c.gogc, got, c.want)
+		}
+		if now := debug.SetGCPercent(100); now != c.wantNow {
+			t.Errorf("flag set %v, %d, GOGC %q: the collector's target is %d, want %d", c.flagSet, c.percent, c.gogc, now, c.wantNow)
+		}
+	}
+	db := filepath.Join(t.TempDir(), "agentry.db")
+	for _, env := range []map[string]string{{"AGENTRY_DB": db}, {"AGENTRY_DB": db, "AGENTRY_GC_PERCENT": "0"}} {
+		args := []string{"serve", "--addr", "127.0.0.1:0"}
+		if len(env) == 1 {
+			args = append(args, "--gc-percent", "0")
+		}
+		if _, _, err := runApp(t, env, args...); err == nil || exitCode(err) != 2 || !strings.Contains(err.Error(), "--gc-percent must be at least 1") {
+			t.Errorf("serve with a gc percent of 0 (%v): %v; want a usage error", env, err)
+		}
 	}
 }
 
