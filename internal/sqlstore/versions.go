@@ -351,9 +351,11 @@ func versionPage(workspaceID, resourceID string, q agentry.VersionQuery) (string
 	return query + ` ORDER BY number ` + order(q.Desc) + limit(q.Limit), args
 }
 
-// summaryColumns are what a version summary shows; the versions_summary
-// index holds them all, so a page of summaries never reads the table (whose
-// rows carry whole configurations).
+// summaryColumns are what a version summary shows. On SQLite the
+// versions_summary index holds them all, so a page of summaries never reads
+// the table (whose rows carry whole configurations); PostgreSQL dropped that
+// index in migration 0053 so that edits of drafts are HOT updates, and reads
+// a page's rows through versions_pkey.
 const summaryColumns = `number, base_version, published, title, description, modified_at`
 
 func (t *Tx) summaries(workspaceID, resourceID, query string, args ...any) ([]agentry.Version, error) {
