@@ -49,7 +49,7 @@ On a first start with no key at all, a key is created and printed once.
 	fs.IntVar(&db.sqliteGroup, "sqlite-group-commit", sqlite.DefaultGroupCommit, "SQLite: the most writes that queue behind the one writer and are then committed together,\nin one transaction with a savepoint each; every write keeps its own outcome, and is\nacknowledged after the commit. 1 commits every write alone (AGENTRY_SQLITE_GROUP_COMMIT)")
 	strict := fs.Bool("strict", false, "refuse request body fields agentry does not know with a 400 that names them;\nby default they are accepted, ignored and named in the Agentry-Ignored-Fields header (AGENTRY_STRICT)")
 	debugAddr := fs.String("debug-addr", "", "if set, also serve Go's profiler (/debug/pprof/) and runtime variables (/debug/vars)\non this address, a listener of its own with NO authentication; it must be a loopback\naddress unless --debug-public is given. Off by default (AGENTRY_DEBUG_ADDR)")
-	gcPercent := fs.Int("gc-percent", defaultGCPercent, "how far, in percent, Go's heap may grow past what is live before the next collection;\nlower uses less memory and more CPU. The caches above are live, so the default (50, where Go's\nis 100) keeps the heap's peak near 1.5 times them. GOGC in the environment is used instead when this flag\nand its variable are unset (AGENTRY_GC_PERCENT)")
+	gcPercent := fs.Int("gc-percent", defaultGCPercent, "how far, in percent, Go's heap may grow past what is live before the next collection;\nlower uses less memory and more CPU. What is live is mostly the caches (--cache-mb,\n--answer-cache-mb), so the default (50, where Go's own is 100) keeps the heap's peak near\n1.5 times them. GOGC in the environment applies instead when neither this flag nor its\nvariable is set (AGENTRY_GC_PERCENT)")
 	debugPublic := fs.Bool("debug-public", false, "allow --debug-addr on an address other hosts can reach (AGENTRY_DEBUG_PUBLIC)")
 	a.fromEnv(fs, "addr", "AGENTRY_ADDR")
 	a.fromEnv(fs, "debug-addr", "AGENTRY_DEBUG_ADDR")
@@ -386,7 +386,7 @@ const routeCacheEntries = 200_000
 // defaultGCPercent is --gc-percent's default. With Go's 100 the heap grows
 // to twice what is live between collections, and what is live is mostly the
 // caches: measured 2026-11-29 at 10,000 × 5, 50 took the peak RSS of a full
-// bench run from 104-108 MB to 76 MB, with every endpoint's throughput within
+// bench run from 104-108 MB to 76-77 MB, with every endpoint's throughput within
 // the run-to-run noise (docs/BENCHMARKS.md).
 const defaultGCPercent = 50
 
