@@ -137,43 +137,38 @@ type lockedVersion struct {
 	routed *bool
 }
 
-// lockVersion is getResource with lock, and, when ref is a number, the
-// version read by the same statement (Tx.LockVersion), and whether a tag or
-// phone number points at the agent when routed is asked. When that read
-// finds nothing, the resource is read alone, for the error that tells a
-// missing resource from a missing version; the caller then resolves ref
-// itself (found.v is nil).
-func lockVersion(tx Tx, workspaceID string, kind *Kind, id string, ref VersionRef, routed bool) (*Resource, lockedVersion, error) {
-	if ref.Form == RefNumber {
-		r, v, isRouted, err := tx.LockVersion(workspaceID, id, ref.Number, routed)
-		if err == nil && kind.Covers(r.Kind) {
-			found := lockedVersion{v: v}
-			if routed {
-				found.routed = &isRouted
-			}
-			return r, found, nil
+// lockVersion is getResource with lock, and the version read in the same
+// round trip: by number (Tx.LockVersion, which also answers whether a tag or
+// phone number points at the agent when routed is asked), or for RefNone the
+// one pick selects (Tx.LockFind). When that read finds nothing, the resource
+// is read alone, for the error that tells a missing resource from a missing
+// version; the caller then resolves ref itself (found.v is nil), as it does
+// for every other form of reference.
+func lockVersion(tx Tx, workspaceID string, kind *Kind, id string, ref VersionRef, pick int, routed bool) (*Resource, lockedVersion, error) {
+	var r *Resource
+	var found lockedVersion
+	var err error
+	switch ref.Form {
+	case RefNumber:
+		var isRouted bool
+		r, found.v, isRouted, err = tx.LockVersion(workspaceID, id, ref.Number, routed)
+		if routed {
+			found.routed = &isRouted
 		}
-		if err != nil && !errors.Is(err, ErrNotFound) {
-			return nil, lockedVersion{}, err
-		}
+	case RefNone:
+		r, found.v, err = tx.LockFind(workspaceID, id, pick)
+	default:
+		r, err = getResource(tx, workspaceID, kind, id, true)
+		return r, lockedVersion{}, err
 	}
-	r, err := getResource(tx, workspaceID, kind, id, true)
-	return r, lockedVersion{}, err
-}
-
-// lockPicked is lockVersion for a version that pick selects (PickLatestDraft,
-// …) rather than a number: the row lock and the version read together
-// (Tx.LockFind). The version is nil when none matches.
-func lockPicked(tx Tx, workspaceID string, kind *Kind, id string, pick int) (*Resource, *Version, error) {
-	r, v, err := tx.LockFind(workspaceID, id, pick)
 	if err == nil && kind.Covers(r.Kind) {
-		return r, v, nil
+		return r, found, nil
 	}
 	if err != nil && !errors.Is(err, ErrNotFound) {
-		return nil, nil, err
+		return nil, lockedVersion{}, err
 	}
 	r, err = getResource(tx, workspaceID, kind, id, true)
-	return r, nil, err
+	return r, lockedVersion{}, err
 }
 
 func getVersion(tx Tx, r *Resource, number int64) (*Version, error) {

@@ -118,18 +118,11 @@ func (s *Service) Update(ctx context.Context, c Caller, req UpdateRequest) (*Ver
 		if err := guardLinks(tx, c.Workspace, links, EUNPROCESSABLE); err != nil {
 			return err
 		}
-		var r *Resource
-		var err error
-		if req.Version.Form == RefNone {
-			r, v, err = lockPicked(tx, c.Workspace, req.Kind, req.ID, PickLatestDraft)
-		} else {
-			var found lockedVersion
-			r, found, err = lockVersion(tx, c.Workspace, req.Kind, req.ID, req.Version, false)
-			v = found.v
-		}
+		r, found, err := lockVersion(tx, c.Workspace, req.Kind, req.ID, req.Version, PickLatestDraft, false)
 		if err != nil {
 			return err
 		}
+		v = found.v
 		if r.Kind != req.Patch.kind {
 			return fmt.Errorf("agentry: a patch checked as %s cannot apply to %s %s of kind %s", req.Patch.kind, r.Kind.Noun, r.ID, r.Kind)
 		}
@@ -285,7 +278,7 @@ func (s *Service) branch(tx Tx, c Caller, r *Resource, b *Version, now int64) (*
 func (s *Service) Publish(ctx context.Context, c Caller, req PublishRequest) error {
 	var routed bool
 	err := s.Store.Update(ctx, func(tx Tx) error {
-		r, found, err := lockVersion(tx, c.Workspace, AnyAgent, req.AgentID, VersionRef{Form: RefNumber, Number: req.Version}, true)
+		r, found, err := lockVersion(tx, c.Workspace, AnyAgent, req.AgentID, VersionRef{Form: RefNumber, Number: req.Version}, PickLatest, true)
 		if err != nil {
 			return err
 		}
