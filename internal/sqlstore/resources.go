@@ -46,11 +46,7 @@ func (t *Tx) GetResource(workspaceID, id string) (*agentry.Resource, error) {
 // LockResource reads a resource and locks its row until the transaction
 // ends.
 func (t *Tx) LockResource(workspaceID, id string) (*agentry.Resource, error) {
-	r, err := scanResource(t.queryRow(lockResourceQuery+t.s.Dialect.ForUpdate, workspaceID, id))
-	if err == nil {
-		t.lock(workspaceID, id)
-	}
-	return &r, notFound(err)
+	return t.lockWith(workspaceID, id)
 }
 
 const lockResourceQuery = `SELECT ` + resourceColumns + ` FROM resources WHERE workspace_id = ? AND id = ?`
