@@ -233,14 +233,22 @@ type result struct {
 	// ServerGC is what garbage collection cost the server during the run,
 	// when it has a debug listener (--debug, --profile).
 	ServerGC string
+	// Storage is where the server's pages came from during the run, on
+	// SQLite (storageProbe.line).
+	Storage string
 }
 
-// harnessLine says what the load generator itself did during the run.
+// harnessLine says what the load generator itself did during the run, and,
+// when the harness could see them, the server's collections and where its
+// database pages came from.
 func (r result) harnessLine() string {
 	s := fmt.Sprintf("harness: CPU %.0f%% of its core, scheduling delay p99 %s, GCs %d (%s paused)",
 		r.HarnessCPU*100, r.HarnessSchedP99, r.HarnessGCs, r.HarnessPause)
 	if r.ServerGC != "" {
 		s += "; " + r.ServerGC
+	}
+	if r.Storage != "" {
+		s += "; " + r.Storage
 	}
 	return s
 }

@@ -184,8 +184,13 @@ func run(ctx context.Context, o *options) error {
 				profiled = startProfiles(srv.debug, o.profile, sc.name, c, o.duration)
 			}
 			gc0 := readServerGC(srv.debug)
+			var disk *storageProbe
+			if o.db == "" {
+				disk = probeStorage(dsn, srv.cmd.Process.Pid)
+			}
 			a := runLoad([]string{srv.addr}, reqs, c, o.duration, o.maxRequests, sc.once)
 			a.ServerGC = gcLine(gc0, readServerGC(srv.debug))
+			a.Storage = disk.line()
 			if profiled != nil {
 				set, err := profiled()
 				if err != nil {
