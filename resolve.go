@@ -160,10 +160,10 @@ func (s *Service) phoneRoutes(ctx context.Context, ws, number string) (*PhoneRou
 		return nil, err
 	}
 	pr := &PhoneRoutes{WorkspaceID: ws, Number: number, Mode: p.Mode, Lists: p.Lists}
+	if len(p.Buckets) > 0 {
+		pr.Buckets = make(map[Direction]StickyTable, len(p.Buckets))
+	}
 	for d, table := range p.Buckets {
-		if pr.Buckets == nil {
-			pr.Buckets = map[Direction]StickyTable{}
-		}
 		pr.Buckets[d] = NewStickyTable(table)
 	}
 	s.Routes.putPhone(key, pr, gen)
